@@ -1,0 +1,134 @@
+"""`salvo`: extract | run | report.
+
+  salvo extract ARTICLES.jsonl [--evidence]   event rows as JSON lines on stdout (../shared/eval/SCHEMA.md)
+  salvo run [--articles PATH ...] [--db PATH]  materialize every asset into the DuckDB warehouse
+  salvo report [NAME] [--db PATH] [--format table|csv|json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipelines.extract import contract_jsonl, extract_events
+    from pipelines.ingest import accepted_articles, read_articles
+
+    raw = read_articles(args.articles)
+    for row in raw.filter(pl.col("reject_reason").is_not_null()).iter_rows(named=True):
+        print(f"salvo: skipped {row['origin']}: {row['reject_reason']}", file=sys.stderr)
+    events = extract_events(accepted_articles(raw))
+    out = sys.stdout
+    for line in contract_jsonl(events, with_evidence=args.evidence):
+        out.write(line + "\n")
+    return 0
+
+
+def load_definitions():
+    from pipelines.definitions import defs
+
+    return defs() if callable(defs) else defs
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from pipelines.defs.resources import ArticleSourceResource, WarehouseResource, default_article_paths, default_db_path
+
+    db_path = args.db or default_db_path()
+    paths = args.articles or default_article_paths()
+    defs = load_definitions()
+    assets = list(defs.assets or [])
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    started = time.perf_counter()
+    result = dg.materialize(
+        assets,
+        instance=instance,
+        resources={"warehouse": WarehouseResource(db_path=str(db_path)), "article_source": ArticleSourceResource(paths=paths)},
+        raise_on_error=False,
+    )
+    elapsed = time.perf_counter() - started
+    print(run_summary(result, db_path, elapsed))
+    return 0 if result.success else 1
+
+
+def run_summary(result, db_path: str | Path, elapsed: float) -> str:
+    """Articles read, rows per table, quarantined rows, checks passed/failed."""
+    from pipelines.warehouse import connect, table_counts
+
+    lines = [f"salvo run: {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f}s -> {db_path}"]
+    mats = {tuple(m.asset_key.path): m for m in result.get_asset_materialization_events()}
+    raw = mats.get(("raw_articles",))
+    if raw is not None:
+        md = raw.event_specific_data.materialization.metadata
+        lines.append(f"  articles read: {md['items'].value} items, {md['rejected'].value} rejected at ingest")
+    if Path(db_path).exists():
+        con = connect(db_path, read_only=True)
+        try:
+            for table, n in table_counts(con).items():
+                lines.append(f"  {table:<20} {n:>6} rows")
+        finally:
+            con.close()
+    checks = result.get_asset_check_evaluations()
+    passed = [c for c in checks if c.passed]
+    failed = [c for c in checks if not c.passed]
+    lines.append(f"  checks: {len(passed)} passed, {len(failed)} failed")
+    for c in failed:
+        lines.append(f"    failed: {c.asset_key.to_user_string()} {c.check_name}")
+    return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.defs.resources import default_db_path
+    from pipelines.reports import report_description, report_names, run_report
+
+    db_path = args.db or default_db_path()
+    names = [args.name] if args.name else report_names()
+    if args.name and args.name not in report_names():
+        print(f"salvo: unknown report {args.name!r}; known: {', '.join(report_names())}", file=sys.stderr)
+        return 2
+    if not Path(db_path).exists():
+        print(f"salvo: no warehouse at {db_path}; run `make run` first", file=sys.stderr)
+        return 2
+    for name in names:
+        frame = run_report(db_path, name)
+        if args.format == "csv":
+            sys.stdout.write(frame.write_csv())
+        elif args.format == "json":
+            sys.stdout.write(frame.write_ndjson())
+        else:
+            print(f"== {name}: {report_description(name)}")
+            with pl.Config(tbl_rows=50, tbl_cols=20, tbl_width_chars=160, fmt_str_lengths=60):
+                print(frame)
+            print()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="salvo", description="War news -> validated DuckDB warehouse.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("extract", help="event rows as JSON lines")
+    ex.add_argument("articles", help="JSON-lines file of articles (or a folder of article files)")
+    ex.add_argument("--evidence", action="store_true", help="include evidence sentence and offsets")
+    ex.set_defaults(func=cmd_extract)
+    run = sub.add_parser("run", help="materialize every asset into the warehouse")
+    run.add_argument("--articles", action="append", help="folder or file of articles (repeatable); default seeds/ and landing/")
+    run.add_argument("--db", help="DuckDB file; default warehouse/salvo.duckdb (or SALVO_DB_PATH)")
+    run.set_defaults(func=cmd_run)
+    rep = sub.add_parser("report", help="print the reports from sql/")
+    rep.add_argument("name", nargs="?")
+    rep.add_argument("--db")
+    rep.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    rep.set_defaults(func=cmd_report)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

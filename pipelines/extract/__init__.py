@@ -1,0 +1,69 @@
+"""Extract: articles -> air_attacks, casualties, territorial_control frames (schema.py), each row with
+its evidence sentence and that sentence's character offsets in the article text.
+
+`extract_events` is the one entry point: `salvo extract` and the Dagster extraction asset both call it.
+It never touches DuckDB or the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import polars as pl
+
+from pipelines.schema import AIR_ATTACKS, CASUALTIES, CONTRACT_FIELDS, EVENT_TYPE_OF_TABLE, TERRITORIAL_CONTROL, conform
+
+from .air import extract_air_attacks
+from .casualties import extract_casualties
+from .sentences import split_sentences
+from .territory import extract_territorial_control
+
+__all__ = ["extract_events", "contract_rows", "split_sentences"]
+
+
+def _with_evidence(rows: pl.DataFrame, sentences: pl.DataFrame, event_type: str, key: list[str]) -> pl.DataFrame:
+    """Attach the evidence sentence and offsets, and a stable event_id: the article, the type and the row's
+    key (readable, and unique because rows are one per key and article)."""
+    ev = sentences.select("article_id", "sentence_no", evidence="sentence", evidence_start="start", evidence_end="end")
+    out = rows.join(ev, on=["article_id", "sentence_no"], how="left")
+    key_str = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key], separator="/")
+    return out.with_columns(
+        event_id=pl.concat_str(pl.col("article_id"), pl.lit(f"#{event_type}#"), key_str.str.to_lowercase())
+    )
+
+
+def extract_events(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """articles (article_id, text, published_at, ...) -> {"air_attacks", "casualties", "territorial_control"}.
+
+    Whole-column polars: the sentences of all articles are processed at once."""
+    arts = articles.select(
+        "article_id",
+        "text",
+        (pl.col("published_at") if "published_at" in articles.columns else pl.lit(None, pl.Date)).alias("published_at"),
+    )
+    sentences = split_sentences(arts)
+    air = _with_evidence(extract_air_attacks(sentences), sentences, "air_attack", ["attacker", "weapon_class"])
+    cas = _with_evidence(extract_casualties(sentences), sentences, "casualties", ["location"])
+    ter = _with_evidence(extract_territorial_control(sentences), sentences, "territorial_control", ["settlement"])
+    return {
+        "air_attacks": conform(air, AIR_ATTACKS).sort("article_id", "attacker", "weapon_class"),
+        "casualties": conform(cas, CASUALTIES).sort("article_id", "evidence_start", "location"),
+        "territorial_control": conform(ter, TERRITORIAL_CONTROL).sort("article_id", "evidence_start", "settlement"),
+    }
+
+
+def contract_rows(events: dict[str, pl.DataFrame], *, with_evidence: bool = False) -> Iterator[dict]:
+    """Event frames -> dicts in the JSON-lines contract of ../shared/eval/SCHEMA.md (article order kept)."""
+    for table, frame in events.items():
+        event_type = EVENT_TYPE_OF_TABLE[table]
+        fields = list(CONTRACT_FIELDS[event_type])
+        extra = ["evidence", "evidence_start", "evidence_end"] if with_evidence else []
+        cols = ["article_id", *fields, *extra]
+        for row in frame.select(cols).with_columns(pl.col(pl.Date).cast(pl.String)).iter_rows(named=True):
+            yield {"article_id": row["article_id"], "event_type": event_type, **{k: row[k] for k in cols[1:]}}
+
+
+def contract_jsonl(events: dict[str, pl.DataFrame], *, with_evidence: bool = False) -> Iterator[str]:
+    for row in contract_rows(events, with_evidence=with_evidence):
+        yield json.dumps(row, ensure_ascii=False)

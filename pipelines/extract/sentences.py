@@ -1,0 +1,54 @@
+"""Articles -> sentences with character offsets, as one polars pass over the whole text column.
+
+The splitting regex is written so its matches tile the text: every character belongs to exactly one
+match, so a sentence's start offset is the running sum of the lengths of the matches before it, computed
+with a cumulative sum instead of a search. Offsets count characters (Python str indices), not bytes.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.extract.numbers import normalise_for_matching
+
+# Abbreviations whose period does not end a sentence ("U.S.", "a.m.", "No. 10", "Lt. Gen.", "St.").
+_ABBREV = (
+    r"(?:\b(?:[A-Z]\.){2,}|\b[ap]\.m\.|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Lt|Gen|Col|Maj|Capt|Sgt|Jr|Sr|Gov|Rep|Sen|"
+    r"Prof|Inc|Ltd|Co|Corp|vs|approx|est|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)"
+)
+# One sentence: abbreviations, decimal points ("54.9") or any character but a terminator or newline,
+# then terminators (with closing quotes/brackets) or a newline, then the whitespace after it.
+SENTENCE_RE = r"(?:" + _ABBREV + r"|\.\d|[^.!?\n|])*(?:[.!?|]+[\"')\]\u201d\u2019]*|\n)?[ \t\n\r\f\v]*"
+
+# Lines that start with a bullet are "read also" links or key-point summaries repeating the body in other
+# words; their figures are not the article's own report.
+BULLET_RE = r"^\s*[\u2022\u25cf\u25aa\u2023\u25e6]"
+
+
+def split_sentences(articles: pl.DataFrame, *, keep: tuple[str, ...] = ("published_at",)) -> pl.DataFrame:
+    """articles(article_id, text, ...) -> one row per sentence: article_id, sentence_no, start, end,
+    sentence (stripped original text), norm (the matching copy, see numbers.normalise_for_matching),
+    plus the columns named in `keep`. Empty pieces (pure whitespace) are dropped."""
+    keep = tuple(c for c in keep if c in articles.columns)
+    pieces = (
+        articles.select("article_id", *keep, piece=pl.col("text").fill_null("").str.extract_all(SENTENCE_RE))
+        .explode("piece")
+        .filter(pl.col("piece").is_not_null() & (pl.col("piece") != ""))
+        .with_columns(length=pl.col("piece").str.len_chars().cast(pl.Int64))
+        .with_columns(piece_start=(pl.col("length").cum_sum() - pl.col("length")).over("article_id"))
+        .with_columns(
+            lead=pl.col("piece").str.len_chars() - pl.col("piece").str.strip_chars_start().str.len_chars(),
+            sentence=pl.col("piece").str.strip_chars(),
+        )
+        .filter(pl.col("sentence") != "")
+    )
+    return pieces.select(
+        "article_id",
+        sentence_no=pl.int_range(pl.len()).over("article_id").cast(pl.Int32),
+        start=pl.col("piece_start") + pl.col("lead").cast(pl.Int64),
+        end=pl.col("piece_start") + pl.col("lead").cast(pl.Int64) + pl.col("sentence").str.len_chars(),
+        sentence="sentence",
+        norm=normalise_for_matching(pl.col("sentence")),
+        bullet=pl.col("sentence").str.contains(BULLET_RE),
+        *keep,
+    )

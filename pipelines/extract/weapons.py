@@ -1,0 +1,52 @@
+"""The weapon reference table: aliases as news writes them -> model, weapon class, and the side that fires it.
+
+`weapons.csv` beside this file is the one place where weapon names live (sources: the weapon names used in
+Ukrainian Air Force and Russian MoD daily reports, and SCHEMA.md's class rules). Extraction builds its weapon
+noun pattern from it, and the warehouse publishes it as the `weapons` table.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+WEAPONS_CSV = Path(__file__).with_name("weapons.csv")
+
+
+@lru_cache(maxsize=1)
+def load_weapons() -> pl.DataFrame:
+    """alias (lower-case), model, weapon_class, attacker (null when either side uses it), note."""
+    return pl.read_csv(WEAPONS_CSV, schema_overrides={c: pl.String for c in ("alias", "model", "weapon_class", "attacker", "note")}).with_columns(
+        pl.col("alias").str.to_lowercase()
+    )
+
+
+def alias_pattern() -> str:
+    """Regex alternation of every alias, longest first (so "storm shadow" wins over "storm"), with flexible
+    hyphens/spaces ("Kh-101" = "Kh 101" = "Kh101")."""
+    aliases = sorted(load_weapons()["alias"].to_list(), key=len, reverse=True)
+    parts = []
+    for a in aliases:
+        esc = re.escape(a).replace(r"\-", "[- ]?").replace(r"\ ", r"\s+")
+        parts.append(esc)
+    return "(?:" + "|".join(parts) + ")"
+
+
+def classify_alias(expr: pl.Expr) -> pl.Expr:
+    """A matched weapon noun -> struct(model, weapon_class, attacker) via a lookup on the canonical alias."""
+    key = expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    table = load_weapons()
+    # tolerate spelling variants of hyphenated names ("kh101", "kh 101") by looking up a hyphen-free key too
+    squashed = table.with_columns(pl.col("alias").str.replace_all(r"[- ]", ""))
+    mapping_model = dict(zip(squashed["alias"], squashed["model"], strict=True))
+    mapping_class = dict(zip(squashed["alias"], squashed["weapon_class"], strict=True))
+    mapping_side = dict(zip(squashed["alias"], squashed["attacker"], strict=True))
+    k = key.str.replace_all(r"[- ]", "")
+    return pl.struct(
+        model=k.replace_strict(mapping_model, default=None, return_dtype=pl.String),
+        weapon_class=k.replace_strict(mapping_class, default=None, return_dtype=pl.String),
+        side=k.replace_strict(mapping_side, default=None, return_dtype=pl.String),
+    )

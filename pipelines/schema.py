@@ -1,0 +1,146 @@
+"""The polars schemas of every frame and warehouse table, in one place.
+
+Every stage builds its output with `empty(...)`/`conform(...)` from here, so a frame that leaves a stage
+always has exactly these columns in this order, and the DuckDB DDL is derived from the same source.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# --------------------------------------------------------------------------- enums (the contract's value sets)
+ATTACKERS = ("RU", "UA")
+WEAPON_CLASSES = ("drone", "missile", "guided_bomb")
+LAUNCHED_QUALIFIERS = ("exact", "approx", "at_least", "more_than")
+CASUALTY_QUALIFIERS = ("exact", "at_least", "approx")
+ACTORS = ("RU", "UA")
+EVENT_TYPES = ("air_attack", "casualties", "territorial_control")
+
+# --------------------------------------------------------------------------- articles
+# One row per input item that was read; `reject_reason` is null for items that became articles.
+RAW_ARTICLES = {
+    "article_id": pl.String,
+    "url": pl.String,
+    "title": pl.String,
+    "published_at": pl.Date,
+    "source": pl.String,
+    "text": pl.String,
+    "content_hash": pl.String,
+    "origin": pl.String,  # where the item came from: file path (+ line), feed URL, page URL
+    "reject_reason": pl.String,
+}
+
+ARTICLES = {
+    "article_id": pl.String,
+    "url": pl.String,
+    "title": pl.String,
+    "published_at": pl.Date,
+    "source": pl.String,
+    "text": pl.String,
+    "content_hash": pl.String,
+    "origin": pl.String,
+}
+
+# Sentences keep character offsets into articles.text, so evidence can be checked against the article.
+SENTENCES = {
+    "article_id": pl.String,
+    "sentence_no": pl.Int32,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "sentence": pl.String,
+}
+
+_EVIDENCE = {
+    "evidence": pl.String,  # the sentence the row's primary figure came from
+    "evidence_start": pl.Int64,  # character offsets of that sentence in articles.text
+    "evidence_end": pl.Int64,
+}
+
+# --------------------------------------------------------------------------- event rows (SCHEMA.md fields + evidence)
+AIR_ATTACKS = {
+    "event_id": pl.String,
+    "article_id": pl.String,
+    "attacker": pl.String,
+    "weapon_class": pl.String,
+    "launched": pl.Int64,
+    "intercepted": pl.Int64,
+    "launched_qualifier": pl.String,
+    "event_date": pl.Date,
+    **_EVIDENCE,
+}
+
+CASUALTIES = {
+    "event_id": pl.String,
+    "article_id": pl.String,
+    "location": pl.String,
+    "admin1": pl.String,
+    "killed": pl.Int64,
+    "injured": pl.Int64,
+    "qualifier": pl.String,
+    "event_date": pl.Date,
+    **_EVIDENCE,
+}
+
+TERRITORIAL_CONTROL = {
+    "event_id": pl.String,
+    "article_id": pl.String,
+    "settlement": pl.String,
+    "admin1": pl.String,
+    "actor": pl.String,
+    "claimed_by": pl.String,
+    "event_date": pl.Date,
+    **_EVIDENCE,
+}
+
+# Every row that did not load: bad input items (stage "ingest") and rows failing validation (stage "validate").
+QUARANTINE = {
+    "quarantine_id": pl.String,  # stable hash, so re-runs replace instead of adding
+    "stage": pl.String,  # "ingest" | "validate"
+    "table_name": pl.String,  # "articles" | "air_attacks" | "casualties" | "territorial_control"
+    "article_id": pl.String,
+    "row_id": pl.String,  # event_id for event rows, origin for input items
+    "reason": pl.String,  # short machine-groupable reason, e.g. "empty_text", "intercepted_gt_launched"
+    "expectation": pl.String,  # the failed GX expectation(s), null for ingest rejects
+    "row_json": pl.String,  # the rejected row as JSON
+}
+
+EVENT_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "air_attacks": AIR_ATTACKS,
+    "casualties": CASUALTIES,
+    "territorial_control": TERRITORIAL_CONTROL,
+}
+
+# event_type (the SCHEMA.md name) for each event table
+EVENT_TYPE_OF_TABLE = {
+    "air_attacks": "air_attack",
+    "casualties": "casualties",
+    "territorial_control": "territorial_control",
+}
+
+WAREHOUSE_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "articles": ARTICLES,
+    **EVENT_TABLES,
+    "quarantine": QUARANTINE,
+}
+
+# The fields of each event type in the JSON-lines contract of `salvo extract` (../shared/eval/SCHEMA.md).
+CONTRACT_FIELDS = {
+    "air_attack": ("attacker", "weapon_class", "launched", "intercepted", "launched_qualifier", "event_date"),
+    "casualties": ("location", "admin1", "killed", "injured", "qualifier"),
+    "territorial_control": ("settlement", "admin1", "actor", "claimed_by"),
+}
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """An empty frame with exactly these columns."""
+    return pl.DataFrame(schema=schema)
+
+
+def conform(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Select and cast `df` to `schema`, adding missing columns as nulls (column order as in `schema`)."""
+    return df.select(
+        [
+            (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
+    )

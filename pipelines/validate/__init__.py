@@ -1,0 +1,428 @@
+"""Validate the event frames with Great Expectations and split every row into valid or quarantine.
+
+Plain functions on polars frames, so the Dagster assets and the CLI share one code path.
+
+How it works, and why:
+- GX 1.x has no polars engine and its SQL datasource over duckdb-engine reports every expectation as
+  failed, so each table is validated as `df.to_pandas()` in one *ephemeral* GX context per call.
+- Failing rows are identified by their **position** (GX returns the pandas index of unexpected rows, and the
+  pandas frame gets a fresh 0..n-1 RangeIndex). Positions, unlike `unexpected_index_column_names=["event_id"]`,
+  also identify rows whose event_id is null or duplicated, so one bad duplicate cannot drag an innocent
+  twin into quarantine under the wrong reason.
+- An expectation that *raised* (GX `exception_info`) is neither a pass nor a data failure: it is reported in
+  `errored_expectations`, makes the suite unsuccessful and is logged as a warning; no rows are quarantined
+  for it because GX cannot say which rows it would have rejected. Expectations that GX cannot even build
+  (unknown type, bad kwargs, unknown $PARAMETER) count as errored too: `ExpectationSuite(...)` would silently
+  drop them, which would turn a typo in a suite file into a check that never runs.
+- `import great_expectations` costs seconds, so it happens lazily and only when a non-empty table is validated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from pipelines.schema import EVENT_TABLES, QUARANTINE, conform, empty
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; the real imports are lazy (GX import is slow)
+    import pandas as pd
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.data_context import AbstractDataContext
+
+log = logging.getLogger(__name__)
+
+STAGE = "validate"
+ENV_SUITES_DIR = "SALVO_EXPECTATIONS_DIR"
+DEFAULT_SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+# Earliest plausible event date: the war began with the occupation of Crimea (Feb 2014); anything earlier in
+# an event row is a date-parsing error, not news.
+MIN_EVENT_DATE = dt.date(2014, 2, 20)
+
+# The null-event_id guard below does not depend on the suite file: a row without an id can never be loaded.
+MISSING_EVENT_ID_REASON = "missing_event_id"
+MISSING_EVENT_ID_LABEL = "expect_column_values_to_not_be_null(event_id)"
+
+_ROW = "__salvo_row"  # positional row id (== pandas index handed to GX); never leaves this module
+_RESULT_FORMAT = {"result_format": "COMPLETE"}  # COMPLETE: every unexpected index, not a sample
+
+
+@dataclasses.dataclass(frozen=True)
+class SuiteResult:
+    """Outcome of one table's suite."""
+
+    table: str
+    evaluated_rows: int
+    success_percent: float  # GX statistics success_percent (100.0 when the suite has no failures)
+    failed_expectations: list[str]  # expectation type(column) that found bad data
+    errored_expectations: list[str]  # expectations that raised or could not be built; they make success False
+    bad_row_ids: list[str]  # event_ids of rows that failed at least one expectation
+    success: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ValidationOutcome:
+    """valid rows per table, the quarantine rows of all tables, and one SuiteResult per table."""
+
+    valid: dict[str, pl.DataFrame]  # table -> rows that passed every expectation (same schema as input)
+    quarantine: pl.DataFrame  # QUARANTINE schema: one row per rejected event row, stage="validate"
+    results: dict[str, SuiteResult]
+
+
+# --------------------------------------------------------------------------- suite files
+def _suites_dir(suites_dir: Path | None) -> Path:
+    if suites_dir is not None:
+        return Path(suites_dir)
+    env = os.environ.get(ENV_SUITES_DIR)
+    return Path(env) if env else DEFAULT_SUITES_DIR
+
+
+def load_suite_json(table: str, suites_dir: Path | None = None) -> dict:
+    """The GX ExpectationSuite JSON of `table` as a dict.
+
+    Lookup order: `suites_dir`, env SALVO_EXPECTATIONS_DIR, <repo>/expectations. A missing or malformed file
+    raises: a table validated without its suite would load unchecked rows.
+    """
+    path = _suites_dir(suites_dir) / f"{table}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no expectation suite for table {table!r}: {path}")
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(suite, dict) or not isinstance(suite.get("expectations"), list):
+        raise ValueError(f"{path}: not an ExpectationSuite JSON (needs an 'expectations' list)")
+    return suite
+
+
+def _label(config_type: str, kwargs: Mapping[str, Any]) -> str:
+    """`type(column)` / `type(A,B)` / `type`: the expectation type plus the column(s) it looks at."""
+    if isinstance(kwargs.get("column"), str):
+        return f"{config_type}({kwargs['column']})"
+    if "column_A" in kwargs and "column_B" in kwargs:
+        return f"{config_type}({kwargs['column_A']},{kwargs['column_B']})"
+    if isinstance(kwargs.get("column_list"), list) and not config_type.startswith("expect_table_"):
+        return f"{config_type}({','.join(map(str, kwargs['column_list']))})"
+    return config_type
+
+
+def _parameter_names(value: Any) -> set[str]:
+    """Names of the `{"$PARAMETER": name}` references inside an expectation's kwargs."""
+    if isinstance(value, Mapping):
+        if "$PARAMETER" in value:
+            return {str(value["$PARAMETER"])}
+        return set().union(*(_parameter_names(v) for v in value.values())) if value else set()
+    if isinstance(value, list | tuple):
+        return set().union(*(_parameter_names(v) for v in value)) if value else set()
+    return set()
+
+
+def _runtime_parameters(
+    df: pl.DataFrame, known_article_ids: pl.Series, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Values for the suites' $PARAMETER references, for the table `df`.
+
+    known_article_ids is narrowed to the ids `df` actually references: the in-set check gives the same answer,
+    but GX copies the value set on every one of its many internal config accesses, so a full list of tens of
+    thousands of articles costs seconds per table (measured ~70 ms per 1000 ids).
+
+    Dates go in as datetimes: GX compares the pandas datetime64 column against them, and a date *string* in
+    the JSON would be parsed to a `datetime.date`, which pandas refuses to compare with a Timestamp (the
+    expectation then raises).
+    """
+    referenced = df.get_column("article_id").drop_nulls().unique()
+    today = today or dt.datetime.now(dt.UTC).date()
+    tomorrow = today + dt.timedelta(days=1)  # an overnight report dated "today" in a later timezone
+    return {
+        "known_article_ids": referenced.filter(referenced.is_in(known_article_ids)).sort().to_list(),
+        "min_event_date": dt.datetime.combine(MIN_EVENT_DATE, dt.time()),
+        "max_event_date": dt.datetime.combine(tomorrow, dt.time()),
+    }
+
+
+def _build_suite(
+    table: str, suite_json: dict, parameters: Mapping[str, Any]
+) -> tuple[ExpectationSuite, dict[str, str]]:
+    """Build the GX suite one expectation at a time; return it and {label: why} of those that cannot run."""
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    usable: list[dict] = []
+    broken: dict[str, str] = {}
+    for i, raw in enumerate(suite_json["expectations"]):
+        if not isinstance(raw, dict):
+            broken[f"expectation[{i}]"] = "not a JSON object"
+            continue
+        label = _label(str(raw.get("type")), raw.get("kwargs") or {})
+        missing = _parameter_names(raw.get("kwargs") or {}) - set(parameters)
+        if missing:
+            broken[label] = f"unknown $PARAMETER {sorted(missing)}"
+            continue
+        try:
+            # what ExpectationSuite() does per expectation, minus its silent drop on failure
+            ExpectationConfiguration(**raw).to_domain_obj()
+        except Exception as exc:  # noqa: BLE001 - any config error makes this expectation unusable
+            broken[label] = f"invalid configuration: {type(exc).__name__}: {exc}".replace("\n", " ")
+            continue
+        usable.append(raw)
+    return ExpectationSuite(name=str(suite_json.get("name") or table), expectations=usable), broken
+
+
+# --------------------------------------------------------------------------- GX plumbing
+class _GxRunner:
+    """One ephemeral GX context (slow to create) shared by every table of a `validate_events` call."""
+
+    def __init__(self) -> None:
+        self._context: AbstractDataContext | None = None
+
+    def _datasource(self) -> Any:
+        if self._context is None:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            self._context = gx.get_context(mode="ephemeral")
+            # tqdm bars on stderr would flood Dagster's compute logs
+            self._context.variables.progress_bars = ProgressBarsConfig(
+                globally=False, metric_calculations=False
+            )
+            self._context.data_sources.add_pandas("salvo_validate")
+        return self._context.data_sources.get("salvo_validate")
+
+    def validate(
+        self, table: str, pdf: pd.DataFrame, suite: ExpectationSuite, parameters: Mapping[str, Any]
+    ) -> Any:
+        datasource = self._datasource()
+        asset = datasource.add_dataframe_asset(name=table)
+        batch_definition = asset.add_batch_definition_whole_dataframe(f"{table}_whole")
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
+        return batch.validate(
+            suite, result_format=dict(_RESULT_FORMAT), expectation_parameters=dict(parameters)
+        )
+
+
+def _raised_message(exception_info: Any) -> str | None:
+    """The exception message if this result's expectation raised, else None.
+
+    GX puts either one {"raised_exception": ...} dict or a dict of them keyed by metric id here.
+    """
+    if not isinstance(exception_info, Mapping):
+        return None
+    if exception_info.get("raised_exception"):
+        return str(exception_info.get("exception_message") or "raised")
+    for value in exception_info.values():
+        message = _raised_message(value)
+        if message is not None:
+            return message
+    return None
+
+
+# --------------------------------------------------------------------------- per table
+_FAILS_SCHEMA = {_ROW: pl.Int64, "reason": pl.String, "expectation": pl.String}
+
+
+def _fail_frame(rows: Iterable[Any], reason: str, label: str) -> pl.DataFrame:
+    """(row, reason, expectation) for each row one expectation rejected."""
+    row_ids = pl.Series(_ROW, list(rows)).cast(pl.Int64)  # GX hands back numpy ints
+    return pl.DataFrame({_ROW: row_ids}).with_columns(reason=pl.lit(reason), expectation=pl.lit(label))
+
+
+def _validate_table(
+    runner: _GxRunner,
+    table: str,
+    df: pl.DataFrame,
+    suite_json: dict,
+    parameters: Mapping[str, Any],
+) -> tuple[SuiteResult, pl.DataFrame]:
+    """Run the table's suite on `df` (which carries `_ROW`); return its SuiteResult (bad_row_ids still empty)
+    and the (row, reason, expectation) pairs of the failing rows."""
+    suite, broken = _build_suite(table, suite_json, parameters)
+    errored: dict[str, str] = dict(broken)
+    failed: set[str] = set()
+    fails: list[pl.DataFrame] = []  # one (row, reason, expectation) frame per failed expectation
+    success_percent = 100.0
+
+    # fresh 0..n-1 RangeIndex: GX's unexpected index == the polars position == `_ROW`
+    pdf = df.drop(_ROW).to_pandas().reset_index(drop=True)
+    try:
+        result = runner.validate(table, pdf, suite, parameters)
+    except Exception as exc:  # noqa: BLE001 - a crash of the whole validation is reported, not hidden
+        for exp in suite.expectations:
+            errored[_label(exp.configuration.type, exp.configuration.kwargs)] = f"validation raised: {exc}"
+        success_percent = 0.0
+    else:
+        stats = result.statistics or {}
+        if stats.get("success_percent") is not None:
+            success_percent = float(stats["success_percent"])
+        for res in result.results:
+            config = res.expectation_config
+            label = _label(config.type, config.kwargs)
+            message = _raised_message(res.exception_info)
+            if message is not None:
+                errored[label] = message
+                continue
+            if res.success:
+                continue
+            failed.add(label)
+            reason = str((config.meta or {}).get("reason") or config.type)
+            indexes = (res.result or {}).get("unexpected_index_list")
+            if not indexes:
+                # table-level expectations (schema, row count) fail without naming rows
+                log.warning(
+                    "validate %s: %s failed without row ids (%s); no rows quarantined for it",
+                    table,
+                    label,
+                    reason,
+                )
+                continue
+            fails.append(_fail_frame(indexes, reason, label))
+
+    # Guard independent of the suite file: a row without an event_id can never be loaded or re-identified.
+    null_ids = df.filter(pl.col("event_id").is_null()).get_column(_ROW)
+    if not null_ids.is_empty():
+        failed.add(MISSING_EVENT_ID_LABEL)
+        fails.append(_fail_frame(null_ids, MISSING_EVENT_ID_REASON, MISSING_EVENT_ID_LABEL))
+
+    for label, message in sorted(errored.items()):
+        log.warning(
+            "validate %s: expectation %s ERRORED (%s); its rows are NOT checked and the suite is marked failed",
+            table,
+            label,
+            message,
+        )
+    suite_result = SuiteResult(
+        table=table,
+        evaluated_rows=df.height,
+        success_percent=success_percent,
+        failed_expectations=sorted(failed),
+        errored_expectations=sorted(errored),
+        bad_row_ids=[],  # filled in by the caller from the quarantined rows
+        success=not failed and not errored,
+    )
+    return suite_result, pl.concat(fails) if fails else pl.DataFrame(schema=_FAILS_SCHEMA)
+
+
+def _split(table: str, indexed: pl.DataFrame, fails: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows, quarantine rows) of one table: an anti-/semi-join on the positional row id."""
+    columns = [c for c in indexed.columns if c != _ROW]
+    fails = fails.with_columns(pl.col(_ROW).cast(indexed.schema[_ROW]))  # row-index dtype is build-dependent
+    per_row = fails.group_by(_ROW).agg(
+        pl.col("reason").unique().sort().str.join(";"),
+        pl.col("expectation").unique().sort().str.join(";"),
+    )
+    valid = indexed.join(per_row, on=_ROW, how="anti").sort(_ROW).drop(_ROW)
+    bad = (
+        indexed.join(per_row, on=_ROW, how="inner")
+        .sort(_ROW)
+        .with_columns(
+            row_json=pl.struct(columns).struct.json_encode(),
+            # duplicates (same event_id) need distinct, still re-run-stable quarantine ids
+            _occurrence=pl.int_range(pl.len()).over("event_id"),
+        )
+        .with_columns(
+            _key=pl.concat_str(
+                pl.lit(f"{STAGE}|{table}|"),
+                pl.coalesce(pl.col("event_id"), pl.lit("missing_event_id|") + pl.col("row_json")),
+                pl.when(pl.col("_occurrence") > 0)
+                .then(pl.lit("|") + pl.col("_occurrence").cast(pl.String))
+                .otherwise(pl.lit("")),
+            )
+        )
+    )
+    # sha1 in Python over the quarantined rows only (few); polars' own hash is not stable across versions
+    quarantine_ids = pl.Series(
+        "quarantine_id", [hashlib.sha1(k.encode()).hexdigest() for k in bad["_key"]], pl.String
+    )
+    quarantine = conform(
+        bad.with_columns(
+            quarantine_ids,
+            stage=pl.lit(STAGE),
+            table_name=pl.lit(table),
+            row_id=pl.col("event_id"),
+        ),
+        QUARANTINE,
+    )
+    if valid.height + quarantine.height != indexed.height:  # not `assert`: must also hold under python -O
+        raise AssertionError(
+            f"validate {table}: {indexed.height} rows in, {valid.height} valid + {quarantine.height} quarantined"
+        )
+    return valid, quarantine
+
+
+# --------------------------------------------------------------------------- entry point
+def validate_events(
+    tables: dict[str, pl.DataFrame],
+    known_article_ids: Iterable[str],
+    suites_dir: Path | None = None,
+) -> ValidationOutcome:
+    """Validate the event tables; every input row ends up in exactly one of `valid` or `quarantine`.
+
+    `tables` maps "air_attacks" / "casualties" / "territorial_control" to frames of the schema.py schemas
+    (a missing key is an empty table). `known_article_ids` are the ingested articles' ids: events of any
+    other article are quarantined as "unknown_article_id".
+    """
+    unknown = set(tables) - set(EVENT_TABLES)
+    if unknown:
+        raise ValueError(
+            f"validate_events: unknown tables {sorted(unknown)}; expected {sorted(EVENT_TABLES)}"
+        )
+    known = pl.Series("known_article_ids", [str(a) for a in known_article_ids if a is not None], pl.String)
+    runner = _GxRunner()  # the GX context is only created if some table has rows
+
+    valid: dict[str, pl.DataFrame] = {}
+    quarantines: list[pl.DataFrame] = []
+    results: dict[str, SuiteResult] = {}
+    for table, schema in EVENT_TABLES.items():
+        df = tables.get(table)
+        if df is None:
+            df = empty(schema)
+        if df.is_empty():
+            valid[table] = df
+            results[table] = SuiteResult(table, 0, 100.0, [], [], [], True)
+            continue
+        for required in ("event_id", "article_id"):
+            if required not in df.columns:
+                raise ValueError(f"validate_events: table {table!r} has no {required!r} column")
+        if known.is_empty():
+            log.warning(
+                "validate %s: no known article ids; every row will be quarantined as unknown_article_id",
+                table,
+            )
+
+        indexed = df.with_row_index(_ROW)
+        parameters = _runtime_parameters(df, known)
+        suite_result, fails = _validate_table(
+            runner, table, indexed, load_suite_json(table, suites_dir), parameters
+        )
+        table_valid, table_quarantine = _split(table, indexed, fails)
+        bad_ids = table_quarantine.get_column("row_id").drop_nulls().unique().sort().to_list()
+        results[table] = dataclasses.replace(suite_result, bad_row_ids=bad_ids)
+        valid[table] = table_valid
+        quarantines.append(table_quarantine)
+        log.info(
+            "validate %s: %d rows, %d valid, %d quarantined, %.1f%% expectations passed%s",
+            table,
+            df.height,
+            table_valid.height,
+            table_quarantine.height,
+            suite_result.success_percent,
+            f", {len(suite_result.errored_expectations)} ERRORED"
+            if suite_result.errored_expectations
+            else "",
+        )
+
+    quarantine = pl.concat(quarantines, how="vertical") if quarantines else empty(QUARANTINE)
+    return ValidationOutcome(valid=valid, quarantine=quarantine, results=results)
+
+
+__all__ = [
+    "SuiteResult",
+    "ValidationOutcome",
+    "load_suite_json",
+    "validate_events",
+]

@@ -94,7 +94,10 @@ def test_n_of_m(sep: str) -> None:
 def test_both_and_a_single_missile() -> None:
     got = air("Russia fired two cruise missiles and 12 drones at the city; air defences intercepted both missiles.")
     assert got[("RU", "missile")] == (2, 2)
-    assert air("A Russian missile struck a warehouse in the Lviv region on Tuesday.") == {}  # "missile struck" needs "the"
+    # SCHEMA.md: "a missile" / "the missile struck" is launched 1
+    assert air("A Russian missile struck a warehouse in the Lviv region on Tuesday.") == {("RU", "missile"): (1, None)}
+    # a guess at the weapon type, with no launch or impact, is no count
+    assert air("Investigators said it was most likely a ballistic missile.") == {}
     assert air("Officials said the missile struck a warehouse shortly after midnight.") == {("RU", "missile"): (1, None)}
 
 

@@ -119,7 +119,7 @@ def patterns() -> dict[str, str]:
     aux = r"(?P<v_pass>\b(?:were|was|have\s+been|has\s+been|had\s+been|being|been|are|is)\s+(?:\w+\s+)?)?"
     p["launch"] = (
         aux + r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|fire|sent|send(?:s|ing)?|used|using|deployed|"
-        r"involv(?:ed|ing)|(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|"
+        r"involv(?:ed|ing)|dropp(?:ed|ing)|releas(?:ed|ing)|(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|"
         r"strik(?:es|ing))\s+(?:[\w'.-]+\s+){0,5}?with|recorded|detected|spotted|tracked)\b"
     )
     p["intercept"] = (

@@ -6,7 +6,7 @@
 2. places: locative phrases ("in Dnipro", "attack on Odesa", "in the Kherson region", "district of
    Kharkiv") resolved to admin1 by the gazetteer; "across Ukraine" marks a nationwide figure (no row);
 3. each count takes the nearest place in its clause (clauses split at ";", "while", "whereas"), else in its
-   sentence, else the place of the previous sentences (up to three back);
+   sentence, else the last place named in the sentences before it;
 4. counts of one field in one sentence and place are summed (different people); across sentences the
    largest wins (updates only grow: "rose to 63"); a region-level row is dropped when a named place inside
    that region has its own row.
@@ -47,9 +47,9 @@ def patterns() -> dict[str, str]:
     # count first: "three people were killed", "13 were killed", "one dead", "eight injured",
     # "24 adults and 4 children are known to be injured", "Seven people, including a teenager, have been injured"
     p["count_first"] = (
-        LEFT + r"(?P<a_qual>" + QUALIFIER_RE + r"\s+)?(?P<a_num>" + CNT + r")\s+(?P<a_mods>(?:" + MODWORD + r"\s+){0,3}?)"
-        r"(?:(?P<a_mil>" + MILITARY + r")|(?P<a_noun>" + PERSON + r"))?"
-        r"(?:\s+and\s+(?P<a_num2>" + NUM + r")\s+(?:" + MODWORD + r"\s+){0,2}?" + PERSON + r")?"
+        LEFT + r"(?P<a_qual>" + QUALIFIER_RE + r"\s+)?(?P<a_num>" + CNT + r")"
+        r"(?:\s+(?P<a_mods>(?:" + MODWORD + r"\s+){0,3}?)(?:(?P<a_mil>" + MILITARY + r")|(?P<a_noun>" + PERSON + r")))?"
+        r"(?:\s+and\s+(?P<a_num2>" + NUM + r")(?:\s+(?:" + MODWORD + r"\s+){0,2}?" + PERSON + r")?)?"
         r"(?P<a_paren>\s*,[^,]{1,80},)?\s+" + aux +
         r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt)\b(?P<a_and>\s+and\s+(?:injured|wounded))?"
     )
@@ -88,6 +88,10 @@ def patterns() -> dict[str, str]:
         r"[Rr]aids?|hit|struck|attacked|shelled|targeted|pounded)(?:\s+(?:on|against))?)\s+" + adj + kind
         + r"(?P<place>" + name + r")" + suffix + tail
     )
+    # "Zaporizhzhia attack: ...", "the Kharkiv strike": the place named as the attack's target
+    p["place_attack"] = (
+        r"\b(?P<place>" + name + r")" + suffix + r"(?:'s)?\s+(?:attacks?|strikes?|shelling|bombing|explosions?|blasts?)\b"
+    )
     p["nationwide"] = (
         r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:ukraine|country|nation)\b|\bnationwide\b|"
         r"\bin\s+(?:several|multiple|various|different|\d+)\s+regions\b|\bacross\s+(?:several|multiple|\d+)\s+regions\b"
@@ -109,7 +113,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             t.filter(
                 pl.col("a_mil").is_null()
                 & pl.col("a_and").is_null()  # "killed and wounded" is a combined (loss) tally
-                & ~pl.col("a_mods").str.contains("(?i)" + NOT_A_MODIFIER)
+                & ~pl.col("a_mods").fill_null("").str.contains("(?i)" + NOT_A_MODIFIER)
             ).select(
                 *KEYS, "pos", "end", "kind",
                 field=pl.when(pl.col("a_verb").str.contains("(?i)" + KILLED_WORDS)).then(pl.lit("killed")).otherwise(pl.lit("injured")),
@@ -170,11 +174,19 @@ def _qual(expr: pl.Expr) -> pl.Expr:
 
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "norm", p["place"], kind="place", flags="")
+    a = find_tokens(cand, "norm", p["place_attack"], kind="place", flags="")
+    if a.height:
+        a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place_attack"], flags=""))).unnest("g")
+        a = a.with_columns(
+            place_of=pl.lit(None, pl.String), not_place=pl.lit(None, pl.String), and_place=pl.lit(None, pl.String)
+        )
     schema = {"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
               "location": pl.String, "admin1": pl.String, "place_kind": pl.String, "nationwide": pl.Boolean}  # fmt: skip
     frames = []
     if t.height:
         t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place"], flags=""))).unnest("g")
+        if a.height:
+            t = pl.concat([t, a], how="diagonal_relaxed")
         t = t.filter(pl.col("not_place").is_null()).with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))
@@ -228,21 +240,27 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         clause_no=(pl.col("kind") == "clause").cast(pl.Int32).cum_sum().over(KEYS)
     )
     placed = _nearest_place(stream)
-    # sentences without a place inherit the last place of up to three sentences before
+    # sentences without a place inherit the place of the last earlier sentence that named one (the whole
+    # place of that sentence, so a name and a nationwide flag never mix across sentences)
     sent_place = (
         places.sort(*KEYS, "pos")
         .group_by(KEYS, maintain_order=True)
         .agg(pl.col("location").last(), pl.col("admin1").last(), pl.col("place_kind").last(), pl.col("nationwide").last())
     )
-    inherited = (
+    source = (
         sentences.select(*KEYS)
-        .join(sent_place, on=list(KEYS), how="left")
+        .join(sent_place.select(*KEYS, has_place=pl.lit(True)), on=list(KEYS), how="left")
         .sort(*KEYS)
         .with_columns(
-            [pl.col(c).shift(1).forward_fill(limit=2).over("article_id").alias(f"prev_{c}") for c in ("location", "admin1", "place_kind", "nationwide")]
+            src=pl.when(pl.col("has_place")).then(pl.col("sentence_no")).forward_fill().shift(1).over("article_id")
         )
-        .select(*KEYS, "prev_location", "prev_admin1", "prev_place_kind", "prev_nationwide")
+        .select(*KEYS, "src")
     )
+    inherited = source.join(
+        sent_place.rename({"sentence_no": "src", "location": "prev_location", "admin1": "prev_admin1",
+                           "place_kind": "prev_place_kind", "nationwide": "prev_nationwide"}),
+        on=["article_id", "src"], how="left",
+    ).drop("src")  # fmt: skip
     placed = placed.join(inherited, on=list(KEYS), how="left").with_columns(
         location=pl.coalesce("location", "prev_location"),
         admin1=pl.when(pl.col("location").is_not_null()).then(pl.col("admin1")).otherwise(pl.col("prev_admin1")),

@@ -76,12 +76,17 @@ def patterns() -> dict[str, str]:
     return p
 
 
+# Intent, doubt and prediction near a claim ("efforts to capture", "will likely capture", "whether Russia will
+# abandon the capture of"): no capture is reported. Checked in a window around the claim, not the whole
+# sentence, so an unrelated clause ("the region Moscow claimed to have annexed") does not hide a real claim.
 IRREALIS_RE = (
     r"(?i)\b(?:will|would|could|might|may|whether|plans?\s+to|planning\s+to|aims?\s+to|aim\s+is|intends?\s+to|"
     r"attempt(?:s|ed|ing)?\s+to|efforts?\s+to|trying\s+to|tries\s+to|try\s+to|goal|abandon\w*|expected\s+to|likely|"
-    r"possible|possibly|threat\w*|fail(?:ed|s)?\s+to|not|never|no\s+longer|denied|denies|deny|unable|seek(?:s|ing)?\s+to|"
-    r"bid\s+to|wants?\s+to|wanted\s+to|demand\w*|if|unless|before|predict\w*|forecast\w*)\b"
+    r"possible|possibly|threat\w*|seek(?:s|ing)?\s+to|bid\s+to|wants?\s+to|wanted\s+to|if|unless|predict\w*|forecast\w*)\b"
 )
+# Negation right before a claim ("has not captured", "failed to take"). A denial by the other side is not
+# here: a disputed claim is still a claim (the warehouse records who claims it).
+NEGATION_RE = r"(?i)\b(?:not|never|no\s+longer|yet\s+to|failed\s+to|fails\s+to|unable\s+to|n't)\b"
 BACKGROUND_RE = (
     r"(?i)\b(?:previously|earlier\s+(?:this|last)\s+(?:week|month|year)|(?:last|past|previous)\s+(?:week|month|year)|"
     r"(?:early|late|earlier)\s+(?:this|last)\s+month|in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:its|the)\s+(?:19|20)\d\d|"
@@ -98,7 +103,7 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
             frames.append(
                 t.filter(pl.col(after_col).is_null()).select(
-                    *KEYS, "pos", names=pl.col(names_col), passive=pl.lit(False),
+                    *KEYS, "pos", "end", names=pl.col(names_col), passive=pl.lit(False),
                     recapture=pl.col("tok").str.contains(r"(?i)\b(?:recaptur|retook|retaken|regained)"),
                 )
             )  # fmt: skip
@@ -106,11 +111,11 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if t.height:
         t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["passive"], flags=""))).unnest("g")
         frames.append(
-            t.select(*KEYS, "pos", names=pl.coalesce("p_name", "h_name"), passive=pl.lit(True), recapture=pl.lit(False))
+            t.select(*KEYS, "pos", "end", names=pl.coalesce("p_name", "h_name"), passive=pl.lit(True), recapture=pl.lit(False))
         )
     if not frames:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "settlement": pl.String}
+            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "settlement": pl.String}
         )
     claims = pl.concat(frames)
     # "the villages of A, B, and C" -> one claim per name
@@ -119,7 +124,7 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         .explode("settlement")
         .with_columns(settlement=pl.col("settlement").str.replace(r"^\s*and\s+", "").str.strip_chars())
         .filter((pl.col("settlement") != "") & ~pl.col("settlement").str.contains(NOT_SETTLEMENT))
-        .select(*KEYS, "pos", "settlement")
+        .select(*KEYS, "pos", "end", "settlement")
     )
 
 
@@ -161,12 +166,28 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     """sentences -> claim rows: article_id, settlement, admin1, actor, claimed_by, event_date, sentence_no."""
     p = patterns()
     base = sentences.filter(~pl.col("bullet"))
-    cand = base.filter(
-        pl.col("norm").str.contains(PREFILTER_RE)
-        & ~pl.col("norm").str.contains(IRREALIS_RE)
-        & ~pl.col("norm").str.contains(BACKGROUND_RE)
-    )
+    # Headlines in Title Case make every word look like a name ("Ukraine Recaptures Key Village"): skipped.
+    long_words = pl.col("norm").str.count_matches(r"\b[A-Za-z]{4,}")
+    capitalised = pl.col("norm").str.count_matches(r"\b[A-Z][a-z]{3,}")
+    title_case = (long_words >= 4) & (capitalised >= long_words * 0.7)
+    cand = base.filter(pl.col("norm").str.contains(PREFILTER_RE) & ~title_case)
     claims = _claims(cand, p)
+    if claims.height == 0:
+        return _empty_rows()
+    start = (pl.col("pos") - 70).clip(lower_bound=0)
+    claims = (
+        claims.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
+        .with_columns(
+            window=pl.col("norm").str.slice(start, pl.col("end") + 90 - start),
+            just_before=pl.col("norm").str.slice((pl.col("pos") - 40).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 40)),
+        )
+        .filter(
+            ~pl.col("window").str.contains(IRREALIS_RE)
+            & ~pl.col("window").str.contains(BACKGROUND_RE)
+            & ~pl.col("just_before").str.contains(NEGATION_RE)
+        )
+        .drop("norm", "window", "just_before")
+    )
     if claims.height == 0:
         return _empty_rows()
     context = base.join(claims.select("article_id").unique(), on="article_id", how="semi")
@@ -176,10 +197,9 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     sides = _sides(context, p)
     before = (
         claims.join(sides.rename({"pos": "side_pos"}), on=list(KEYS), how="left")
-        .filter(pl.col("side_pos").is_null() | (pl.col("side_pos") < pl.col("pos")))
         .sort("side_pos", nulls_last=False)
-        .group_by([*KEYS, "pos", "settlement"], maintain_order=True)
-        .agg(near_side=pl.col("side").last())
+        .group_by([*KEYS, "pos", "end", "settlement"], maintain_order=True)
+        .agg(near_side=pl.col("side").filter(pl.col("side_pos") < pl.col("pos")).last())
     )
     first_side = sides.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(first=pl.col("side").first())
     earlier = (

@@ -1,8 +1,8 @@
 """`salvo`: extract | run | report.
 
-  salvo extract ARTICLES.jsonl [--evidence]   event rows as JSON lines on stdout (../shared/eval/SCHEMA.md)
-  salvo run [--articles PATH ...] [--db PATH]  materialize every asset into the DuckDB warehouse
-  salvo report [NAME] [--db PATH] [--format table|csv|json]
+salvo extract ARTICLES.jsonl [--evidence]   event rows as JSON lines on stdout (../shared/eval/SCHEMA.md)
+salvo run [--articles PATH ...] [--db PATH]  materialize every asset into the DuckDB warehouse
+salvo report [NAME] [--db PATH] [--format table|csv|json]
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ def load_definitions():
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from pipelines.defs.resources import ArticleSourceResource, WarehouseResource, default_article_paths, default_db_path
+    from pipelines.defs.resources import (
+        ArticleSourceResource,
+        WarehouseResource,
+        default_article_paths,
+        default_db_path,
+    )
 
     db_path = args.db or default_db_path()
     paths = args.articles or default_article_paths()
@@ -50,8 +55,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = dg.materialize(
         assets,
         instance=instance,
-        resources={"warehouse": WarehouseResource(db_path=str(db_path)), "article_source": ArticleSourceResource(paths=paths)},
+        resources={
+            "warehouse": WarehouseResource(db_path=str(db_path)),
+            "article_source": ArticleSourceResource(paths=paths),
+        },
         raise_on_error=False,
+        # step-by-step DEBUG lines are for the UI's run log; the terminal gets warnings and the summary
+        run_config={
+            "loggers": {"console": {"config": {"log_level": os.environ.get("SALVO_LOG_LEVEL", "WARNING")}}}
+        },
     )
     elapsed = time.perf_counter() - started
     print(run_summary(result, db_path, elapsed))
@@ -118,7 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--evidence", action="store_true", help="include evidence sentence and offsets")
     ex.set_defaults(func=cmd_extract)
     run = sub.add_parser("run", help="materialize every asset into the warehouse")
-    run.add_argument("--articles", action="append", help="folder or file of articles (repeatable); default seeds/ and landing/")
+    run.add_argument(
+        "--articles",
+        action="append",
+        help="folder or file of articles (repeatable); default seeds/ and landing/",
+    )
     run.add_argument("--db", help="DuckDB file; default warehouse/salvo.duckdb (or SALVO_DB_PATH)")
     run.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="print the reports from sql/")

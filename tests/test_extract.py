@@ -21,7 +21,10 @@ def run(text: str, published_at: str | None = None, article_id: str = "a1") -> d
 
 
 def air(text: str) -> dict[tuple[str, str], tuple[int | None, int | None]]:
-    return {(r["attacker"], r["weapon_class"]): (r["launched"], r["intercepted"]) for r in run(text)["air_attacks"]}
+    return {
+        (r["attacker"], r["weapon_class"]): (r["launched"], r["intercepted"])
+        for r in run(text)["air_attacks"]
+    }
 
 
 def cas(text: str) -> dict[str, tuple[int | None, int | None]]:
@@ -72,16 +75,18 @@ def test_launched_and_intercepted_per_class() -> None:
 
 
 def test_number_words_and_qualifiers() -> None:
-    rows = run("Russia sent roughly three hundred drones and fired more than twenty missiles at Ukraine overnight.")["air_attacks"]
+    rows = run(
+        "Russia sent roughly three hundred drones and fired more than twenty missiles at Ukraine overnight."
+    )["air_attacks"]
     by_class = {r["weapon_class"]: r for r in rows}
     assert by_class["drone"]["launched"] == 300 and by_class["drone"]["launched_qualifier"] == "approx"
     assert by_class["missile"]["launched"] == 20 and by_class["missile"]["launched_qualifier"] == "more_than"
 
 
 def test_all_n_means_every_one_was_downed() -> None:
-    assert air("Air defence units destroyed all 14 Russian drones launched at the Odesa region overnight.") == {
-        ("RU", "drone"): (14, 14)
-    }
+    assert air(
+        "Air defence units destroyed all 14 Russian drones launched at the Odesa region overnight."
+    ) == {("RU", "drone"): (14, 14)}
 
 
 @pytest.mark.parametrize("sep", ["out of", "of"])
@@ -92,13 +97,19 @@ def test_n_of_m(sep: str) -> None:
 
 
 def test_both_and_a_single_missile() -> None:
-    got = air("Russia fired two cruise missiles and 12 drones at the city; air defences intercepted both missiles.")
+    got = air(
+        "Russia fired two cruise missiles and 12 drones at the city; air defences intercepted both missiles."
+    )
     assert got[("RU", "missile")] == (2, 2)
     # SCHEMA.md: "a missile" / "the missile struck" is launched 1
-    assert air("A Russian missile struck a warehouse in the Lviv region on Tuesday.") == {("RU", "missile"): (1, None)}
+    assert air("A Russian missile struck a warehouse in the Lviv region on Tuesday.") == {
+        ("RU", "missile"): (1, None)
+    }
     # a guess at the weapon type, with no launch or impact, is no count
     assert air("Investigators said it was most likely a ballistic missile.") == {}
-    assert air("Officials said the missile struck a warehouse shortly after midnight.") == {("RU", "missile"): (1, None)}
+    assert air("Officials said the missile struck a warehouse shortly after midnight.") == {
+        ("RU", "missile"): (1, None)
+    }
 
 
 def test_missile_types_are_summed_into_one_row() -> None:
@@ -126,12 +137,16 @@ def test_electronic_warfare_losses_are_not_intercepted() -> None:
 
 
 def test_russian_mod_reports_ukrainian_drones() -> None:
-    got = air("Russia's Defence Ministry said its air defences destroyed 33 Ukrainian drones over the Kursk region overnight.")
+    got = air(
+        "Russia's Defence Ministry said its air defences destroyed 33 Ukrainian drones over the Kursk region overnight."
+    )
     assert got == {("UA", "drone"): (None, 33)}
 
 
 def test_ukrainian_weapons_by_name() -> None:
-    got = air("The ministry said air defence systems intercepted four ATACMS missiles and two Storm Shadow missiles.")
+    got = air(
+        "The ministry said air defence systems intercepted four ATACMS missiles and two Storm Shadow missiles."
+    )
     assert got == {("UA", "missile"): (None, 6)}
 
 
@@ -151,8 +166,15 @@ def test_regional_breakdown_does_not_add_to_the_total() -> None:
     assert got == {("UA", "drone"): (None, 40)}
 
 
+def test_type_suffix_still_names_the_weapon() -> None:
+    assert air("Russia launched 64 Shahed-type drones; 50 were shot down.") == {("RU", "drone"): (64, 50)}
+    assert air("The bombers carried 20 missile-carrying pods.") == {}
+
+
 def test_guided_bombs() -> None:
-    assert air("Russian aircraft dropped eleven guided bombs on the town on Friday.") == {("RU", "guided_bomb"): (11, None)}
+    assert air("Russian aircraft dropped eleven guided bombs on the town on Friday.") == {
+        ("RU", "guided_bomb"): (11, None)
+    }
 
 
 def test_background_tallies_give_no_rows() -> None:
@@ -178,7 +200,9 @@ def test_casualties_per_place_with_city_to_oblast() -> None:
 
 
 def test_at_least_and_children_subset() -> None:
-    rows = run("At least 12 people were injured in a drone attack on Sumy, including three children.")["casualties"]
+    rows = run("At least 12 people were injured in a drone attack on Sumy, including three children.")[
+        "casualties"
+    ]
     assert [(r["location"], r["admin1"], r["killed"], r["injured"], r["qualifier"]) for r in rows] == [
         ("Sumy", "Sumy", None, 12, "at_least")
     ]
@@ -190,37 +214,51 @@ def test_region_named_in_text_wins() -> None:
 
 
 def test_latest_figure_wins() -> None:
-    got = cas("An air strike on Odesa killed three people and wounded 20. Later the number of injured rose to 31.")
+    got = cas(
+        "An air strike on Odesa killed three people and wounded 20. Later the number of injured rose to 31."
+    )
     assert got == {"Odesa": (3, 31)}
 
 
 def test_nationwide_totals_and_military_losses_give_no_rows() -> None:
     assert cas("Russian strikes across Ukraine killed nine people and injured 40 over the past day.") == {}
-    assert cas("Ukraine's General Staff said 1,100 Russian soldiers were killed and wounded in the past day.") == {}
+    assert (
+        cas("Ukraine's General Staff said 1,100 Russian soldiers were killed and wounded in the past day.")
+        == {}
+    )
 
 
 def test_two_places_in_one_sentence() -> None:
-    rows = run("One person was killed in Sloviansk, while two people were injured in Kramatorsk.")["casualties"]
-    assert {(r["location"], r["killed"], r["injured"]) for r in rows} == {("Sloviansk", 1, None), ("Kramatorsk", None, 2)}
+    rows = run("One person was killed in Sloviansk, while two people were injured in Kramatorsk.")[
+        "casualties"
+    ]
+    assert {(r["location"], r["killed"], r["injured"]) for r in rows} == {
+        ("Sloviansk", 1, None),
+        ("Kramatorsk", None, 2),
+    }
 
 
 # --------------------------------------------------------------------------- territorial control
 def test_capture_claim_with_region_and_claimant() -> None:
-    rows = run("Russia's defence ministry said its forces had captured the village of Nova Poltavka in the Donetsk region.")[
-        "territorial_control"
-    ]
+    rows = run(
+        "Russia's defence ministry said its forces had captured the village of Nova Poltavka in the Donetsk region."
+    )["territorial_control"]
     assert [(r["settlement"], r["admin1"], r["actor"], r["claimed_by"]) for r in rows] == [
         ("Nova Poltavka", "Donetsk", "RU", "RU MoD")
     ]
 
 
 def test_list_of_villages() -> None:
-    got = claims("The ministry said Russian troops had taken the villages of Ivanivka, Petrivka and Stepove in the Kharkiv region.")
+    got = claims(
+        "The ministry said Russian troops had taken the villages of Ivanivka, Petrivka and Stepove in the Kharkiv region."
+    )
     assert got == {"Ivanivka": ("Kharkiv", "RU"), "Petrivka": ("Kharkiv", "RU"), "Stepove": ("Kharkiv", "RU")}
 
 
 def test_ukrainian_liberation() -> None:
-    got = claims("Ukrainian forces said they had liberated the village of Kozacha Balka in the Zaporizhzhia region.")
+    got = claims(
+        "Ukrainian forces said they had liberated the village of Kozacha Balka in the Zaporizhzhia region."
+    )
     assert got == {"Kozacha Balka": ("Zaporizhzhia", "UA")}
 
 
@@ -246,7 +284,12 @@ def test_evidence_offsets_match_the_article_text() -> None:
 
 
 def test_contract_rows_are_json_with_schema_fields() -> None:
-    arts = pl.DataFrame({"article_id": ["z"], "text": ["Russia launched 8 missiles at Kyiv. Air defences downed six of them."]})
+    arts = pl.DataFrame(
+        {
+            "article_id": ["z"],
+            "text": ["Russia launched 8 missiles at Kyiv. Air defences downed six of them."],
+        }
+    )
     rows = [json.loads(json.dumps(r)) for r in contract_rows(extract_events(arts))]
     assert rows == [
         {

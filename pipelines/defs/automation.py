@@ -1,14 +1,14 @@
 """Jobs, the daily schedule and the landing-folder sensor."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.resources import default_landing_dir
 
-salvo_job = dg.define_asset_job("salvo_all", selection=dg.AssetSelection.all(), description="Ingest, extract, validate, load, report.")
+salvo_job = dg.define_asset_job(
+    "salvo_all", selection=dg.AssetSelection.all(), description="Ingest, extract, validate, load, report."
+)
 
 daily_schedule = dg.ScheduleDefinition(
     name="salvo_daily", job=salvo_job, cron_schedule="0 6 * * *", execution_timezone="UTC",
@@ -19,7 +19,10 @@ daily_schedule = dg.ScheduleDefinition(
 def _newest_mtime(folder: Path) -> int:
     if not folder.exists():
         return 0
-    return max((p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")), default=0)
+    return max(
+        (p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")),
+        default=0,
+    )
 
 
 @dg.sensor(job=salvo_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)

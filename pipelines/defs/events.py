@@ -1,7 +1,5 @@
 """Extraction asset: articles -> air attack, casualty and territorial claim rows (unvalidated)."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -16,7 +14,10 @@ EVENT_OUTPUTS = {
 
 @dg.multi_asset(
     group_name="events",
-    outs={name: dg.AssetOut(description=f"Extracted {table} rows with evidence, before validation.") for name, table in EVENT_OUTPUTS.items()},
+    outs={
+        name: dg.AssetOut(description=f"Extracted {table} rows with evidence, before validation.")
+        for name, table in EVENT_OUTPUTS.items()
+    },
 )
 def extracted_events(articles: pl.DataFrame):
     """One extraction pass over all articles (the same code as `salvo extract`)."""

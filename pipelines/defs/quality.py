@@ -1,8 +1,6 @@
 """Validation asset: Great Expectations suites (expectations/*.json) split event rows into valid rows and
 quarantine rows; one asset check per suite carries the GX outcome."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -10,7 +8,9 @@ from pipelines.schema import EVENT_TABLES
 from pipelines.validate import validate_events
 
 CHECKS = [
-    dg.AssetCheckSpec(name=f"gx_{table}", asset="validated_events", description=f"GX suite expectations/{table}.json")
+    dg.AssetCheckSpec(
+        name=f"gx_{table}", asset="validated_events", description=f"GX suite expectations/{table}.json"
+    )
     for table in EVENT_TABLES
 ]
 
@@ -27,7 +27,11 @@ def validated_events(
     casualty_reports: pl.DataFrame,
     territorial_claims: pl.DataFrame,
 ):
-    tables = {"air_attacks": air_attack_reports, "casualties": casualty_reports, "territorial_control": territorial_claims}
+    tables = {
+        "air_attacks": air_attack_reports,
+        "casualties": casualty_reports,
+        "territorial_control": territorial_claims,
+    }
     outcome = validate_events(tables, known_article_ids=articles["article_id"].to_list())
     value = {**outcome.valid, "quarantine": outcome.quarantine}
     yield dg.Output(

@@ -1,15 +1,13 @@
 """Resources: everything external to the asset code (the DuckDB file, where articles come from), in one
 place, configured from the environment so `make run`, `dagster dev` and tests differ only in settings."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.ingest import read_folder
 from pipelines.ingest import raw_articles_frame as _raw_frame
+from pipelines.ingest import read_folder
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

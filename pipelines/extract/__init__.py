@@ -12,7 +12,14 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from pipelines.schema import AIR_ATTACKS, CASUALTIES, CONTRACT_FIELDS, EVENT_TYPE_OF_TABLE, TERRITORIAL_CONTROL, conform
+from pipelines.schema import (
+    AIR_ATTACKS,
+    CASUALTIES,
+    CONTRACT_FIELDS,
+    EVENT_TYPE_OF_TABLE,
+    TERRITORIAL_CONTROL,
+    conform,
+)
 
 from .air import extract_air_attacks
 from .casualties import extract_casualties
@@ -22,10 +29,14 @@ from .territory import extract_territorial_control
 __all__ = ["extract_events", "contract_rows", "split_sentences"]
 
 
-def _with_evidence(rows: pl.DataFrame, sentences: pl.DataFrame, event_type: str, key: list[str]) -> pl.DataFrame:
+def _with_evidence(
+    rows: pl.DataFrame, sentences: pl.DataFrame, event_type: str, key: list[str]
+) -> pl.DataFrame:
     """Attach the evidence sentence and offsets, and a stable event_id: the article, the type and the row's
     key (readable, and unique because rows are one per key and article)."""
-    ev = sentences.select("article_id", "sentence_no", evidence="sentence", evidence_start="start", evidence_end="end")
+    ev = sentences.select(
+        "article_id", "sentence_no", evidence="sentence", evidence_start="start", evidence_end="end"
+    )
     out = rows.join(ev, on=["article_id", "sentence_no"], how="left")
     key_str = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key], separator="/")
     return out.with_columns(
@@ -40,16 +51,24 @@ def extract_events(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
     arts = articles.select(
         "article_id",
         "text",
-        (pl.col("published_at") if "published_at" in articles.columns else pl.lit(None, pl.Date)).alias("published_at"),
+        (pl.col("published_at") if "published_at" in articles.columns else pl.lit(None, pl.Date)).alias(
+            "published_at"
+        ),
     )
     sentences = split_sentences(arts)
-    air = _with_evidence(extract_air_attacks(sentences), sentences, "air_attack", ["attacker", "weapon_class"])
+    air = _with_evidence(
+        extract_air_attacks(sentences), sentences, "air_attack", ["attacker", "weapon_class"]
+    )
     cas = _with_evidence(extract_casualties(sentences), sentences, "casualties", ["location"])
-    ter = _with_evidence(extract_territorial_control(sentences), sentences, "territorial_control", ["settlement"])
+    ter = _with_evidence(
+        extract_territorial_control(sentences), sentences, "territorial_control", ["settlement"]
+    )
     return {
         "air_attacks": conform(air, AIR_ATTACKS).sort("article_id", "attacker", "weapon_class"),
         "casualties": conform(cas, CASUALTIES).sort("article_id", "evidence_start", "location"),
-        "territorial_control": conform(ter, TERRITORIAL_CONTROL).sort("article_id", "evidence_start", "settlement"),
+        "territorial_control": conform(ter, TERRITORIAL_CONTROL).sort(
+            "article_id", "evidence_start", "settlement"
+        ),
     }
 
 

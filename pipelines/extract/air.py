@@ -46,7 +46,7 @@ AFTER_NOUN = (
     r"interceptors?|team|teams|groups?|regiment|brigade|battalion|command|course|range|ranges)"
 )
 # Hyphenated compounds that make a weapon word an adjective: "missile-carrying aircraft".
-COMPOUND = r"-(?:carrying|launching|armed|capable|laden|based|class|type|like|shaped|making|producing|related|proof|free)"
+COMPOUND = r"-(?:carrying|launching|armed|capable|laden|based|shaped|making|producing|related|proof|free)"
 # Words that never sit inside a weapon phrase; a "mention" containing one spans a clause ("a series of
 # Ukrainian drones", "a day after Russia launched drones") and is discarded.
 NOT_A_MODIFIER = (
@@ -106,8 +106,13 @@ def patterns() -> dict[str, str]:
     p["all_except"] = (
         r"\ball\s+(?:of\s+)?(?:the\s+)?(?:(?:enemy|russian|air|aerial)\s+)?(?P<ae_what>projectiles|targets|weapons|"
         r"means\s+of\s+(?:air\s+)?attack|air\s+targets|of\s+them)\b"
-        r"(?:\s*,?\s*(?:except|but)\s+(?:for\s+)?(?P<ae_num>the|an?|" + NUM + r")\s+(?P<ae_mods>(?:" + MODWORD
-        + r"\s+){0,3}?)(?P<ae_noun>" + weapon + r")\b)?"
+        r"(?:\s*,?\s*(?:except|but)\s+(?:for\s+)?(?P<ae_num>the|an?|"
+        + NUM
+        + r")\s+(?P<ae_mods>(?:"
+        + MODWORD
+        + r"\s+){0,3}?)(?P<ae_noun>"
+        + weapon
+        + r")\b)?"
     )
     # "the missile struck": a single weapon reported by its impact.
     p["the_impact"] = (
@@ -129,7 +134,8 @@ def patterns() -> dict[str, str]:
     )
     # Outcomes that are neither a launch count nor an interception (SCHEMA.md: not added to intercepted).
     p["other_outcome"] = (
-        aux + r"\b(?:lost|locationally\s+lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+"
+        aux
+        + r"\b(?:lost|locationally\s+lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+"
         r"reach|reached|hit\s+(?:their\s+)?targets?|electronic\s+warfare|went\s+missing|crashed|fell)\b"
     )
     p["impact"] = r"\b(?:hit|struck|slammed\s+into|exploded|landed)\b"
@@ -158,7 +164,9 @@ UA_CUES = {
         + RUSSIAN_REGIONS
         + r"\b",
         r"\b(?:over|above)\s+(?:his|her|its|their)\s+region\b",
-        r"\b(?:toward|towards|heading\s+for|approaching|flying\s+(?:to|at))\s+(?:the\s+)?" + RUSSIAN_REGIONS + r"\b",
+        r"\b(?:toward|towards|heading\s+for|approaching|flying\s+(?:to|at))\s+(?:the\s+)?"
+        + RUSSIAN_REGIONS
+        + r"\b",
         r"\bover\s+russia(?:n|'s)?\b",
     ],
     1: [
@@ -224,7 +232,12 @@ def sentence_attackers(sentences: pl.DataFrame) -> pl.DataFrame:
         ua=_cue_score(UA_CUES),
         ru=_cue_score(RU_CUES),
     ).sort(*KEYS)
-    own = pl.when(pl.col("ua") > pl.col("ru")).then(pl.lit("UA")).when(pl.col("ru") > pl.col("ua")).then(pl.lit("RU"))
+    own = (
+        pl.when(pl.col("ua") > pl.col("ru"))
+        .then(pl.lit("UA"))
+        .when(pl.col("ru") > pl.col("ua"))
+        .then(pl.lit("RU"))
+    )
     lean = (
         pl.when(pl.col("ua").sum().over("article_id") > pl.col("ru").sum().over("article_id"))
         .then(pl.lit("UA"))
@@ -293,7 +306,7 @@ def _empty_mentions() -> pl.DataFrame:
 
 
 def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """"28 out of 31 drones": the part takes the verb's role; the whole, when given, is launched."""
+    """ "28 out of 31 drones": the part takes the verb's role; the whole, when given, is launched."""
     t = _groups(find_tokens(cand, "norm", p["part_of"], kind="part"), p["part_of"])
     if t.height == 0:
         return _empty_mentions()
@@ -322,7 +335,7 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 
 def _out_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """"Out of more than 90 missiles": the whole, launched."""
+    """ "Out of more than 90 missiles": the whole, launched."""
     t = _groups(find_tokens(cand, "norm", p["out_of"], kind="mention"), p["out_of"])
     if t.height == 0:
         return _empty_mentions()
@@ -340,7 +353,9 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = _groups(find_tokens(cand, "norm", p["back_ref"], kind="back_ref"), p["back_ref"])
     if t.height == 0:
         return _empty_mentions()
-    verb_inside = pl.col("tok").str.contains(r"(?i)shot\s+down|destroyed|intercepted|downed|neutrali|eliminated")
+    verb_inside = pl.col("tok").str.contains(
+        r"(?i)shot\s+down|destroyed|intercepted|downed|neutrali|eliminated"
+    )
     return t.select(
         *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2").cast(pl.Int64),
         weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
@@ -352,7 +367,7 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 
 def _the_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """"the missile struck" -> launched 1 of that class."""
+    """ "the missile struck" -> launched 1 of that class."""
     t = _groups(find_tokens(cand, "norm", p["the_impact"], kind="mention"), p["the_impact"])
     if t.height == 0:
         return _empty_mentions()
@@ -370,11 +385,21 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = _groups(find_tokens(cand, "norm", p[name], kind="verb"), p[name])
         if t.height:
             frames.append(
-                t.select(*KEYS, "pos", "end", "kind", role=pl.lit(role), passive=pl.col("v_pass").is_not_null(), prio=pl.lit(5))
+                t.select(
+                    *KEYS,
+                    "pos",
+                    "end",
+                    "kind",
+                    role=pl.lit(role),
+                    passive=pl.col("v_pass").is_not_null(),
+                    prio=pl.lit(5),
+                )
             )
     t = find_tokens(cand, "norm", p["impact"], kind="verb")
     if t.height:
-        frames.append(t.select(*KEYS, "pos", "end", "kind", role=pl.lit("impact"), passive=pl.lit(True), prio=pl.lit(6)))
+        frames.append(
+            t.select(*KEYS, "pos", "end", "kind", role=pl.lit("impact"), passive=pl.lit(True), prio=pl.lit(6))
+        )
     if not frames:
         return pl.DataFrame(
             schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
@@ -405,7 +430,9 @@ def _drop_nested(stream: pl.DataFrame) -> pl.DataFrame:
     "Russia-launched drones" holds the verb "launched". A token that starts inside an earlier (or, at the same
     start, higher-priority) counted phrase is dropped; derived tokens (prio < 0) always stay."""
     s = stream.with_columns(prio=pl.col("prio").cast(pl.Int32)).sort(*KEYS, "pos", "prio")
-    container_end = pl.when((pl.col("kind") != "verb") & (pl.col("prio") >= 0)).then(pl.col("end")).otherwise(-1)
+    container_end = (
+        pl.when((pl.col("kind") != "verb") & (pl.col("prio") >= 0)).then(pl.col("end")).otherwise(-1)
+    )
     prev_end = container_end.cum_max().shift(1).over(KEYS).fill_null(-1)
     return s.filter((pl.col("prio") < 0) | (pl.col("pos") >= prev_end))
 
@@ -424,7 +451,9 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         next_kind=pl.col("kind").shift(-1).over(KEYS),
     )
     bound_after = (pl.col("next_kind") == "verb") & pl.col("next_passive").fill_null(False)
-    next_bound = pl.when(pl.col("next_role") == "impact").then(pl.lit("launched")).otherwise(pl.col("next_role"))
+    next_bound = (
+        pl.when(pl.col("next_role") == "impact").then(pl.lit("launched")).otherwise(pl.col("next_role"))
+    )
     # back-references ("58 of which", "18 of those") always look forward to their verb
     back = pl.col("kind") == "back_ref"
     role = (
@@ -473,7 +502,10 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
     stream = stream.sort(*KEYS, "pos").with_columns(
         weapon_class=pl.coalesce(
             "weapon_class",
-            pl.when(pl.col("kind").is_in(["mention", "part"])).then(pl.col("weapon_class")).forward_fill().over("article_id"),
+            pl.when(pl.col("kind").is_in(["mention", "part"]))
+            .then(pl.col("weapon_class"))
+            .forward_fill()
+            .over("article_id"),
         )
     )
     attackers = sentence_attackers(cand)
@@ -498,21 +530,26 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
     )
     counted = pl.concat([counted, all_launched], how="diagonal_relaxed")
 
-    per_sentence = (
-        counted.group_by("article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region")
-        .agg(
-            value=pl.col("count").sum(),
-            qual=pl.col("qual").sort_by("pos").first(),
-        )
+    per_sentence = counted.group_by(
+        "article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region"
+    ).agg(
+        value=pl.col("count").sum(),
+        qual=pl.col("qual").sort_by("pos").first(),
     )
     figures = _choose_figures(per_sentence)
-    rows = figures.pivot(on="role", index=["article_id", "attacker", "weapon_class"], values=["value", "sentence_no", "qual"])
+    rows = figures.pivot(
+        on="role", index=["article_id", "attacker", "weapon_class"], values=["value", "sentence_no", "qual"]
+    )
     rows = _ensure_role_columns(rows)
 
     # "All the projectiles, except for the Iskander-M missile, were shot down"
     rows = _apply_all_except(rows, stream, attackers)
 
-    dates = sentences.group_by("article_id").agg(published_at=pl.col("published_at").first()) if "published_at" in sentences.columns else None
+    dates = (
+        sentences.group_by("article_id").agg(published_at=pl.col("published_at").first())
+        if "published_at" in sentences.columns
+        else None
+    )
     out = rows.select(
         "article_id",
         "attacker",
@@ -523,7 +560,11 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
         sentence_no=pl.coalesce("sentence_no_launched", "sentence_no_intercepted"),
     ).filter(pl.col("launched").is_not_null() | pl.col("intercepted").is_not_null())
     if dates is not None:
-        out = out.join(dates, on="article_id", how="left").with_columns(event_date=pl.col("published_at")).drop("published_at")
+        out = (
+            out.join(dates, on="article_id", how="left")
+            .with_columns(event_date=pl.col("published_at"))
+            .drop("published_at")
+        )
     else:
         out = out.with_columns(event_date=pl.lit(None, pl.Date))
     return out
@@ -534,14 +575,20 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
     else the largest part ("21 of the drones")."""
     key = ["article_id", "attacker", "weapon_class", "role"]
     whole = per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_null())
-    best_whole = whole.sort("value", "sentence_no", descending=[True, False]).group_by(key, maintain_order=True).first()
+    best_whole = (
+        whole.sort("value", "sentence_no", descending=[True, False])
+        .group_by(key, maintain_order=True)
+        .first()
+    )
     regional = (
         per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_not_null())
         .sort("sentence_no")
         .group_by([*key, "partial_region"], maintain_order=True)
         .first()
         .group_by(key, maintain_order=True)
-        .agg(value=pl.col("value").sum(), sentence_no=pl.col("sentence_no").min(), qual=pl.col("qual").first())
+        .agg(
+            value=pl.col("value").sum(), sentence_no=pl.col("sentence_no").min(), qual=pl.col("qual").first()
+        )
     )
     parts = (
         per_sentence.filter(pl.col("subset"))
@@ -581,7 +628,9 @@ def _apply_all_except(rows: pl.DataFrame, stream: pl.DataFrame, attackers: pl.Da
         exc, left_on=["article_id", "weapon_class"], right_on=["article_id", "exc_class"], how="left"
     )
     return flagged.with_columns(
-        value_intercepted=pl.when(pl.col("all_flag").fill_null(False) & pl.col("value_launched").is_not_null())
+        value_intercepted=pl.when(
+            pl.col("all_flag").fill_null(False) & pl.col("value_launched").is_not_null()
+        )
         .then(pl.col("value_launched") - pl.col("exc").fill_null(0))
         .otherwise(pl.col("value_intercepted")),
     ).drop("all_flag", "exc")

@@ -48,17 +48,30 @@ def patterns() -> dict[str, str]:
     # "24 adults and 4 children are known to be injured", "Seven people, including a teenager, have been injured"
     p["count_first"] = (
         LEFT + r"(?P<a_qual>" + QUALIFIER_RE + r"\s+)?(?P<a_num>" + CNT + r")"
-        r"(?:\s+(?P<a_mods>(?:" + MODWORD + r"\s+){0,3}?)(?:(?P<a_mil>" + MILITARY + r")|(?P<a_noun>" + PERSON + r")))?"
+        r"(?:\s+(?P<a_mods>(?:"
+        + MODWORD
+        + r"\s+){0,3}?)(?:(?P<a_mil>"
+        + MILITARY
+        + r")|(?P<a_noun>"
+        + PERSON
+        + r")))?"
         r"(?:\s+and\s+(?P<a_num2>" + NUM + r")(?:\s+(?:" + MODWORD + r"\s+){0,2}?" + PERSON + r")?)?"
-        r"(?P<a_paren>\s*,[^,]{1,80},)?\s+" + aux +
-        r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt)\b(?P<a_and>\s+and\s+(?:injured|wounded))?"
+        r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
+        + aux
+        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt)\b(?P<a_and>\s+and\s+(?:injured|wounded))?"
     )
     # verb first: "killing one person", "injuring at least 26 people", "killed a man", "kills 1, injures 1",
     # "wounded two other men", "left two dead"
     p["verb_first"] = (
         r"\b(?P<b_verb>kill(?:ed|ing|s)?|injur(?:ed|ing|es)|wound(?:ed|ing|s)|hurt(?:ing)?|claim(?:ed|ing)?\s+the\s+lives\s+of|"
         r"left)\s+(?P<b_qual>" + QUALIFIER_RE + r"\s+)?(?P<b_num>" + CNT + r")\b"
-        r"(?:\s+(?P<b_mods>(?:" + MODWORD + r"\s+){0,3}?)(?:(?P<b_mil>" + MILITARY + r")|(?P<b_noun>" + PERSON + r"))\b)?"
+        r"(?:\s+(?P<b_mods>(?:"
+        + MODWORD
+        + r"\s+){0,3}?)(?:(?P<b_mil>"
+        + MILITARY
+        + r")|(?P<b_noun>"
+        + PERSON
+        + r"))\b)?"
         r"(?P<b_left>\s+(?:dead|injured|wounded))?"
     )
     # updates: "the death toll rose to 5", "the number of injured has risen to 63"
@@ -85,12 +98,22 @@ def patterns() -> dict[str, str]:
     # "attack on Odesa", "strike Kyiv", "hit Zaporizhzhia", "attacked the Izmail district"
     p["place"] = (
         r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Nn]ear|[Oo]f|[Oo]utside|[Oo]ver|(?:[Aa]ttacks?|[Ss]trikes?|[Aa]ssault|[Ss]helling|[Bb]ombardment|"
-        r"[Rr]aids?|hit|struck|attacked|shelled|targeted|pounded)(?:\s+(?:on|against))?)\s+" + adj + kind
-        + r"(?P<place>" + name + r")" + suffix + tail
+        r"[Rr]aids?|hit|struck|attacked|shelled|targeted|pounded)(?:\s+(?:on|against))?)\s+"
+        + adj
+        + kind
+        + r"(?P<place>"
+        + name
+        + r")"
+        + suffix
+        + tail
     )
     # "Zaporizhzhia attack: ...", "the Kharkiv strike": the place named as the attack's target
     p["place_attack"] = (
-        r"\b(?P<place>" + name + r")" + suffix + r"(?:'s)?\s+(?:attacks?|strikes?|shelling|bombing|explosions?|blasts?)\b"
+        r"\b(?P<place>"
+        + name
+        + r")"
+        + suffix
+        + r"(?:'s)?\s+(?:attacks?|strikes?|shelling|bombing|explosions?|blasts?)\b"
     )
     p["nationwide"] = (
         r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:ukraine|country|nation)\b|\bnationwide\b|"
@@ -163,7 +186,11 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 def _count(expr: pl.Expr) -> pl.Expr:
     low = expr.str.to_lowercase()
-    return pl.when(low.is_in(["a", "an", "another", "one"])).then(pl.lit(1, pl.Int64)).otherwise(low.cast(pl.Int64, strict=False))
+    return (
+        pl.when(low.is_in(["a", "an", "another", "one"]))
+        .then(pl.lit(1, pl.Int64))
+        .otherwise(low.cast(pl.Int64, strict=False))
+    )
 
 
 def _qual(expr: pl.Expr) -> pl.Expr:
@@ -176,9 +203,13 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "norm", p["place"], kind="place", flags="")
     a = find_tokens(cand, "norm", p["place_attack"], kind="place", flags="")
     if a.height:
-        a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place_attack"], flags=""))).unnest("g")
+        a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place_attack"], flags=""))).unnest(
+            "g"
+        )
         a = a.with_columns(
-            place_of=pl.lit(None, pl.String), not_place=pl.lit(None, pl.String), and_place=pl.lit(None, pl.String)
+            place_of=pl.lit(None, pl.String),
+            not_place=pl.lit(None, pl.String),
+            and_place=pl.lit(None, pl.String),
         )
     schema = {"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
               "location": pl.String, "admin1": pl.String, "place_kind": pl.String, "nationwide": pl.Boolean}  # fmt: skip
@@ -196,7 +227,13 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = resolve_places(t, "location").filter(pl.col("admin1").is_not_null())
         frames.append(
             t.select(
-                *KEYS, "pos", "end", "kind", pl.col("location").str.strip_chars(), "admin1", "place_kind",
+                *KEYS,
+                "pos",
+                "end",
+                "kind",
+                pl.col("location").str.strip_chars(),
+                "admin1",
+                "place_kind",
                 # "the cities of Zaporizhzhia and Kyiv": the figure cannot be split by place
                 nationwide=pl.col("ambiguous"),
             )
@@ -228,13 +265,22 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         return _empty_rows()
 
     # parts of a count given before ("28 injured, including four children")
-    counts = counts.join(subsets.rename({"pos": "subset_pos"}), on=list(KEYS), how="left").with_columns(
-        is_part=pl.col("subset_pos").is_not_null() & (pl.col("subset_pos") < pl.col("pos")) & (pl.col("pos") - pl.col("subset_pos") < 40)
-    ).group_by([*KEYS, "pos", "end", "kind", "field", "count", "qual"], maintain_order=True).agg(is_part=pl.col("is_part").any())
+    counts = (
+        counts.join(subsets.rename({"pos": "subset_pos"}), on=list(KEYS), how="left")
+        .with_columns(
+            is_part=pl.col("subset_pos").is_not_null()
+            & (pl.col("subset_pos") < pl.col("pos"))
+            & (pl.col("pos") - pl.col("subset_pos") < 40)
+        )
+        .group_by([*KEYS, "pos", "end", "kind", "field", "count", "qual"], maintain_order=True)
+        .agg(is_part=pl.col("is_part").any())
+    )
     counts = counts.filter(~pl.col("is_part")).drop("is_part")
 
     # clause number of every token in its sentence
-    stream = pl.concat([counts, places.filter(pl.col("sentence_no").is_not_null()), clauses], how="diagonal_relaxed")
+    stream = pl.concat(
+        [counts, places.filter(pl.col("sentence_no").is_not_null()), clauses], how="diagonal_relaxed"
+    )
     stream = stream.join(cand.select(*KEYS), on=list(KEYS), how="full", coalesce=True)
     stream = stream.sort(*KEYS, "pos").with_columns(
         clause_no=(pl.col("kind") == "clause").cast(pl.Int32).cum_sum().over(KEYS)
@@ -245,14 +291,23 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     sent_place = (
         places.sort(*KEYS, "pos")
         .group_by(KEYS, maintain_order=True)
-        .agg(pl.col("location").last(), pl.col("admin1").last(), pl.col("place_kind").last(), pl.col("nationwide").last())
+        .agg(
+            pl.col("location").last(),
+            pl.col("admin1").last(),
+            pl.col("place_kind").last(),
+            pl.col("nationwide").last(),
+        )
     )
     source = (
         sentences.select(*KEYS)
         .join(sent_place.select(*KEYS, has_place=pl.lit(True)), on=list(KEYS), how="left")
         .sort(*KEYS)
         .with_columns(
-            src=pl.when(pl.col("has_place")).then(pl.col("sentence_no")).forward_fill().shift(1).over("article_id")
+            src=pl.when(pl.col("has_place"))
+            .then(pl.col("sentence_no"))
+            .forward_fill()
+            .shift(1)
+            .over("article_id")
         )
         .select(*KEYS, "src")
     )
@@ -263,8 +318,12 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     ).drop("src")  # fmt: skip
     placed = placed.join(inherited, on=list(KEYS), how="left").with_columns(
         location=pl.coalesce("location", "prev_location"),
-        admin1=pl.when(pl.col("location").is_not_null()).then(pl.col("admin1")).otherwise(pl.col("prev_admin1")),
-        place_kind=pl.when(pl.col("location").is_not_null()).then(pl.col("place_kind")).otherwise(pl.col("prev_place_kind")),
+        admin1=pl.when(pl.col("location").is_not_null())
+        .then(pl.col("admin1"))
+        .otherwise(pl.col("prev_admin1")),
+        place_kind=pl.when(pl.col("location").is_not_null())
+        .then(pl.col("place_kind"))
+        .otherwise(pl.col("prev_place_kind")),
         nationwide=pl.when(pl.col("location").is_not_null() | pl.col("nationwide").fill_null(False))
         .then(pl.col("nationwide").fill_null(False))
         .otherwise(pl.col("prev_nationwide").fill_null(False)),
@@ -309,7 +368,11 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # a region-wide row is dropped when a named place in the same region has a row of its own
     has_local = (pl.col("place_kind") != "admin1").any().over("article_id", "admin1")
     rows = rows.filter(~((pl.col("place_kind") == "admin1") & has_local))
-    dates = sentences.group_by("article_id").agg(event_date=pl.col("published_at").first()) if "published_at" in sentences.columns else None
+    dates = (
+        sentences.group_by("article_id").agg(event_date=pl.col("published_at").first())
+        if "published_at" in sentences.columns
+        else None
+    )
     out = rows.select("article_id", "location", "admin1", "killed", "injured", "qualifier", "sentence_no")
     if dates is not None:
         out = out.join(dates, on="article_id", how="left")
@@ -322,7 +385,10 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
     """For every count, the nearest place token in its clause, else in its sentence (by character distance)."""
     is_place = pl.col("kind") == "place"
     out = stream
-    for scope, tag in ((["article_id", "sentence_no", "clause_no"], "c"), (["article_id", "sentence_no"], "s")):
+    for scope, tag in (
+        (["article_id", "sentence_no", "clause_no"], "c"),
+        (["article_id", "sentence_no"], "s"),
+    ):
         out = out.with_columns(
             [
                 pl.when(is_place).then(pl.col(c)).forward_fill().over(scope).alias(f"{tag}_prev_{c}")
@@ -348,18 +414,26 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
     counts = counts.with_columns(c_side=pick("c"), s_side=pick("s"))
     cols = {}
     for c in ("location", "admin1", "place_kind", "nationwide"):
-        in_clause = pl.when(pl.col("c_side") == "prev").then(pl.col(f"c_prev_{c}")).otherwise(pl.col(f"c_next_{c}"))
-        in_sentence = pl.when(pl.col("s_side") == "prev").then(pl.col(f"s_prev_{c}")).otherwise(pl.col(f"s_next_{c}"))
+        in_clause = (
+            pl.when(pl.col("c_side") == "prev").then(pl.col(f"c_prev_{c}")).otherwise(pl.col(f"c_next_{c}"))
+        )
+        in_sentence = (
+            pl.when(pl.col("s_side") == "prev").then(pl.col(f"s_prev_{c}")).otherwise(pl.col(f"s_next_{c}"))
+        )
         # the clause's own place wins outright, even a nationwide one ("across Ukraine" has no name)
         cols[c] = (
             pl.when(pl.col("c_side").is_not_null()).then(in_clause)
             .when(pl.col("s_side").is_not_null()).then(in_sentence)
         )  # fmt: skip
-    return counts.with_columns(**cols).with_columns(
-        nationwide=pl.when(pl.col("c_side").is_not_null() | pl.col("s_side").is_not_null()).then(
-            pl.col("nationwide").fill_null(False)
+    return (
+        counts.with_columns(**cols)
+        .with_columns(
+            nationwide=pl.when(pl.col("c_side").is_not_null() | pl.col("s_side").is_not_null()).then(
+                pl.col("nationwide").fill_null(False)
+            )
         )
-    ).select(*KEYS, "pos", "field", "count", "qual", "location", "admin1", "place_kind", "nationwide")
+        .select(*KEYS, "pos", "field", "count", "qual", "location", "admin1", "place_kind", "nationwide")
+    )
 
 
 def _empty_rows() -> pl.DataFrame:

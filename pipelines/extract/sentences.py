@@ -44,11 +44,11 @@ def split_sentences(articles: pl.DataFrame, *, keep: tuple[str, ...] = ("publish
     )
     return pieces.select(
         "article_id",
+        *keep,
         sentence_no=pl.int_range(pl.len()).over("article_id").cast(pl.Int32),
         start=pl.col("piece_start") + pl.col("lead").cast(pl.Int64),
         end=pl.col("piece_start") + pl.col("lead").cast(pl.Int64) + pl.col("sentence").str.len_chars(),
         sentence="sentence",
         norm=normalise_for_matching(pl.col("sentence")),
         bullet=pl.col("sentence").str.contains(BULLET_RE),
-        *keep,
     )

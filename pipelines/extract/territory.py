@@ -46,17 +46,28 @@ def patterns() -> dict[str, str]:
         r"(?i:\b(?P<t_verb>captur(?:ed|es)|(?:took|taken|gained|regained|established)\s+(?:full\s+|complete\s+)?control\s+(?:of|over)|"
         r"seized|liberat(?:ed|es)|recaptur(?:ed|es)|retook|retaken|regained|took|taken|completed\s+the\s+capture\s+of|"
         r"completed\s+the\s+liberation\s+of)\s+(?:the\s+)?)" + ADJ + r"(?i:(?:" + PLACE_NOUN + r")\s+of\s+)?"
-        r"(?P<t_names>" + NAMES + r")(?P<t_after>\s+(?i:region|oblast|district|direction|axis|front|river|sector|offensive|counteroffensive))?"
+        r"(?P<t_names>"
+        + NAMES
+        + r")(?P<t_after>\s+(?i:region|oblast|district|direction|axis|front|river|sector|offensive|counteroffensive))?"
     )
     # "Russia's capture of the village of Berezove", "the liberation of X"
     p["noun"] = (
-        r"(?i:\b(?P<n_noun>capture|liberation|recapture|seizure|fall)\s+of\s+(?:the\s+)?)" + ADJ
-        + r"(?i:(?:" + PLACE_NOUN + r")\s+of\s+)?(?P<n_names>" + NAMES + r")(?P<n_after>\s+(?i:region|oblast|district|direction|axis|front|river))?"
+        r"(?i:\b(?P<n_noun>capture|liberation|recapture|seizure|fall)\s+of\s+(?:the\s+)?)"
+        + ADJ
+        + r"(?i:(?:"
+        + PLACE_NOUN
+        + r")\s+of\s+)?(?P<n_names>"
+        + NAMES
+        + r")(?P<n_after>\s+(?i:region|oblast|district|direction|axis|front|river))?"
     )
     # "Urozhaine has been liberated", "the city of Bakhmut captured" (headline)
     p["passive"] = (
-        r"(?P<p_name>" + NAME + r")\s+(?i:(?:has|had|have)\s+been\s+(?:fully\s+|completely\s+)?(?:liberated|captured|taken|recaptured|retaken|seized))\b"
-        r"|(?i:\b(?:village|town|city|settlement)\s+of\s+)(?P<h_name>" + NAME + r")\s+(?i:captured|liberated|taken)\b"
+        r"(?P<p_name>"
+        + NAME
+        + r")\s+(?i:(?:has|had|have)\s+been\s+(?:fully\s+|completely\s+)?(?:liberated|captured|taken|recaptured|retaken|seized))\b"
+        r"|(?i:\b(?:village|town|city|settlement)\s+of\s+)(?P<h_name>"
+        + NAME
+        + r")\s+(?i:captured|liberated|taken)\b"
     )
     # side words (actors); place adjectives ("the Ukrainian city of", "Ukraine's eastern Donetsk region")
     # are matched too, so that they can be told apart and ignored
@@ -70,7 +81,8 @@ def patterns() -> dict[str, str]:
     )
     # the region the settlement lies in, when the sentence names it
     p["region"] = (
-        r"(?:\b(?:in|of|into)\s+(?:the\s+)?(?:Ukraine's\s+|Ukrainian\s+|Russia's\s+)?" + ADJ
+        r"(?:\b(?:in|of|into)\s+(?:the\s+)?(?:Ukraine's\s+|Ukrainian\s+|Russia's\s+)?"
+        + ADJ
         + r"(?P<r1>[A-Z][a-z'-]+)\s+(?i:region|oblast))|(?:\b(?i:region)\s+of\s+(?P<r2>[A-Z][a-z'-]+))"
     )
     return p
@@ -111,11 +123,24 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if t.height:
         t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["passive"], flags=""))).unnest("g")
         frames.append(
-            t.select(*KEYS, "pos", "end", names=pl.coalesce("p_name", "h_name"), passive=pl.lit(True), recapture=pl.lit(False))
+            t.select(
+                *KEYS,
+                "pos",
+                "end",
+                names=pl.coalesce("p_name", "h_name"),
+                passive=pl.lit(True),
+                recapture=pl.lit(False),
+            )
         )
     if not frames:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "settlement": pl.String}
+            schema={
+                "article_id": pl.String,
+                "sentence_no": pl.Int32,
+                "pos": pl.Int64,
+                "end": pl.Int64,
+                "settlement": pl.String,
+            }
         )
     claims = pl.concat(frames)
     # "the villages of A, B, and C" -> one claim per name
@@ -131,7 +156,9 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(frame, "norm", p["side"], kind="side", flags="")
     if t.height == 0:
-        return pl.DataFrame(schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "side": pl.String})
+        return pl.DataFrame(
+            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "side": pl.String}
+        )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["side"]))).unnest("g")
     return t.filter(pl.col("as_place").is_null()).select(
         *KEYS, "pos", side=pl.when(pl.col("ru").is_not_null()).then(pl.lit("RU")).otherwise(pl.lit("UA"))
@@ -143,7 +170,11 @@ CLAIMANTS = [
     (r"(?i)\bISW\b|institute\s+for\s+(?:the\s+)?study\s+of\s+war", "ISW", "ISW"),
     (r"(?i)\bwagner\b|prigozhin", "Wagner", "Wagner"),
     (r"(?i)general\s+staff", "RU General Staff", "UA General Staff"),
-    (r"(?i)defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|\bmod\b|defen[cs]e\s+minist", "RU MoD", "UA officials"),
+    (
+        r"(?i)defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|\bmod\b|defen[cs]e\s+minist",
+        "RU MoD",
+        "UA officials",
+    ),
     (
         r"(?i)state\s+media|\bria\b|\btass\b|war\s+bloggers?|milbloggers?|officials?|governor|spokes\w+|commander|"
         r"president|kremlin|army|military|minister|rogov|pushilin|maliar|syrskyi|zelensk\w+",
@@ -179,7 +210,9 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
         claims.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
         .with_columns(
             window=pl.col("norm").str.slice(start, pl.col("end") + 90 - start),
-            just_before=pl.col("norm").str.slice((pl.col("pos") - 40).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 40)),
+            just_before=pl.col("norm").str.slice(
+                (pl.col("pos") - 40).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 40)
+            ),
         )
         .filter(
             ~pl.col("window").str.contains(IRREALIS_RE)
@@ -201,7 +234,9 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
         .group_by([*KEYS, "pos", "end", "settlement"], maintain_order=True)
         .agg(near_side=pl.col("side").filter(pl.col("side_pos") < pl.col("pos")).last())
     )
-    first_side = sides.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(first=pl.col("side").first())
+    first_side = (
+        sides.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(first=pl.col("side").first())
+    )
     earlier = (
         context.select(*KEYS)
         .join(first_side, on=list(KEYS), how="left")
@@ -223,13 +258,19 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
         .with_columns(prev_region=pl.col("region_admin1").forward_fill().over("article_id"))
         .select(*KEYS, "region_admin1", "prev_region")
     )
-    claims = resolve_places(claims, "settlement").rename({"admin1": "own_admin1"}).drop("country", "place_kind", strict=False)
+    claims = (
+        resolve_places(claims, "settlement")
+        .rename({"admin1": "own_admin1"})
+        .drop("country", "place_kind", strict=False)
+    )
     claims = claims.join(last_region, on=list(KEYS), how="left").with_columns(
         admin1=pl.coalesce("region_admin1", "own_admin1", "prev_region")
     )
     # claimant: the claim's sentence, else the one before it
     ctx = context.sort(*KEYS).with_columns(
-        context=pl.concat_str(pl.col("norm").shift(1).over("article_id").fill_null(""), pl.lit(" "), pl.col("norm"))
+        context=pl.concat_str(
+            pl.col("norm").shift(1).over("article_id").fill_null(""), pl.lit(" "), pl.col("norm")
+        )
     )
     own = context.select(*KEYS, own=pl.col("norm"))
     claims = (
@@ -242,7 +283,11 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     )
     key = pl.col("settlement").str.to_lowercase()
     rows = claims.sort(*KEYS, "pos").group_by("article_id", key.alias("skey"), maintain_order=True).first()
-    dates = sentences.group_by("article_id").agg(event_date=pl.col("published_at").first()) if "published_at" in sentences.columns else None
+    dates = (
+        sentences.group_by("article_id").agg(event_date=pl.col("published_at").first())
+        if "published_at" in sentences.columns
+        else None
+    )
     out = rows.select("article_id", "settlement", "admin1", "actor", "claimed_by", "sentence_no")
     if dates is not None:
         out = out.join(dates, on="article_id", how="left")
@@ -254,11 +299,15 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
 def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(frame, "norm", p["region"], kind="region", flags="")
     if t.height == 0:
-        return pl.DataFrame(schema={"article_id": pl.String, "sentence_no": pl.Int32, "region_admin1": pl.String})
+        return pl.DataFrame(
+            schema={"article_id": pl.String, "sentence_no": pl.Int32, "region_admin1": pl.String}
+        )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["region"], flags=""))).unnest("g")
     t = t.with_columns(region=pl.concat_str(pl.coalesce("r1", "r2"), pl.lit(" region")))
     t = resolve_places(t, "region").filter(pl.col("admin1").is_not_null())
-    return t.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(region_admin1=pl.col("admin1").first())
+    return (
+        t.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(region_admin1=pl.col("admin1").first())
+    )
 
 
 def _empty_rows() -> pl.DataFrame:

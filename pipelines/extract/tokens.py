@@ -44,7 +44,10 @@ def find_tokens(
         tok=pl.col("__m").str.extract(anchored_tok, 1),
     )
     out = found.select(
-        *keys, pos=pl.col("__end") - pl.col("tok").str.len_chars().cast(pl.Int64), end=pl.col("__end"), tok="tok"
+        *keys,
+        pos=pl.col("__end") - pl.col("tok").str.len_chars().cast(pl.Int64),
+        end=pl.col("__end"),
+        tok="tok",
     )
     return out.with_columns(kind=pl.lit(kind, pl.String)) if kind is not None else out
 

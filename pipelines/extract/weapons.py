@@ -19,9 +19,10 @@ WEAPONS_CSV = Path(__file__).with_name("weapons.csv")
 @lru_cache(maxsize=1)
 def load_weapons() -> pl.DataFrame:
     """alias (lower-case), model, weapon_class, attacker (null when either side uses it), note."""
-    return pl.read_csv(WEAPONS_CSV, schema_overrides={c: pl.String for c in ("alias", "model", "weapon_class", "attacker", "note")}).with_columns(
-        pl.col("alias").str.to_lowercase()
-    )
+    return pl.read_csv(
+        WEAPONS_CSV,
+        schema_overrides={c: pl.String for c in ("alias", "model", "weapon_class", "attacker", "note")},
+    ).with_columns(pl.col("alias").str.to_lowercase())
 
 
 def alias_pattern() -> str:

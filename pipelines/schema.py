@@ -27,6 +27,9 @@ RAW_ARTICLES = {
     "text": pl.String,
     "content_hash": pl.String,
     "origin": pl.String,  # where the item came from: file path (+ line), feed URL, page URL
+    "language": pl.String,  # ISO 639-1 guess ("en", "uk", "ru", ...); only "en" articles are extracted
+    "duplicate_of": pl.String,  # article_id of an earlier near-identical copy (wire story), else null
+    "partition_date": pl.Date,  # the article's day: published date, falling back to the fetch date
     "reject_reason": pl.String,
 }
 
@@ -39,6 +42,9 @@ ARTICLES = {
     "text": pl.String,
     "content_hash": pl.String,
     "origin": pl.String,
+    "language": pl.String,
+    "duplicate_of": pl.String,
+    "partition_date": pl.Date,
 }
 
 # Sentences keep character offsets into articles.text, so evidence can be checked against the article.

@@ -34,7 +34,11 @@ def _with_evidence(
 ) -> pl.DataFrame:
     """Attach the evidence sentence and offsets, and a stable event_id: the article, the type and the row's
     key (readable, and unique because rows are one per key and article)."""
-    ev = sentences.select(
+    # only the cited sentences, not all of them, go into the join
+    cited = sentences.join(
+        rows.select("article_id", "sentence_no"), on=["article_id", "sentence_no"], how="semi"
+    )
+    ev = cited.select(
         "article_id", "sentence_no", evidence="sentence", evidence_start="start", evidence_end="end"
     )
     out = rows.join(ev, on=["article_id", "sentence_no"], how="left")

@@ -473,7 +473,9 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
     article_id, attacker, weapon_class, launched, intercepted, launched_qualifier, event_date,
     sentence_no (of the evidence)."""
     p = patterns()
-    cand = sentences.filter(pl.col("norm").str.contains(PREFILTER_RE) & ~pl.col("bullet"))
+    cand = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet")).filter(
+        pl.col("norm").str.contains(PREFILTER_RE)
+    )
     if cand.height == 0:
         return _empty_rows()
     background = cand.select(*KEYS, background=pl.col("norm").str.contains(BACKGROUND_RE))

@@ -251,7 +251,9 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     """sentences -> casualty rows: article_id, location, admin1, killed, injured, qualifier, event_date,
     sentence_no (of the evidence)."""
     p = patterns()
-    cand_all = sentences.filter(~pl.col("bullet"))
+    # places come from sentences that speak of an attack or its toll (any event word); a place in a
+    # sentence about something else is not where casualties happened
+    cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet"))
     cand = cand_all.filter(pl.col("norm").str.contains(PREFILTER_RE))
     if cand.height == 0:
         return _empty_rows()

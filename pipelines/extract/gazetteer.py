@@ -414,6 +414,20 @@ def _candidates(key: pl.Expr) -> list[tuple[pl.Expr, str | None]]:
 
 
 def resolve_places(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    """df with admin1, country and place_kind added for the place text in `col` (see `_resolve_rows`).
+
+    News repeats a few hundred place names across many rows, so the lookup runs once per distinct text and
+    is joined back (row count and order kept)."""
+    texts = df.select(__text=pl.col(col).cast(pl.String))
+    distinct = texts.unique().drop_nulls()
+    resolved = _resolve_rows(distinct, "__text")
+    out = texts.join(resolved, on="__text", how="left", maintain_order="left").drop("__text")
+    if out.height != df.height:
+        raise AssertionError("resolve_places changed the row count")
+    return df.with_columns(out.get_columns())
+
+
+def _resolve_rows(df: pl.DataFrame, col: str) -> pl.DataFrame:
     """df with admin1, country and place_kind ("admin1" | "city" | "district" | "settlement") added (or
     replaced) for the place text in `col`; all three null when the text is unknown or ambiguous. Row count
     and order are kept.

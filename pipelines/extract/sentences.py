@@ -20,6 +20,15 @@ _ABBREV = (
 # then terminators (with closing quotes/brackets) or a newline, then the whitespace after it.
 SENTENCE_RE = r"(?:" + _ABBREV + r"|\.\d|[^.!?\n|])*(?:[.!?|]+[\"')\]\u201d\u2019]*|\n)?[ \t\n\r\f\v]*"
 
+# Words without which no event pattern can match (the union of the event kinds' pre-filters).
+EVENT_WORDS_RE = (
+    r"(?i)drone|uav|unmanned|missile|rocket|shahed|geran|bomb|kab|fab|projectile|kalibr|caliber|calibr|iskander|"
+    r"kinzhal|kh-?\d|x-\d|atacms|atakms|storm\s+shadow|scalp|himars|gmlrs|harm|neptune|hammer|jdam|s-[34]00|decoy|"
+    r"loitering|lancet|zircon|tsirkon|oniks|onyx|tochka|oreshnik|kn-23|taurus|glsdb|flamingo|lyutyi|gerbera|"
+    r"bayraktar|orlan|projectiles|targets|shot|down|destroy|intercept|kill|dead|died|death|injur|wound|hurt|"
+    r"perish|lives|toll|captur|control|seiz|liberat|took|taken|retook|retaken|regained|fall\s+of"
+)
+
 # Lines that start with a bullet are "read also" links or key-point summaries repeating the body in other
 # words; their figures are not the article's own report.
 BULLET_RE = r"^\s*[\u2022\u25cf\u25aa\u2023\u25e6]"
@@ -28,7 +37,7 @@ BULLET_RE = r"^\s*[\u2022\u25cf\u25aa\u2023\u25e6]"
 def split_sentences(articles: pl.DataFrame, *, keep: tuple[str, ...] = ("published_at",)) -> pl.DataFrame:
     """articles(article_id, text, ...) -> one row per sentence: article_id, sentence_no, start, end,
     sentence (stripped original text), norm (the matching copy, see numbers.normalise_for_matching),
-    plus the columns named in `keep`. Empty pieces (pure whitespace) are dropped."""
+    bullet, has_event_words (a cheap pre-filter every event kind starts from), plus the columns in `keep`. Empty pieces (pure whitespace) are dropped."""
     keep = tuple(c for c in keep if c in articles.columns)
     pieces = (
         articles.select("article_id", *keep, piece=pl.col("text").fill_null("").str.extract_all(SENTENCE_RE))
@@ -42,13 +51,27 @@ def split_sentences(articles: pl.DataFrame, *, keep: tuple[str, ...] = ("publish
         )
         .filter(pl.col("sentence") != "")
     )
-    return pieces.select(
+    pieces = pieces.with_columns(has_event_words=pl.col("sentence").str.contains(EVENT_WORDS_RE))
+    out = pieces.select(
         "article_id",
         *keep,
         sentence_no=pl.int_range(pl.len()).over("article_id").cast(pl.Int32),
         start=pl.col("piece_start") + pl.col("lead").cast(pl.Int64),
         end=pl.col("piece_start") + pl.col("lead").cast(pl.Int64) + pl.col("sentence").str.len_chars(),
         sentence="sentence",
-        norm=normalise_for_matching(pl.col("sentence")),
         bullet=pl.col("sentence").str.contains(BULLET_RE),
+        has_event_words="has_event_words",
     )
+    return out.with_columns(norm=_norm_column(out))
+
+
+def _norm_column(sentences: pl.DataFrame) -> pl.Series:
+    """The matching copy of every sentence. The number/punctuation rewrite is the costliest step of the
+    split, and polars evaluates both branches of a when/then over every row, so it runs only on the rows
+    that have event words (a minority) and is scattered back; other sentences keep their text, padded."""
+    padded = sentences.select(pl.concat_str(pl.lit(" "), pl.col("sentence"), pl.lit(" "))).to_series()
+    idx = sentences["has_event_words"].arg_true()
+    if idx.len() == 0:
+        return padded.alias("norm")
+    normed = sentences[idx].select(normalise_for_matching(pl.col("sentence"))).to_series()
+    return padded.scatter(idx, normed).alias("norm")

@@ -201,7 +201,11 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     long_words = pl.col("norm").str.count_matches(r"\b[A-Za-z]{4,}")
     capitalised = pl.col("norm").str.count_matches(r"\b[A-Z][a-z]{3,}")
     title_case = (long_words >= 4) & (capitalised >= long_words * 0.7)
-    cand = base.filter(pl.col("norm").str.contains(PREFILTER_RE) & ~title_case)
+    cand = (
+        base.filter(pl.col("has_event_words"))
+        .filter(pl.col("norm").str.contains(PREFILTER_RE))
+        .filter(~title_case)
+    )
     claims = _claims(cand, p)
     if claims.height == 0:
         return _empty_rows()

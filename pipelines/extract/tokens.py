@@ -28,10 +28,15 @@ def find_tokens(
     `tok.str.extract_groups(anchored(pattern))`.
     """
     gapped = f"{flags}(?s:.*?)(?:{pattern})"
-    anchored_tok = f"{flags}^(?s:.*?)(?P<__tok>{pattern})$"
+    plain = f"{flags}(?:{pattern})"
+    # Two scans that only need match bounds (the regex engine's fast path, no capture groups): the plain
+    # matches are the tokens, the gapped matches end where they end. Both lists have one entry per token,
+    # so exploding them together pairs each token with its end (polars checks the lengths agree).
     found = (
-        frame.select(*keys, __m=pl.col(column).str.extract_all(gapped))
-        .explode("__m")
+        frame.select(
+            *keys, __m=pl.col(column).str.extract_all(gapped), tok=pl.col(column).str.extract_all(plain)
+        )
+        .explode("__m", "tok")
         .filter(pl.col("__m").is_not_null())
     )
     if found.height == 0:
@@ -39,10 +44,7 @@ def find_tokens(
             schema={**{k: frame.schema[k] for k in keys}, "pos": pl.Int64, "end": pl.Int64, "tok": pl.String}
         )
         return out.with_columns(kind=pl.lit(kind, pl.String)) if kind is not None else out
-    found = found.with_columns(
-        __end=pl.col("__m").str.len_chars().cast(pl.Int64).cum_sum().over(list(keys)),
-        tok=pl.col("__m").str.extract(anchored_tok, 1),
-    )
+    found = found.with_columns(__end=pl.col("__m").str.len_chars().cast(pl.Int64).cum_sum().over(list(keys)))
     out = found.select(
         *keys,
         pos=pl.col("__end") - pl.col("tok").str.len_chars().cast(pl.Int64),

@@ -114,6 +114,14 @@ def patterns() -> dict[str, str]:
         + weapon
         + r")\b)?"
     )
+    # "..., of which 88 drones and 15 missiles were downed": counts after this marker are parts of the
+    # counts before it and take the verb that follows them.
+    p["of_which"] = r"\bof\s+(?:which|them|those|these)\b"
+    # "... adding that all were destroyed": every weapon launched was intercepted.
+    p["all_passive"] = (
+        r"\ball\s+(?:of\s+them\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
+        r"(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed)\b"
+    )
     # "the missile struck": a single weapon reported by its impact.
     p["the_impact"] = (
         r"\bthe\s+(?P<ti_mods>(?:" + MODWORD + r"\s+){0,2}?)(?P<ti_noun>missile|rocket|drone|bomb)\s+"
@@ -409,6 +417,18 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     return pl.concat(frames).unique(subset=[*KEYS, "pos"], keep="first", maintain_order=True)
 
 
+def _marker_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """ "of which" markers and "all were destroyed" (an all_except with no exception, intercepted)."""
+    marks = find_tokens(cand, "norm", p["of_which"], kind="of_which").select(
+        *KEYS, "pos", "end", "kind", prio=pl.lit(7)
+    )
+    allp = find_tokens(cand, "norm", p["all_passive"], kind="all_except").select(
+        *KEYS, "pos", "end", "kind", prio=pl.lit(1), exc_count=pl.lit(0, pl.Int64), exc_class=pl.lit(None, pl.String),
+        fixed_role=pl.lit("intercepted"),
+    )  # fmt: skip
+    return pl.concat([marks, allp], how="diagonal_relaxed")
+
+
 def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = _groups(find_tokens(cand, "norm", p["all_except"], kind="all_except"), p["all_except"])
     if t.height == 0:
@@ -449,8 +469,19 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         next_role=pl.col("role").shift(-1).over(KEYS),
         next_passive=pl.col("passive").shift(-1).over(KEYS),
         next_kind=pl.col("kind").shift(-1).over(KEYS),
+        next_pos=pl.col("pos").shift(-1).over(KEYS),
+        # counts after "of which" in the sentence are parts that take the verb after them
+        after_of_which=(pl.col("kind") == "of_which").cast(pl.Int32).cum_sum().over(KEYS) > 0,
     )
-    bound_after = (pl.col("next_kind") == "verb") & pl.col("next_passive").fill_null(False)
+    # a passive or impact verb binds the count it directly follows ("74 drones were destroyed"), not one a
+    # clause away ("74 drones at Russia, the ministry said, adding that all were destroyed")
+    gap = pl.col("norm").str.slice(pl.col("end"), (pl.col("next_pos") - pl.col("end")).clip(lower_bound=0))
+    bound_after = (
+        (pl.col("next_kind") == "verb")
+        & pl.col("next_passive").fill_null(False)
+        # nothing but a few words or an apposition between commas ("a missile, likely an X-101, hit")
+        & (((pl.col("next_pos") - pl.col("end")) <= 12) | gap.str.contains(r"^\s*,[^,]{1,40},\s*$"))
+    )
     next_bound = (
         pl.when(pl.col("next_role") == "impact").then(pl.lit("launched")).otherwise(pl.col("next_role"))
     )
@@ -461,7 +492,7 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("fixed_role"))
         .when(bound_after)
         .then(next_bound)
-        .when(back)
+        .when(back | pl.col("after_of_which"))
         .then(pl.coalesce("role_after", "role_before"))
         .otherwise(pl.coalesce("role_before", "role_after"))
     )
@@ -497,8 +528,9 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
     )
     verbs = _verb_tokens(cand, p)
     excepts = _all_except_tokens(cand, p)
-    stream = pl.concat([counts, verbs, excepts], how="diagonal_relaxed")
-    stream = _assign_roles(_drop_nested(stream))
+    markers = _marker_tokens(cand, p)
+    stream = pl.concat([counts, verbs, excepts, markers], how="diagonal_relaxed")
+    stream = _assign_roles(_drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"))
 
     # back-references take the class of the last weapon counted before them in the article
     stream = stream.sort(*KEYS, "pos").with_columns(

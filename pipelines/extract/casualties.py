@@ -26,7 +26,8 @@ KEYS = ("article_id", "sentence_no")
 NUM = r"\d{1,6}"
 LEFT = r"(?:^|[\s(\[,;:])"
 CNT = r"(?:\d{1,6}|an?|another|one)"
-MODWORD = r"[a-z][\w'./-]*"
+# a word inside a victim phrase: "elderly", "other", "56-year-old"
+MODWORD = r"(?:[a-z][\w'./-]*|\d{1,3}-year-old)"
 PERSON = (
     r"(?:people|persons?|civilians?|residents?|men|man|women|woman|children|child|kids?|teenagers?|teens?|boys?|"
     r"girls?|others|adults?|(?:police|law\s+enforcement)\s+officers?|officers?|rescuers?|firefighters?|medics?|"
@@ -77,7 +78,7 @@ def patterns() -> dict[str, str]:
     # updates: "the death toll rose to 5", "the number of injured has risen to 63"
     p["update"] = (
         r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries))"
-        r"\s+(?:\w+\s+){0,3}?(?:rose|risen|climbed|increased|grew|jumped|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at)\s+"
+        r"\s+(?:[\w'-]+\s+){0,10}?(?:rose|risen|climbed|increased|grew|jumped|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at)\s+"
         r"(?:to\s+)?(?P<c_qual>" + QUALIFIER_RE + r"\s+)?(?P<c_num>" + NUM + r")\b"
     )
     adj = (

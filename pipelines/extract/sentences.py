@@ -26,7 +26,7 @@ EVENT_WORDS_RE = (
     r"kinzhal|kh-?\d|x-\d|atacms|atakms|storm\s+shadow|scalp|himars|gmlrs|harm|neptune|hammer|jdam|s-[34]00|decoy|"
     r"loitering|lancet|zircon|tsirkon|oniks|onyx|tochka|oreshnik|kn-23|taurus|glsdb|flamingo|lyutyi|gerbera|"
     r"bayraktar|orlan|projectiles|targets|shot|down|destroy|intercept|kill|dead|died|death|injur|wound|hurt|"
-    r"perish|lives|toll|captur|control|seiz|liberat|took|taken|retook|retaken|regained|fall\s+of"
+    r"perish|lives|toll|captur|control|seiz|liberat|took|taken|retook|retaken|regained|occupied|fall\s+of"
 )
 
 # Lines that start with a bullet are "read also" links or key-point summaries repeating the body in other

@@ -45,6 +45,7 @@ def patterns() -> dict[str, str]:
     p["verb"] = (
         r"(?i:\b(?P<t_verb>captur(?:ed|es)|(?:took|taken|gained|regained|established)\s+(?:full\s+|complete\s+)?control\s+(?:of|over)|"
         r"seized|liberat(?:ed|es)|recaptur(?:ed|es)|retook|retaken|regained|took|taken|completed\s+the\s+capture\s+of|"
+        r"(?:have|has|had)\s+occupied|"
         r"completed\s+the\s+liberation\s+of)\s+(?:the\s+)?)" + ADJ + r"(?i:(?:" + PLACE_NOUN + r")\s+of\s+)?"
         r"(?P<t_names>"
         + NAMES
@@ -104,7 +105,7 @@ BACKGROUND_RE = (
     r"(?:early|late|earlier)\s+(?:this|last)\s+month|in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:its|the)\s+(?:19|20)\d\d|"
     r"back\s+in|(?:months|years|weeks)\s+ago|since\s+(?:19|20)\d\d|in\s+the\s+past|once\s+again|at\s+the\s+start\s+of\s+the\s+war)\b"
 )
-PREFILTER_RE = r"(?i)captur|control|seiz|liberat|took|taken|retook|retaken|regained|fall\s+of"
+PREFILTER_RE = r"(?i)captur|control|seiz|liberat|took|taken|retook|retaken|regained|occupied|fall\s+of"
 
 
 def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:

@@ -1,0 +1,85 @@
+"""More phrasings as different outlets write them (all sentences written for these tests)."""
+
+from __future__ import annotations
+
+from tests.test_extract import air, cas, claims, run
+
+
+def test_air_force_daily_tally_with_suppressed() -> None:
+    got = air(
+        "Russia launched 405 drones and 12 missiles overnight, the Ukrainian Air Force said. "
+        "Air defences shot down 188 drones and nine missiles, while 190 drones were locationally lost."
+    )
+    assert got == {("RU", "drone"): (405, 188), ("RU", "missile"): (12, 9)}
+
+
+def test_of_which_for_two_classes() -> None:
+    got = air(
+        "Russia attacked Ukraine with 352 drones and 16 missiles overnight, of which 88 drones and 15 missiles were downed."
+    )
+    assert got == {("RU", "drone"): (352, 88), ("RU", "missile"): (16, 15)}
+
+
+def test_n_of_m_neutralised() -> None:
+    assert air("The air force reported that 41 of 47 Shahed-type drones were neutralized.") == {
+        ("RU", "drone"): (47, 41)
+    }
+
+
+def test_mod_total_with_regional_breakdown() -> None:
+    got = air(
+        "Russian air defence systems intercepted and destroyed 126 Ukrainian UAVs overnight: 40 over the Kursk region, "
+        "33 over the Bryansk region and 53 over the Oryol region, the ministry said."
+    )
+    assert got == {("UA", "drone"): (None, 126)}
+
+
+def test_ukraine_launched_drones_at_russia() -> None:
+    assert air(
+        "Ukraine launched 74 drones at Russia overnight, Moscow's Defence Ministry said, adding that all were destroyed."
+    ) == {("UA", "drone"): (74, 74)}
+
+
+def test_approximate_number_words() -> None:
+    rows = run("Russia sent some two dozen drones toward the capital before dawn.")["air_attacks"]
+    assert [(r["launched"], r["launched_qualifier"]) for r in rows] == [(24, "approx")]
+
+
+def test_casualty_with_age() -> None:
+    got = cas("In the Kharkiv region, a 56-year-old man was killed when a drone hit his car.")
+    assert got == {"Kharkiv": (1, None)}
+    got = cas("Russian shelling killed a 68-year-old woman in Nikopol, the governor said.")
+    assert got == {"Dnipropetrovsk": (1, None)}
+
+
+def test_death_toll_rose_with_children_subset() -> None:
+    got = cas(
+        "The death toll from the missile strike on Kryvyi Rih has risen to 20, including nine children, officials said."
+    )
+    assert got == {"Dnipropetrovsk": (20, None)}
+
+
+def test_killed_and_others_injured_in_oblast() -> None:
+    rows = run("Russian attacks on Kherson Oblast killed one person and injured 15 over the past day.")[
+        "casualties"
+    ]
+    assert [(r["location"], r["admin1"], r["killed"], r["injured"]) for r in rows] == [
+        ("Kherson Oblast", "Kherson", 1, 15)
+    ]
+
+
+def test_occupied_as_verb_and_adjective() -> None:
+    assert claims(
+        "Russian forces have occupied the village of Shevchenko in the Donetsk region, analysts said."
+    ) == {"Shevchenko": ("Donetsk", "RU")}
+    assert claims("Residents of occupied Melitopol reported explosions near the airfield.") == {}
+
+
+def test_claims_to_have_captured() -> None:
+    got = claims("Russia claims to have captured the village of Zelene Pole in Donetsk Oblast.")
+    assert got == {"Zelene Pole": ("Donetsk", "RU")}
+
+
+def test_recaptured_by_ukraine_is_ua() -> None:
+    got = claims("Ukrainian troops recaptured the village of Bilohorivka, the General Staff said on Friday.")
+    assert got == {"Bilohorivka": ("Luhansk", "UA")} or got == {"Bilohorivka": (None, "UA")}

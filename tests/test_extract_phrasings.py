@@ -83,3 +83,39 @@ def test_claims_to_have_captured() -> None:
 def test_recaptured_by_ukraine_is_ua() -> None:
     got = claims("Ukrainian troops recaptured the village of Bilohorivka, the General Staff said on Friday.")
     assert got == {"Bilohorivka": ("Luhansk", "UA")} or got == {"Bilohorivka": (None, "UA")}
+
+
+def test_aid_and_production_sentences_give_no_attack_rows() -> None:
+    assert (
+        air("The United States sent 50 ATACMS missiles to Ukraine as part of a new military aid package.")
+        == {}
+    )
+    assert air("Germany will deliver 300 drones and four air defence systems to Kyiv next year.") == {}
+    assert (
+        air(
+            "The plant in Alabuga produces about 100 Shahed drones a day, according to intelligence estimates."
+        )
+        == {}
+    )
+    assert air("Ukraine received 12 Storm Shadow missiles from Britain in the spring.") == {}
+    # a supplier adjective on a real interception is still an interception
+    assert air(
+        "Seven UK-supplied Storm Shadow missiles were shot down overnight, Russia's Defence Ministry said."
+    ) == {("UA", "missile"): (None, 7)}
+
+
+def test_cumulative_casualty_tallies_give_no_rows() -> None:
+    assert (
+        cas(
+            "At least 12,000 civilians have been killed in Ukraine since the full-scale invasion began, the UN said."
+        )
+        == {}
+    )
+    assert cas("In 2023, 500 civilians were killed in Kharkiv, according to the regional prosecutor.") == {}
+    assert cas("Since the start of the year, 43 people have been killed in Kherson by drones.") == {}
+
+
+def test_provenance_is_not_production() -> None:
+    assert air(
+        "Four missiles manufactured by the United States were intercepted over the Belgorod region."
+    ) == {("UA", "missile"): (None, 4)}

@@ -205,7 +205,19 @@ BACKGROUND_RE = (
     r"(?:this|last|past|previous)\s+(?:year|month|week)\b|(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)|"
     r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)|in\s+(?:early|late|mid-?)?\s*(?:january|february|march|april|may|june|july|august|september|october|november|december)?\s*(?:19|20)\d\d|"
     r"(?:of|during)\s+(?:19|20)\d\d\b|so\s+far\s+(?:this|in)|in\s+total\s+since|a\s+record|per\s+(?:day|night)|"
-    r"on\s+average|a\s+week\b|weekly|monthly|for\s+the\s+first\s+time|last\s+days|first\s+days)"
+    r"on\s+average|a\s+(?:day|week|month)\b|each\s+(?:day|month)|every\s+(?:day|month)|weekly|monthly|"
+    r"for\s+the\s+first\s+time|last\s+days|first\s+days)"
+)
+
+# Arms deliveries, production and procurement: weapons counted there are not fired ("sent 50 ATACMS
+# missiles to Ukraine", "produces 100 drones a day"). Provenance is not supply: the word must not follow a
+# hyphen ("UK-supplied Storm Shadow missiles were shot down"), "manufactured by"/"produced by" are not
+# listed, and a sentence with an interception verb is never a supply sentence.
+SUPPLY_RE = (
+    r"(?i)(?:^|[^-\w])(?:aid|package|suppl(?:y|ied|ies|ying)|deliver(?:ed|y|ies|s|ing)?|"
+    r"donat\w*|transferr?\w*|purchas\w*|bought|buy(?:ing)?|order(?:ed|s)?|produc(?:e|es|tion|ing)|"
+    r"(?:has|have|had)\s+(?:produced|manufactured)|manufactur(?:e|es|ing|ers?)|contracts?|stockpiles?|arsenal|exports?|imports?|pledg\w*|promis\w*|"
+    r"budget|billion|million|worth|will\s+(?:send|get|give))\b"
 )
 
 # A figure located in one named region ("15 drones over the Kursk region"): a part of the night's total.
@@ -509,7 +521,12 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
     )
     if cand.height == 0:
         return _empty_rows()
-    background = cand.select(*KEYS, background=pl.col("norm").str.contains(BACKGROUND_RE))
+    background = cand.select(
+        *KEYS,
+        # a sentence that shoots weapons down is about an attack, whatever else it mentions
+        background=pl.col("norm").str.contains(BACKGROUND_RE)
+        | (pl.col("norm").str.contains(SUPPLY_RE) & ~pl.col("norm").str.contains("(?i)" + p["intercept"])),
+    )
     partial = cand.select(
         *KEYS,
         partial_region=pl.coalesce(

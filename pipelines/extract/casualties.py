@@ -126,6 +126,14 @@ def patterns() -> dict[str, str]:
 
 
 PREFILTER_RE = r"(?i)kill|dead|died|death|injur|wound|hurt|perish|lives\b|toll"
+# Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
+# toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
+BACKGROUND_RE = (
+    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|20\d\d|it\s+began|russia\s+(?:launched|began|invaded))|"
+    r"(?:this|last|past|previous)\s+(?:year|month|week)\b|(?:past|last)\s+(?:few\s+)?(?:weeks|months|years)|"
+    r"in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:the\s+)?(?:war|invasion|occupation)|so\s+far\s+(?:this|in)|"
+    r"in\s+total\s+since|war\s+began|full-scale\s+invasion\s+began|throughout\s+the\s+war|to\s+date)\b"
+)
 
 
 def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -255,7 +263,9 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # places come from sentences that speak of an attack or its toll (any event word); a place in a
     # sentence about something else is not where casualties happened
     cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet"))
-    cand = cand_all.filter(pl.col("norm").str.contains(PREFILTER_RE))
+    cand = cand_all.filter(
+        pl.col("norm").str.contains(PREFILTER_RE) & ~pl.col("norm").str.contains(BACKGROUND_RE)
+    )
     if cand.height == 0:
         return _empty_rows()
     counts = _count_tokens(cand, p)

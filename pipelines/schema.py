@@ -69,9 +69,31 @@ AIR_ATTACKS = {
     "attacker": pl.String,
     "weapon_class": pl.String,
     "launched": pl.Int64,
-    "intercepted": pl.Int64,
+    "intercepted": pl.Int64,  # shot down / destroyed / intercepted / neutralised
     "launched_qualifier": pl.String,
     "event_date": pl.Date,
+    "suppressed": pl.Int64,  # lost to electronic warfare, "locationally lost", did not reach (not intercepted)
+    "impacts": pl.Int64,  # reported hits on targets
+    "models": pl.String,  # weapon models named for this class, comma-separated (weapons.csv names)
+    **_EVIDENCE,
+}
+
+# The outcome ledger: one row per report (article), attacker, weapon class, model (null = the class total)
+# and outcome, with the range the text gives: "more than 70" -> low 71; "approximately 580" -> best 580;
+# "at least 26" -> low 26; "up to 30" -> high 30; an exact figure fills all three.
+OUTCOMES = ("launched", "intercepted", "suppressed", "impacts")
+ATTACK_OUTCOMES = {
+    "outcome_id": pl.String,
+    "event_id": pl.String,  # the air_attacks row this belongs to
+    "article_id": pl.String,
+    "attacker": pl.String,
+    "weapon_class": pl.String,
+    "model": pl.String,
+    "outcome": pl.String,
+    "low": pl.Int64,
+    "best": pl.Int64,
+    "high": pl.Int64,
+    "qualifier": pl.String,
     **_EVIDENCE,
 }
 

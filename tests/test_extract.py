@@ -274,7 +274,7 @@ def test_hard_negative_article_gives_no_rows() -> None:
         "The European Union approved 90 billion euros in loans for Ukraine and 18 new sanctions. "
         "Officials said 300 prisoners were exchanged, and 40 air defence systems will be delivered next year."
     )
-    assert got == {"air_attacks": [], "casualties": [], "territorial_control": []}
+    assert got == {"air_attacks": [], "casualties": [], "territorial_control": [], "attack_outcomes": []}
 
 
 def test_evidence_offsets_match_the_article_text() -> None:

@@ -119,3 +119,31 @@ def test_provenance_is_not_production() -> None:
     assert air(
         "Four missiles manufactured by the United States were intercepted over the Belgorod region."
     ) == {("UA", "missile"): (None, 4)}
+
+
+def test_outcome_ledger_with_bounds_models_and_suppressed() -> None:
+    text = (
+        "Russia launched 40 drones, six Kh-101 cruise missiles and up to three Kalibr missiles overnight. "
+        "Air defences shot down 31 drones and more than five missiles, while seven drones were locationally lost. "
+        "Two missiles hit their targets."
+    )
+    out = run(text)
+    air_rows = {r["weapon_class"]: r for r in out["air_attacks"]}
+    assert (
+        air_rows["drone"]["launched"],
+        air_rows["drone"]["intercepted"],
+        air_rows["drone"]["suppressed"],
+    ) == (40, 31, 7)
+    assert (air_rows["missile"]["impacts"], air_rows["missile"]["models"]) == (2, "Kalibr, Kh-101")
+    assert air_rows["missile"]["launched_qualifier"] == "approx"  # 6 exact + "up to 3"
+    ledger = {
+        (r["weapon_class"], r["model"], r["outcome"]): (r["low"], r["best"], r["high"])
+        for r in out["attack_outcomes"]
+    }
+    assert ledger[("drone", None, "launched")] == (40, 40, 40)
+    assert ledger[("drone", None, "suppressed")] == (7, 7, 7)
+    assert ledger[("missile", None, "intercepted")] == (6, None, None)  # "more than five"
+    assert ledger[("missile", "Kalibr", "launched")] == (None, None, 3)  # "up to three"
+    assert ledger[("missile", "Kh-101", "launched")] == (6, 6, 6)
+    assert ledger[("missile", None, "impacts")] == (2, 2, 2)
+    assert all(r["event_id"] in {a["event_id"] for a in out["air_attacks"]} for r in out["attack_outcomes"])

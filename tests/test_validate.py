@@ -21,9 +21,12 @@ import pipelines.validate as validate_mod
 from pipelines.schema import AIR_ATTACKS, CASUALTIES, EVENT_TABLES, QUARANTINE, TERRITORIAL_CONTROL, conform
 from pipelines.validate import (
     DEFAULT_SUITES_DIR,
+    DERIVED,
     ENV_SUITES_DIR,
+    TABLES,
     SuiteResult,
     ValidationOutcome,
+    _runtime_parameters,
     load_suite_json,
     validate_events,
 )
@@ -280,8 +283,11 @@ def test_duplicate_event_ids_quarantine_both_rows_with_distinct_ids(mixed):
 
 def test_suite_results(mixed):
     tables, outcome = mixed
-    assert set(outcome.results) == set(EVENT_TABLES)
+    assert set(outcome.results) == set(EVENT_TABLES) | {"attack_outcomes"}
+    assert outcome.results["attack_outcomes"].evaluated_rows == 0  # not part of this fixture
     for table, result in outcome.results.items():
+        if table not in EVENT_TABLES:
+            continue
         assert isinstance(result, SuiteResult)
         assert result.table == table
         assert result.evaluated_rows == tables[table].height
@@ -400,7 +406,7 @@ def test_validation_crash_marks_every_expectation_errored(monkeypatch):
 
 
 # --------------------------------------------------------------------------- suite files
-@pytest.mark.parametrize("table", sorted(EVENT_TABLES))
+@pytest.mark.parametrize("table", sorted(TABLES))
 def test_suite_files_are_loadable_and_documented(table):
     from great_expectations.core import ExpectationSuite
 
@@ -415,7 +421,11 @@ def test_suite_files_are_loadable_and_documented(table):
         for e in suite_json["expectations"]
         if e["type"] == "expect_table_columns_to_match_ordered_list"
     )
-    assert columns == list(EVENT_TABLES[table])
+    # the column list comes from schema.py at run time (plus the GX-only derived columns)
+    assert columns == {"$PARAMETER": "columns"}
+    frame = pl.DataFrame(schema=TABLES[table])
+    params = _runtime_parameters(frame, pl.Series([], dtype=pl.String), table=table)
+    assert params["columns"] == [*TABLES[table], *DERIVED.get(table, {})]
 
 
 def test_load_suite_json_lookup_order(tmp_path, monkeypatch):
@@ -438,3 +448,32 @@ def test_raised_message_reads_both_exception_info_shapes():
     }
     assert validate_mod._raised_message(nested) == "x"
     assert validate_mod._raised_message(None) is None
+
+
+def test_ledger_rows_follow_their_air_attack_row():
+    """A ledger row whose air_attacks row was quarantined is quarantined with it; low <= best <= high holds."""
+    import polars as pl
+
+    from pipelines.extract import extract_events
+
+    arts = pl.DataFrame(
+        {
+            "article_id": ["ok", "bad"],
+            "text": [
+                "Russia launched 20 drones overnight; 15 were shot down and three were lost to electronic warfare.",
+                "Russia launched 10 drones overnight. Air defences shot down eight drones and six were jammed.",
+            ],
+        }
+    )
+    events = extract_events(arts)
+    outcome = validate_events(events, known_article_ids=["ok", "bad"])
+    q = outcome.quarantine
+    assert set(q.filter(pl.col("table_name") == "air_attacks")["reason"]) == {
+        "intercepted_plus_suppressed_gt_launched"
+    }
+    assert set(q.filter(pl.col("table_name") == "attack_outcomes")["reason"]) == {
+        "parent_air_attack_quarantined"
+    }
+    assert set(outcome.valid["attack_outcomes"]["article_id"]) == {"ok"}
+    for t in ("air_attacks", "attack_outcomes"):
+        assert outcome.valid[t].height + q.filter(pl.col("table_name") == t).height == events[t].height

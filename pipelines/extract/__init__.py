@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines.schema import (
     AIR_ATTACKS,
+    ATTACK_OUTCOMES,
     CASUALTIES,
     CONTRACT_FIELDS,
     EVENT_TYPE_OF_TABLE,
@@ -21,7 +22,7 @@ from pipelines.schema import (
     conform,
 )
 
-from .air import extract_air_attacks
+from .air import extract_air
 from .casualties import extract_casualties
 from .sentences import split_sentences
 from .territory import extract_territorial_control
@@ -49,7 +50,8 @@ def _with_evidence(
 
 
 def extract_events(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """articles (article_id, text, published_at, ...) -> {"air_attacks", "casualties", "territorial_control"}.
+    """articles (article_id, text, published_at, ...) -> {"air_attacks", "casualties", "territorial_control",
+    "attack_outcomes"}; the last is the outcome ledger behind the air_attacks rows.
 
     Whole-column polars: the sentences of all articles are processed at once."""
     arts = articles.select(
@@ -60,8 +62,13 @@ def extract_events(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
         ),
     )
     sentences = split_sentences(arts)
-    air = _with_evidence(
-        extract_air_attacks(sentences), sentences, "air_attack", ["attacker", "weapon_class"]
+    air_result = extract_air(sentences)
+    air = _with_evidence(air_result.rows, sentences, "air_attack", ["attacker", "weapon_class"])
+    # each ledger row points at its air_attacks row (same event_id recipe) and has an id of its own
+    outcome_key = [pl.col("model").fill_null("*").str.to_lowercase(), pl.col("outcome")]
+    outcomes = _with_evidence(air_result.outcomes, sentences, "air_attack", ["attacker", "weapon_class"])
+    outcomes = outcomes.with_columns(
+        outcome_id=pl.concat_str([pl.col("event_id"), *outcome_key], separator="/")
     )
     cas = _with_evidence(extract_casualties(sentences), sentences, "casualties", ["location"])
     ter = _with_evidence(
@@ -73,13 +80,14 @@ def extract_events(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
         "territorial_control": conform(ter, TERRITORIAL_CONTROL).sort(
             "article_id", "evidence_start", "settlement"
         ),
+        "attack_outcomes": conform(outcomes, ATTACK_OUTCOMES).sort("outcome_id"),
     }
 
 
 def contract_rows(events: dict[str, pl.DataFrame], *, with_evidence: bool = False) -> Iterator[dict]:
     """Event frames -> dicts in the JSON-lines contract of ../shared/eval/SCHEMA.md (article order kept)."""
-    for table, frame in events.items():
-        event_type = EVENT_TYPE_OF_TABLE[table]
+    for table, event_type in EVENT_TYPE_OF_TABLE.items():
+        frame = events[table]
         fields = list(CONTRACT_FIELDS[event_type])
         extra = ["evidence", "evidence_start", "evidence_end"] if with_evidence else []
         cols = ["article_id", *fields, *extra]

@@ -19,12 +19,14 @@ How a row comes about (all whole-column polars, no per-article Python):
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import polars as pl
 
-from pipelines.extract.numbers import QUALIFIER_RE, parse_count, qualifier_code
+from pipelines.extract.numbers import QUALIFIER_RE, bounds, parse_count, qualifier_code
 from pipelines.extract.tokens import anchored, find_tokens
 from pipelines.extract.weapons import alias_pattern, classify_alias
+from pipelines.schema import OUTCOMES
 
 KEYS = ("article_id", "sentence_no")
 
@@ -41,7 +43,7 @@ AFTER_NOUN = (
     r"(?:attacks?|strikes?|systems?|defen[cs]es?|threats?|alerts?|danger|launchers?|carriers?|debris|"
     r"fragments?|wreckage|operators?|units?|production|factory|factories|plants?|barrages?|warnings?|raids?|"
     r"bases?|sites?|programs?|programmes?|components?|parts?|boats?|ships?|engines?|forces|troops|assaults?|"
-    r"launches|shelters?|hits?|crews?|pilots?|makers?|manufacturers?|industry|warfare|campaign|terror|"
+    r"launches|shelters?|hits|crews?|pilots?|makers?|manufacturers?|industry|warfare|campaign|terror|"
     r"storage|depots?|stocks?|supplies|deliveries|shipments?|attack|fire|shelling|danger|technology|"
     r"interceptors?|team|teams|groups?|regiment|brigade|battalion|command|course|range|ranges)"
 )
@@ -98,7 +100,7 @@ def patterns() -> dict[str, str]:
     p["back_ref"] = (
         LEFT + r"(?P<b_all>all\s+)?(?P<b_num>" + NUM + r")\s+(?:of\s+(?:which|them|those|these)\b|"
         r"(?:were|was|have\s+been|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|"
-        r"neutrali[sz]ed|eliminated)\b)"
+        r"neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b)"
         r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)"
     )
     # "All the projectiles, except for the Iskander-M missile, were shot down": every weapon launched,
@@ -140,12 +142,19 @@ def patterns() -> dict[str, str]:
         r"intercept(?:ed|s|ing|ion\s+of)?|neutrali[sz](?:ed|es|ing)|took\s+down|taken\s+down|brought\s+down|"
         r"eliminated|repelled|repulsed|suppressed\s+by\s+air\s+defen[cs]e)\b"
     )
-    # Outcomes that are neither a launch count nor an interception (SCHEMA.md: not added to intercepted).
-    p["other_outcome"] = (
+    # Weapons that did not reach their targets without being shot down: electronic warfare, "locationally
+    # lost" (SCHEMA.md: not added to intercepted; the outcome ledger keeps them as suppressed).
+    p["suppress"] = (
         aux
-        + r"\b(?:lost|locationally\s+lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+"
-        r"reach|reached|hit\s+(?:their\s+)?targets?|electronic\s+warfare|went\s+missing|crashed|fell)\b"
+        + r"\b(?:locationally\s+lost|lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+reach|"
+        r"electronic\s+warfare|went\s+missing|diverted)\b"
     )
+    # Reported hits: "nine missiles hit their targets", "hits were recorded".
+    p["hit_targets"] = (
+        aux + r"\b(?:hit|reached|struck)\s+(?:their\s+|its\s+|the\s+)?(?:intended\s+)?targets?\b"
+    )
+    # Outcomes counted nowhere: "crashed", "fell".
+    p["other_outcome"] = aux + r"\b(?:crashed|fell)\b"
     p["impact"] = r"\b(?:hit|struck|slammed\s+into|exploded|landed)\b"
     return p
 
@@ -311,6 +320,7 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     return t.filter(pl.col("valid") & pl.col("weapon_class").is_not_null()).select(
         *KEYS, "pos", "end", "kind", "count", "weapon_class", "side", "qual", "all_flag", "each",
         subset=pl.lit(False), fixed_role=pl.lit(None, pl.String), prio=pl.lit(3),
+        model=pl.col("noun").struct.field("model"),
     )  # fmt: skip
 
 
@@ -320,7 +330,7 @@ def _empty_mentions() -> pl.DataFrame:
             "article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
             "count": pl.Int64, "weapon_class": pl.String, "side": pl.String, "qual": pl.String,
             "all_flag": pl.Boolean, "each": pl.Boolean, "subset": pl.Boolean, "fixed_role": pl.String,
-            "prio": pl.Int32,
+            "prio": pl.Int32, "model": pl.String,
         }
     )  # fmt: skip
 
@@ -343,6 +353,7 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         side="side", qual=pl.lit("exact"), all_flag=pl.lit(False), each=pl.lit(False),
         # "21 of the drones" with no whole given is a part of something counted elsewhere
         subset=pl.col("of_whole").is_null(), fixed_role=pl.lit(None, pl.String), prio=pl.lit(0),
+        model=pl.col("noun").struct.field("model"),
     )  # fmt: skip
     # the whole is a second count derived from the same phrase (prio -1: never dropped as nested)
     whole = t.filter(pl.col("of_whole").is_not_null()).select(
@@ -351,7 +362,7 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         qual=qualifier_code(pl.col("of_qual")), all_flag=pl.lit(False), each=pl.lit(False),
         subset=pl.lit(False), fixed_role=pl.lit("launched"), prio=pl.lit(-1),
     )  # fmt: skip
-    return pl.concat([part, whole])
+    return pl.concat([part, whole], how="diagonal_relaxed")
 
 
 def _out_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -376,13 +387,14 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     verb_inside = pl.col("tok").str.contains(
         r"(?i)shot\s+down|destroyed|intercepted|downed|neutrali|eliminated"
     )
+    suppressed_inside = pl.col("tok").str.contains(r"(?i)jammed|suppressed|lost|diverted")
     return t.select(
         *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2").cast(pl.Int64),
         weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
         all_flag=pl.col("b_all").is_not_null(), each=pl.lit(False),
         # "58 of which" is a part of the launched total; "All 10 were destroyed" is not
         subset=pl.col("tok").str.contains(r"(?i)\bof\s+(?:which|them|those|these)"),
-        fixed_role=pl.when(verb_inside).then(pl.lit("intercepted")), prio=pl.lit(2),
+        fixed_role=pl.when(verb_inside).then(pl.lit("intercepted")).when(suppressed_inside).then(pl.lit("suppressed")), prio=pl.lit(2),
     )  # fmt: skip
 
 
@@ -401,7 +413,13 @@ def _the_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     frames = []
-    for name, role in (("launch", "launched"), ("intercept", "intercepted"), ("other_outcome", "other")):
+    for name, role in (
+        ("launch", "launched"),
+        ("intercept", "intercepted"),
+        ("suppress", "suppressed"),
+        ("hit_targets", "impacts"),
+        ("other_outcome", "other"),
+    ):
         t = _groups(find_tokens(cand, "norm", p[name], kind="verb"), p[name])
         if t.height:
             frames.append(
@@ -493,6 +511,8 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         & pl.col("next_passive").fill_null(False)
         # nothing but a few words or an apposition between commas ("a missile, likely an X-101, hit")
         & (((pl.col("next_pos") - pl.col("end")) <= 12) | gap.str.contains(r"^\s*,[^,]{1,40},\s*$"))
+        # another count in between owns the verb ("eight drones and six were jammed")
+        & ~gap.str.contains(r"(?:^|\s)\d+(?:\s|$)")
     )
     next_bound = (
         pl.when(pl.col("next_role") == "impact").then(pl.lit("launched")).otherwise(pl.col("next_role"))
@@ -511,7 +531,7 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     return s.with_columns(role=role)
 
 
-def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
+def extract_air(sentences: pl.DataFrame) -> AirResult:
     """sentences (split_sentences output, with published_at) -> air attack rows with evidence columns:
     article_id, attacker, weapon_class, launched, intercepted, launched_qualifier, event_date,
     sentence_no (of the evidence)."""
@@ -520,7 +540,7 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
         pl.col("norm").str.contains(PREFILTER_RE)
     )
     if cand.height == 0:
-        return _empty_rows()
+        return AirResult(rows=_empty_rows(), outcomes=_empty_ledger())
     background = cand.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
@@ -541,7 +561,8 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
             _out_of_tokens(cand, p),
             _back_ref_tokens(cand, p),
             _the_impact_tokens(cand, p),
-        ]
+        ],
+        how="diagonal_relaxed",
     )
     verbs = _verb_tokens(cand, p)
     excepts = _all_except_tokens(cand, p)
@@ -562,7 +583,7 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
     attackers = sentence_attackers(cand)
     counted = (
         stream.filter(pl.col("kind").is_in(["mention", "part", "back_ref"]))
-        .filter(pl.col("role").is_in(["launched", "intercepted"]) & pl.col("weapon_class").is_not_null())
+        .filter(pl.col("role").is_in(list(OUTCOMES)) & pl.col("weapon_class").is_not_null())
         .join(attackers, on=list(KEYS), how="left")
         .join(background, on=list(KEYS), how="left")
         .join(partial, on=list(KEYS), how="left")
@@ -583,10 +604,7 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
 
     per_sentence = counted.group_by(
         "article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region"
-    ).agg(
-        value=pl.col("count").sum(),
-        qual=pl.col("qual").sort_by("pos").first(),
-    )
+    ).agg(value=pl.col("count").sum(), qual=_summed_qualifier(pl.col("qual")))
     figures = _choose_figures(per_sentence)
     rows = figures.pivot(
         on="role", index=["article_id", "attacker", "weapon_class"], values=["value", "sentence_no", "qual"]
@@ -601,15 +619,29 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
         if "published_at" in sentences.columns
         else None
     )
-    out = rows.select(
-        "article_id",
-        "attacker",
-        "weapon_class",
-        launched=pl.col("value_launched"),
-        intercepted=pl.col("value_intercepted"),
-        launched_qualifier=pl.when(pl.col("value_launched").is_not_null()).then(pl.col("qual_launched")),
-        sentence_no=pl.coalesce("sentence_no_launched", "sentence_no_intercepted"),
-    ).filter(pl.col("launched").is_not_null() | pl.col("intercepted").is_not_null())
+    models = (
+        counted.filter(pl.col("model").is_not_null())
+        .group_by("article_id", "attacker", "weapon_class")
+        .agg(models=pl.col("model").unique().sort().str.join(", "))
+    )
+    out = (
+        rows.select(
+            "article_id",
+            "attacker",
+            "weapon_class",
+            launched=pl.col("value_launched"),
+            intercepted=pl.col("value_intercepted"),
+            # the contract has no "at most"; "up to 30" is reported as approximate
+            launched_qualifier=pl.when(pl.col("value_launched").is_not_null()).then(
+                pl.col("qual_launched").replace("at_most", "approx")
+            ),
+            suppressed=pl.col("value_suppressed"),
+            impacts=pl.col("value_impacts"),
+            sentence_no=pl.coalesce("sentence_no_launched", "sentence_no_intercepted"),
+        )
+        .filter(pl.col("launched").is_not_null() | pl.col("intercepted").is_not_null())
+        .join(models, on=["article_id", "attacker", "weapon_class"], how="left")
+    )
     if dates is not None:
         out = (
             out.join(dates, on="article_id", how="left")
@@ -618,7 +650,64 @@ def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
         )
     else:
         out = out.with_columns(event_date=pl.lit(None, pl.Date))
-    return out
+    return AirResult(rows=out, outcomes=_ledger(rows, counted, out))
+
+
+class AirResult(NamedTuple):
+    rows: pl.DataFrame  # one row per article, attacker and weapon class (the contract's air_attack rows)
+    outcomes: pl.DataFrame  # the outcome ledger behind them (class totals and per-model figures)
+
+
+def extract_air_attacks(sentences: pl.DataFrame) -> pl.DataFrame:
+    """The air_attack rows only (see `extract_air`)."""
+    return extract_air(sentences).rows
+
+
+def _ledger(rows: pl.DataFrame, counted: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:
+    """One row per (article, attacker, class, model or null, outcome) with low/best/high: the class totals
+    chosen for the air_attacks row, and per model the largest sentence figure that names it."""
+    keep = out.select("article_id", "attacker", "weapon_class")
+    per_class = pl.concat(
+        [
+            rows.select(
+                "article_id", "attacker", "weapon_class",
+                model=pl.lit(None, pl.String), outcome=pl.lit(role),
+                value=pl.col(f"value_{role}"), qual=pl.col(f"qual_{role}"), sentence_no=pl.col(f"sentence_no_{role}"),
+            )
+            for role in OUTCOMES
+        ]
+    ).join(keep, on=["article_id", "attacker", "weapon_class"], how="semi")  # fmt: skip
+    per_model = (
+        counted.filter(pl.col("model").is_not_null() & ~pl.col("subset"))
+        .group_by("article_id", "attacker", "weapon_class", "model", "role", "sentence_no")
+        .agg(value=pl.col("count").sum(), qual=pl.col("qual").sort_by("pos").first())
+        .sort("value", "sentence_no", descending=[True, False])
+        .group_by("article_id", "attacker", "weapon_class", "model", "role", maintain_order=True)
+        .first()
+        .rename({"role": "outcome"})
+        .join(keep, on=["article_id", "attacker", "weapon_class"], how="semi")
+    )
+    cols = ["article_id", "attacker", "weapon_class", "model", "outcome", "value", "qual", "sentence_no"]
+    ledger = pl.concat([per_class.select(cols), per_model.select(cols)]).filter(pl.col("value").is_not_null())
+    low, best, high = bounds(pl.col("value"), pl.col("qual").fill_null("exact"))
+    return ledger.select(
+        "article_id", "attacker", "weapon_class", "model", "outcome", low=low, best=best, high=high,
+        qualifier=pl.col("qual").fill_null("exact"), sentence_no="sentence_no",
+    ).sort("article_id", "attacker", "weapon_class", "model", "outcome", nulls_last=False)  # fmt: skip
+
+
+def _summed_qualifier(qual: pl.Expr) -> pl.Expr:
+    """The qualifier of a sum is its weakest part's: 6 exact + "up to 3" is at most 9; a lower and an upper
+    bound together, or any approximate part, make the sum approximate."""
+    lower = qual.is_in(["at_least", "more_than"]).any()
+    upper = (qual == "at_most").any()
+    return (
+        pl.when((qual == "approx").any() | (lower & upper)).then(pl.lit("approx"))
+        .when((qual == "more_than").any()).then(pl.lit("more_than"))
+        .when(lower).then(pl.lit("at_least"))
+        .when(upper).then(pl.lit("at_most"))
+        .otherwise(pl.lit("exact"))
+    )  # fmt: skip
 
 
 def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
@@ -659,7 +748,7 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
 
 
 def _ensure_role_columns(rows: pl.DataFrame) -> pl.DataFrame:
-    for role in ("launched", "intercepted"):
+    for role in OUTCOMES:
         for f, dtype in (("value", pl.Int64), ("sentence_no", pl.Int32), ("qual", pl.String)):
             name = f"{f}_{role}"
             if name not in rows.columns:
@@ -691,6 +780,17 @@ def _empty_rows() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "article_id": pl.String, "attacker": pl.String, "weapon_class": pl.String, "launched": pl.Int64,
-            "intercepted": pl.Int64, "launched_qualifier": pl.String, "sentence_no": pl.Int32, "event_date": pl.Date,
+            "intercepted": pl.Int64, "launched_qualifier": pl.String, "suppressed": pl.Int64, "impacts": pl.Int64,
+            "sentence_no": pl.Int32, "models": pl.String, "event_date": pl.Date,
+        }
+    )  # fmt: skip
+
+
+def _empty_ledger() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "article_id": pl.String, "attacker": pl.String, "weapon_class": pl.String, "model": pl.String,
+            "outcome": pl.String, "low": pl.Int64, "best": pl.Int64, "high": pl.Int64, "qualifier": pl.String,
+            "sentence_no": pl.Int32,
         }
     )  # fmt: skip

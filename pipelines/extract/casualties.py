@@ -205,7 +205,13 @@ def _count(expr: pl.Expr) -> pl.Expr:
 def _qual(expr: pl.Expr) -> pl.Expr:
     code = qualifier_code(expr)
     # SCHEMA.md's casualty qualifiers have no "more_than": "more than 30" is at least 31
-    return pl.when(code == "more_than").then(pl.lit("at_least")).otherwise(code)
+    return (
+        pl.when(code == "more_than")
+        .then(pl.lit("at_least"))
+        .when(code == "at_most")
+        .then(pl.lit("approx"))
+        .otherwise(code)
+    )
 
 
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:

@@ -119,12 +119,25 @@ QUALIFIER_RE = (
 )
 
 
+def bounds(value: pl.Expr, qual: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(low, best, high) of a count and its qualifier: exact fills all three; "approximately 580" is a best
+    guess; "at least 26" a lower bound; "more than 70" the lower bound 71; "up to 30" an upper bound."""
+    low = pl.when(qual.is_in(["exact", "at_least"])).then(value).when(qual == "more_than").then(value + 1)
+    best = pl.when(qual.is_in(["exact", "approx"])).then(value)
+    high = pl.when(qual.is_in(["exact", "at_most"])).then(value)
+    return low, best, high
+
+
 def qualifier_code(expr: pl.Expr) -> pl.Expr:
-    """Captured qualifier text -> "approx" | "at_least" | "more_than" | "exact" (null text -> "exact")."""
+    """Captured qualifier text -> "approx" | "at_least" | "more_than" | "at_most" | "exact" (null -> "exact").
+    "at_most" ("up to 30") is kept apart for the outcome ledger's upper bound; the JSON-lines contract has no
+    such code and reports it as "approx"."""
     low = expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     return (
         pl.when(low.is_null() | low.str.contains(r"total"))
         .then(pl.lit("exact"))
+        .when(low.str.contains(r"^up to"))
+        .then(pl.lit("at_most"))
         .when(low.str.contains(r"^(?:at least|no fewer|no less|not less|as many as)"))
         .then(pl.lit("at_least"))
         .when(low.str.contains(r"^(?:more than|over|upwards|in excess)"))

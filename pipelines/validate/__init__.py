@@ -31,7 +31,21 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from pipelines.schema import EVENT_TABLES, QUARANTINE, conform, empty
+from pipelines.schema import ATTACK_OUTCOMES, EVENT_TABLES, QUARANTINE, conform, empty
+
+# Every table validated here, and the column that identifies its rows.
+TABLES: dict[str, dict[str, pl.DataType]] = {**EVENT_TABLES, "attack_outcomes": ATTACK_OUTCOMES}
+ID_COLUMN = {
+    "air_attacks": "event_id",
+    "casualties": "event_id",
+    "territorial_control": "event_id",
+    "attack_outcomes": "outcome_id",
+}
+# Columns computed for GX only (rules across columns that GX has no expectation for); never loaded.
+DERIVED: dict[str, dict[str, pl.Expr]] = {
+    "air_attacks": {"intercepted_plus_suppressed": pl.col("intercepted") + pl.col("suppressed")},
+}
+PARENT_REASON = "parent_air_attack_quarantined"
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the real imports are lazy (GX import is slow)
     import pandas as pd
@@ -124,7 +138,7 @@ def _parameter_names(value: Any) -> set[str]:
 
 
 def _runtime_parameters(
-    df: pl.DataFrame, known_article_ids: pl.Series, today: dt.date | None = None
+    df: pl.DataFrame, known_article_ids: pl.Series, today: dt.date | None = None, table: str | None = None
 ) -> dict[str, Any]:
     """Values for the suites' $PARAMETER references, for the table `df`.
 
@@ -139,7 +153,10 @@ def _runtime_parameters(
     referenced = df.get_column("article_id").drop_nulls().unique()
     today = today or dt.datetime.now(dt.UTC).date()
     tomorrow = today + dt.timedelta(days=1)  # an overnight report dated "today" in a later timezone
+    columns = [*TABLES[table], *DERIVED.get(table, {})] if table else []
     return {
+        # the expected columns come from schema.py, so the suites cannot drift from the schema
+        "columns": columns,
         "known_article_ids": referenced.filter(referenced.is_in(known_article_ids)).sort().to_list(),
         "min_event_date": dt.datetime.combine(MIN_EVENT_DATE, dt.time()),
         "max_event_date": dt.datetime.combine(tomorrow, dt.time()),
@@ -248,7 +265,8 @@ def _validate_table(
     success_percent = 100.0
 
     # fresh 0..n-1 RangeIndex: GX's unexpected index == the polars position == `_ROW`
-    pdf = df.drop(_ROW).to_pandas().reset_index(drop=True)
+    derived = DERIVED.get(table, {})
+    pdf = df.drop(_ROW).with_columns(**derived).to_pandas().reset_index(drop=True)
     try:
         result = runner.validate(table, pdf, suite, parameters)
     except Exception as exc:  # noqa: BLE001 - a crash of the whole validation is reported, not hidden
@@ -283,10 +301,12 @@ def _validate_table(
             fails.append(_fail_frame(indexes, reason, label))
 
     # Guard independent of the suite file: a row without an event_id can never be loaded or re-identified.
-    null_ids = df.filter(pl.col("event_id").is_null()).get_column(_ROW)
+    id_col = ID_COLUMN[table]
+    null_ids = df.filter(pl.col(id_col).is_null()).get_column(_ROW)
     if not null_ids.is_empty():
-        failed.add(MISSING_EVENT_ID_LABEL)
-        fails.append(_fail_frame(null_ids, MISSING_EVENT_ID_REASON, MISSING_EVENT_ID_LABEL))
+        label = f"expect_column_values_to_not_be_null({id_col})"
+        failed.add(label)
+        fails.append(_fail_frame(null_ids, f"missing_{id_col}", label))
 
     for label, message in sorted(errored.items()):
         log.warning(
@@ -322,12 +342,14 @@ def _split(table: str, indexed: pl.DataFrame, fails: pl.DataFrame) -> tuple[pl.D
         .with_columns(
             row_json=pl.struct(columns).struct.json_encode(),
             # duplicates (same event_id) need distinct, still re-run-stable quarantine ids
-            _occurrence=pl.int_range(pl.len()).over("event_id"),
+            _occurrence=pl.int_range(pl.len()).over(ID_COLUMN[table]),
         )
         .with_columns(
             _key=pl.concat_str(
                 pl.lit(f"{STAGE}|{table}|"),
-                pl.coalesce(pl.col("event_id"), pl.lit("missing_event_id|") + pl.col("row_json")),
+                pl.coalesce(
+                    pl.col(ID_COLUMN[table]), pl.lit(f"missing_{ID_COLUMN[table]}|") + pl.col("row_json")
+                ),
                 pl.when(pl.col("_occurrence") > 0)
                 .then(pl.lit("|") + pl.col("_occurrence").cast(pl.String))
                 .otherwise(pl.lit("")),
@@ -343,7 +365,7 @@ def _split(table: str, indexed: pl.DataFrame, fails: pl.DataFrame) -> tuple[pl.D
             quarantine_ids,
             stage=pl.lit(STAGE),
             table_name=pl.lit(table),
-            row_id=pl.col("event_id"),
+            row_id=pl.col(ID_COLUMN[table]),
         ),
         QUARANTINE,
     )
@@ -366,18 +388,16 @@ def validate_events(
     (a missing key is an empty table). `known_article_ids` are the ingested articles' ids: events of any
     other article are quarantined as "unknown_article_id".
     """
-    unknown = set(tables) - set(EVENT_TABLES)
+    unknown = set(tables) - set(TABLES)
     if unknown:
-        raise ValueError(
-            f"validate_events: unknown tables {sorted(unknown)}; expected {sorted(EVENT_TABLES)}"
-        )
+        raise ValueError(f"validate_events: unknown tables {sorted(unknown)}; expected {sorted(TABLES)}")
     known = pl.Series("known_article_ids", [str(a) for a in known_article_ids if a is not None], pl.String)
     runner = _GxRunner()  # the GX context is only created if some table has rows
 
     valid: dict[str, pl.DataFrame] = {}
     quarantines: list[pl.DataFrame] = []
     results: dict[str, SuiteResult] = {}
-    for table, schema in EVENT_TABLES.items():
+    for table, schema in TABLES.items():
         df = tables.get(table)
         if df is None:
             df = empty(schema)
@@ -385,7 +405,7 @@ def validate_events(
             valid[table] = df
             results[table] = SuiteResult(table, 0, 100.0, [], [], [], True)
             continue
-        for required in ("event_id", "article_id"):
+        for required in (ID_COLUMN[table], "article_id"):
             if required not in df.columns:
                 raise ValueError(f"validate_events: table {table!r} has no {required!r} column")
         if known.is_empty():
@@ -395,7 +415,7 @@ def validate_events(
             )
 
         indexed = df.with_row_index(_ROW)
-        parameters = _runtime_parameters(df, known)
+        parameters = _runtime_parameters(df, known, table=table)
         suite_result, fails = _validate_table(
             runner, table, indexed, load_suite_json(table, suites_dir), parameters
         )
@@ -416,8 +436,39 @@ def validate_events(
             else "",
         )
 
+    _orphans_follow_parents(valid, quarantines)
     quarantine = pl.concat(quarantines, how="vertical") if quarantines else empty(QUARANTINE)
     return ValidationOutcome(valid=valid, quarantine=quarantine, results=results)
+
+
+def _orphans_follow_parents(valid: dict[str, pl.DataFrame], quarantines: list[pl.DataFrame]) -> None:
+    """Ledger rows whose air_attacks row did not pass are quarantined too: the warehouse never holds
+    outcomes of a report it rejected (in place, so every row still ends in exactly one place)."""
+    ledger = valid.get("attack_outcomes")
+    if ledger is None or ledger.is_empty():
+        return
+    parents = valid["air_attacks"].select("event_id")
+    orphans = ledger.join(parents, on="event_id", how="anti")
+    if orphans.is_empty():
+        return
+    valid["attack_outcomes"] = ledger.join(parents, on="event_id", how="semi")
+    keys = [f"{STAGE}|attack_outcomes|{o}|parent" for o in orphans["outcome_id"]]
+    quarantines.append(
+        conform(
+            orphans.with_columns(
+                row_json=pl.struct(orphans.columns).struct.json_encode(),
+                quarantine_id=pl.Series(
+                    [hashlib.sha1(k.encode()).hexdigest() for k in keys], dtype=pl.String
+                ),
+                stage=pl.lit(STAGE),
+                table_name=pl.lit("attack_outcomes"),
+                row_id=pl.col("outcome_id"),
+                reason=pl.lit(PARENT_REASON),
+                expectation=pl.lit(None, pl.String),
+            ),
+            QUARANTINE,
+        )
+    )
 
 
 __all__ = [

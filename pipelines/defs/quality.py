@@ -4,14 +4,14 @@ quarantine rows; one asset check per suite carries the GX outcome."""
 import dagster as dg
 import polars as pl
 
-from pipelines.schema import EVENT_TABLES
+from pipelines.validate import TABLES as VALIDATED_TABLES
 from pipelines.validate import validate_events
 
 CHECKS = [
     dg.AssetCheckSpec(
         name=f"gx_{table}", asset="validated_events", description=f"GX suite expectations/{table}.json"
     )
-    for table in EVENT_TABLES
+    for table in VALIDATED_TABLES
 ]
 
 

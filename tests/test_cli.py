@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_run_then_report(tmp_path: Path) -> None:
         [SALVO, "run", "--articles", str(arts), "--db", str(db)], capture_output=True, text=True, timeout=300
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "air_attacks               1 rows" in run.stdout and "checks: 4 passed, 0 failed" in run.stdout
+    assert "air_attacks               1 rows" in run.stdout and re.search(r"checks: \d+ passed, 0 failed", run.stdout)
     rep = subprocess.run([SALVO, "report", "interception_rate_by_class", "--db", str(db), "--format", "json"],
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert rep.returncode == 0, rep.stderr

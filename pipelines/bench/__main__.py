@@ -1,0 +1,5 @@
+import sys
+
+from pipelines.bench.bench import main
+
+sys.exit(main())

@@ -147,3 +147,13 @@ def test_outcome_ledger_with_bounds_models_and_suppressed() -> None:
     assert ledger[("missile", "Kh-101", "launched")] == (6, 6, 6)
     assert ledger[("missile", None, "impacts")] == (2, 2, 2)
     assert all(r["event_id"] in {a["event_id"] for a in out["air_attacks"]} for r in out["attack_outcomes"])
+
+
+def test_each_count_takes_the_place_next_to_it() -> None:
+    rows = run(
+        "In the Donetsk region, one civilian was killed in Kurakhove and another was wounded in Pokrovsk."
+    )["casualties"]
+    assert {(r["location"], r["killed"], r["injured"]) for r in rows} == {
+        ("Kurakhove", 1, None),
+        ("Pokrovsk", None, 1),
+    }

@@ -411,20 +411,24 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(
             [
                 pl.when(is_place).then(pl.col(c)).forward_fill().over(scope).alias(f"{tag}_prev_{c}")
-                for c in ("pos", "location", "admin1", "place_kind", "nationwide")
+                for c in ("pos", "end", "location", "admin1", "place_kind", "nationwide")
             ]
             + [
                 pl.when(is_place).then(pl.col(c)).backward_fill().over(scope).alias(f"{tag}_next_{c}")
-                for c in ("pos", "location", "admin1", "place_kind", "nationwide")
+                for c in ("pos", "end", "location", "admin1", "place_kind", "nationwide")
             ]
         )
     counts = out.filter(pl.col("kind") == "count")
 
     def pick(tag: str) -> pl.Expr:
-        d_prev = pl.col("pos") - pl.col(f"{tag}_prev_pos")
-        d_next = pl.col(f"{tag}_next_pos") - pl.col("pos")
+        # gaps between the count and the place on either side, edge to edge; a place right after the count
+        # ("was killed in Kurakhove") binds tighter than one fronted before it ("In the Donetsk region, ...")
+        d_prev = pl.col("pos") - pl.col(f"{tag}_prev_end")
+        d_next = pl.col(f"{tag}_next_pos") - pl.col("end")
         return (
-            pl.when(pl.col(f"{tag}_next_pos").is_null() | (d_prev.is_not_null() & (d_prev <= d_next)))
+            pl.when(d_next.is_not_null() & (d_next <= 6))
+            .then(pl.lit("next"))
+            .when(pl.col(f"{tag}_next_pos").is_null() | (d_prev.is_not_null() & (d_prev <= d_next)))
             .then(pl.lit("prev"))
             .when(pl.col(f"{tag}_next_pos").is_not_null())
             .then(pl.lit("next"))

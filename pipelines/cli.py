@@ -36,50 +36,113 @@ def load_definitions():
     return defs() if callable(defs) else defs
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def plan_days(resources: dict) -> list:
+    """The days (partitions) the configured sources have items for: every day of the folders' items and of the
+    feeds' entries, and today when feeds or pages are configured (undated web items belong to their fetch day).
+    Pages are not fetched to plan: one dated on another day is counted in raw_articles' `items_of_other_days`."""
+    from pipelines.defs.partitions import today_utc
+    from pipelines.ingest import raw_articles_frame
+    from pipelines.ingest.screen import partition_days
+    from pipelines.ingest.sources import read_feeds
+
+    today = today_utc()
+    feeds, pages = resources["feed_source"].feeds, resources["page_source"].pages
+    items = list(resources["article_source"].items())
+    if feeds:
+        items += read_feeds(feeds, resources["fetch_policy"].policy(), today)
+    days = set(partition_days(raw_articles_frame(items, check_dates=True), today))
+    if feeds or pages or not days:
+        days.add(today)  # with nothing at all, today's run still creates the tables and views
+    return sorted(days)
+
+
+def materialize_days(first, last, resources: dict, instance=None, raise_on_error: bool = False, **kwargs):
+    """One in-process run of the whole graph over the days first..last (a single partition or a range)."""
     import dagster as dg
 
+    first, last = str(first), str(last)
+    tags = {RANGE_START_TAG: first, RANGE_END_TAG: last} if first != last else None
+    return dg.materialize(
+        list(load_definitions().assets or []),
+        instance=instance,
+        resources=resources,
+        partition_key=first if first == last else None,
+        tags=tags,
+        raise_on_error=raise_on_error,
+        **kwargs,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Materialize the graph for every day the sources have items for: one run per stretch of days (days at most
+    a week apart share a run), e.g. the seeds' five days of March 2025 in one run and today's in another."""
+    import dagster as dg
+
+    from pipelines.defs.partitions import contiguous_ranges
     from pipelines.defs.resources import (
         ArticleSourceResource,
         WarehouseResource,
-        default_article_paths,
         default_db_path,
+        default_resources,
     )
 
     db_path = args.db or default_db_path()
-    paths = args.articles or default_article_paths()
-    defs = load_definitions()
-    assets = list(defs.assets or [])
+    overrides = {"warehouse": WarehouseResource(db_path=str(db_path))}
+    if args.articles:
+        overrides["article_source"] = ArticleSourceResource(paths=args.articles)
+    resources = default_resources(**overrides)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
-    result = dg.materialize(
-        assets,
-        instance=instance,
-        resources={
-            "warehouse": WarehouseResource(db_path=str(db_path)),
-            "article_source": ArticleSourceResource(paths=paths),
-        },
-        raise_on_error=False,
-        # step-by-step DEBUG lines are for the UI's run log; the terminal gets warnings and the summary
-        run_config={
-            "loggers": {"console": {"config": {"log_level": os.environ.get("SALVO_LOG_LEVEL", "WARNING")}}}
-        },
-    )
+    ranges = contiguous_ranges(plan_days(resources))
+    results = [
+        materialize_days(
+            first,
+            last,
+            resources,
+            instance=instance,
+            # step-by-step DEBUG lines are for the UI's run log; the terminal gets warnings and the summary
+            run_config={
+                "loggers": {
+                    "console": {"config": {"log_level": os.environ.get("SALVO_LOG_LEVEL", "WARNING")}}
+                }
+            },
+        )
+        for first, last in ranges
+    ]
     elapsed = time.perf_counter() - started
-    print(run_summary(result, db_path, elapsed))
-    return 0 if result.success else 1
+    print(run_summary(results, db_path, elapsed, ranges))
+    return 0 if all(r.success for r in results) else 1
 
 
-def run_summary(result, db_path: str | Path, elapsed: float) -> str:
-    """Articles read, rows per table, quarantined rows, checks passed/failed."""
+def run_summary(results, db_path: str | Path, elapsed: float, ranges=None) -> str:
+    """Articles read, rows per table, quarantined rows, checks passed/failed (over one run or several)."""
     from pipelines.warehouse import connect, table_counts
 
-    lines = [f"salvo run: {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f}s -> {db_path}"]
-    mats = {tuple(m.asset_key.path): m for m in result.get_asset_materialization_events()}
-    raw = mats.get(("raw_articles",))
-    if raw is not None:
-        md = raw.event_specific_data.materialization.metadata
-        lines.append(f"  articles read: {md['items'].value} items, {md['rejected'].value} rejected at ingest")
+    results = results if isinstance(results, list) else [results]
+    ok = all(r.success for r in results)
+    lines = [f"salvo run: {'succeeded' if ok else 'FAILED'} in {elapsed:.1f}s -> {db_path}"]
+    if ranges:
+        spans = ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in ranges)
+        lines.append(f"  days: {spans} ({len(ranges)} run{'s' if len(ranges) != 1 else ''})")
+    items = rejected = 0
+    found = False
+    for result in results:
+        # a ranged run records one materialization per day, each with the whole run's metadata: take one
+        raw = next(
+            (m for m in result.get_asset_materialization_events() if m.asset_key.path == ["raw_articles"]),
+            None,
+        )
+        if raw is not None:
+            md = raw.event_specific_data.materialization.metadata
+            items += md["items"].value
+            rejected += md["rejected"].value
+            found = True
+    if found:
+        lines.append(f"  articles read: {items} items, {rejected} rejected at ingest")
     if Path(db_path).exists():
         con = connect(db_path, read_only=True)
         try:
@@ -87,7 +150,7 @@ def run_summary(result, db_path: str | Path, elapsed: float) -> str:
                 lines.append(f"  {table:<20} {n:>6} rows")
         finally:
             con.close()
-    checks = result.get_asset_check_evaluations()
+    checks = [c for r in results for c in r.get_asset_check_evaluations()]
     passed = [c for c in checks if c.passed]
     failed = [c for c in checks if not c.passed]
     lines.append(f"  checks: {len(passed)} passed, {len(failed)} failed")

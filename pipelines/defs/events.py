@@ -1,8 +1,13 @@
-"""Extraction asset: articles -> air attack, casualty and territorial claim rows (unvalidated)."""
+"""Extraction asset: articles -> air attack, casualty and territorial claim rows (unvalidated).
+
+Only independent English articles are extracted: an article in another language is kept (with its language)
+but the English patterns are not run on it, and a near-identical copy of an earlier article (duplicate_of) is
+not independent evidence, so its events would only double-count the earlier copy's."""
 
 import dagster as dg
 import polars as pl
 
+from pipelines.defs.partitions import BACKFILL, DAILY
 from pipelines.extract import extract_events
 
 EVENT_OUTPUTS = {
@@ -12,16 +17,31 @@ EVENT_OUTPUTS = {
 }
 
 
+def extractable(articles: pl.DataFrame) -> pl.DataFrame:
+    """English (or undetermined) articles that are not copies of another."""
+    language = pl.col("language") if "language" in articles.columns else pl.lit(None, pl.String)
+    copy = pl.col("duplicate_of") if "duplicate_of" in articles.columns else pl.lit(None, pl.String)
+    return articles.filter((language.is_null() | (language == "en")) & copy.is_null())
+
+
 @dg.multi_asset(
     group_name="events",
+    partitions_def=DAILY,
+    backfill_policy=BACKFILL,
     outs={
         name: dg.AssetOut(description=f"Extracted {table} rows with evidence, before validation.")
         for name, table in EVENT_OUTPUTS.items()
     },
 )
 def extracted_events(articles: pl.DataFrame):
-    """One extraction pass over all articles (the same code as `salvo extract`)."""
-    events = extract_events(articles)
+    """One extraction pass over the run's extractable articles (the same code as `salvo extract`)."""
+    todo = extractable(articles)
+    events = extract_events(todo)
+    skipped = articles.height - todo.height
     for name, table in EVENT_OUTPUTS.items():
         frame = events[table]
-        yield dg.Output(frame, output_name=name, metadata={"rows": frame.height})
+        yield dg.Output(
+            frame,
+            output_name=name,
+            metadata={"rows": frame.height, "articles_extracted": todo.height, "articles_skipped": skipped},
+        )

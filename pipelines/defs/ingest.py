@@ -1,33 +1,88 @@
-"""Ingest assets: input items -> raw_articles -> articles."""
+"""Ingest assets: input items of every source -> raw_articles -> articles, one daily partition per day."""
+
+from itertools import chain
 
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.resources import ArticleSourceResource
-from pipelines.ingest import accepted_articles
+from pipelines.defs.partitions import BACKFILL, DAILY, run_window, today_utc
+from pipelines.defs.resources import (
+    ArticleSourceResource,
+    FeedSourceResource,
+    FetchPolicyResource,
+    PageSourceResource,
+    WarehouseResource,
+)
+from pipelines.ingest import accepted_articles, raw_articles_frame
+from pipelines.ingest.dedup import canonical_url
+from pipelines.ingest.screen import screen_batch
 
 
 @dg.asset(
     group_name="ingest",
-    description="Every input item read from the article sources; rejects carry their reason.",
+    partitions_def=DAILY,
+    backfill_policy=BACKFILL,
+    description="Every input item of the run's days read from the article, feed and page sources; rejects "
+    "carry their reason.",
 )
-def raw_articles(context: dg.AssetExecutionContext, article_source: ArticleSourceResource) -> pl.DataFrame:
-    raw = article_source.read()
+def raw_articles(
+    context: dg.AssetExecutionContext,
+    article_source: ArticleSourceResource,
+    feed_source: FeedSourceResource,
+    page_source: PageSourceResource,
+    fetch_policy: FetchPolicyResource,
+    warehouse: WarehouseResource,
+) -> pl.DataFrame:
+    window = run_window(context)
+    today = today_utc()
+    # what the run fetches without a date of its own belongs to the run's last day when it backfills the past
+    fetch_day = max(window.start, min(today, window.end))
+    seen = warehouse.seen_articles(window)
+    seen_urls = {canonical_url(u): a for a, u in seen.select("article_id", "url").drop_nulls().iter_rows()}
+    policy = fetch_policy.policy()
+    limits = article_source.limits()
+    items = chain(
+        article_source.items(),
+        feed_source.items(
+            policy,
+            fetch_day,
+            in_window=window.__contains__,
+            seen_url=lambda u: seen_urls.get(canonical_url(u)),
+            limits=limits,
+        ),
+        page_source.items(
+            policy, fetch_day, seen_url=lambda u: seen_urls.get(canonical_url(u)), limits=limits
+        ),
+    )
+    everything = raw_articles_frame(items, check_dates=True)
+    raw = screen_batch(everything, window, seen=seen, today=today)
     rejected = raw.filter(pl.col("reject_reason").is_not_null())
+    accepted = raw.filter(pl.col("reject_reason").is_null())
     context.add_output_metadata(
         {
             "items": raw.height,
             "rejected": rejected.height,
+            "items_in_sources": everything.height,
+            "items_of_other_days": everything.height - raw.height,
             "reject_reasons": dg.MetadataValue.json(
-                dict(rejected.group_by("reject_reason").len().iter_rows()) if rejected.height else {}
+                dict(sorted(rejected.group_by("reject_reason").len().iter_rows())) if rejected.height else {}
             ),
+            "languages": dg.MetadataValue.json(
+                {str(k): v for k, v in sorted(accepted.group_by("language").len().iter_rows(), key=str)}
+            ),
+            "near_duplicates": accepted.filter(pl.col("duplicate_of").is_not_null()).height,
+            "days": f"{window.start}..{window.end}",
         }
     )
     return raw
 
 
 @dg.asset(
-    group_name="ingest", description="Accepted articles: normalised text, stable article_id, content_hash."
+    group_name="ingest",
+    partitions_def=DAILY,
+    backfill_policy=BACKFILL,
+    description="Accepted articles: normalised text, stable article_id, content_hash, language, duplicate_of, "
+    "partition_date.",
 )
 def articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame) -> pl.DataFrame:
     arts = accepted_articles(raw_articles)

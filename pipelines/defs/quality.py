@@ -4,6 +4,7 @@ quarantine rows; one asset check per suite carries the GX outcome."""
 import dagster as dg
 import polars as pl
 
+from pipelines.defs.partitions import BACKFILL, DAILY
 from pipelines.validate import TABLES as VALIDATED_TABLES
 from pipelines.validate import validate_events
 
@@ -17,6 +18,8 @@ CHECKS = [
 
 @dg.asset(
     group_name="quality",
+    partitions_def=DAILY,
+    backfill_policy=BACKFILL,
     check_specs=CHECKS,
     description="Event rows that passed every expectation, plus the quarantine rows of those that did not.",
 )

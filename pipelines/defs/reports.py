@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.partitions import BACKFILL, DAILY
 from pipelines.defs.resources import WarehouseResource
 from pipelines.reports import create_views, report_description
 from pipelines.warehouse import connect
@@ -12,7 +13,13 @@ WAREHOUSE_KEYS = [
 ]
 
 
-@dg.asset(group_name="reports", deps=WAREHOUSE_KEYS, description="Reporting views from sql/*.sql")
+@dg.asset(
+    group_name="reports",
+    deps=WAREHOUSE_KEYS,
+    partitions_def=DAILY,
+    backfill_policy=BACKFILL,
+    description="Reporting views from sql/*.sql",
+)
 def report_views(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = connect(warehouse.path())
     try:

@@ -1,8 +1,10 @@
-"""Warehouse assets: one DuckDB table per asset, all written by a single transaction per run."""
+"""Warehouse assets: one DuckDB table per asset, all written by a single transaction per run that replaces the
+run's days (partitions) exactly."""
 
 import dagster as dg
 import polars as pl
 
+from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import ingest_quarantine
 from pipelines.schema import EVENT_TABLES, QUARANTINE, WAREHOUSE_TABLES, conform
@@ -23,6 +25,7 @@ def _table_specs() -> list[dg.AssetSpec]:
             group_name="warehouse",
             description=f"DuckDB table {table}",
             deps=["raw_articles", "articles", "validated_events"],
+            partitions_def=DAILY,
             metadata={
                 "dagster/table_name": f"salvo.main.{table}",
                 "dagster/column_schema": table_schema(table),
@@ -34,6 +37,8 @@ def _table_specs() -> list[dg.AssetSpec]:
 
 @dg.multi_asset(
     specs=_table_specs(),
+    partitions_def=DAILY,
+    backfill_policy=BACKFILL,
     ins={"raw_articles": dg.AssetIn(), "articles": dg.AssetIn(), "validated_events": dg.AssetIn()},
     check_specs=[
         dg.AssetCheckSpec(
@@ -57,7 +62,11 @@ def warehouse_tables(
             conform(validated_events["quarantine"], QUARANTINE),
         ]
     )
-    summary = load_batch(warehouse.path(), articles, events, quarantine)
+    window = run_window(context)
+    # the run's days are replaced exactly: their rows go, this batch's rows come in, in one transaction
+    summary = load_batch(
+        warehouse.path(), articles, events, quarantine, partitions=(window.start, window.end)
+    )
     written = {
         "articles": summary.articles,
         "air_attacks": summary.air_attacks,

@@ -18,6 +18,7 @@ duckdb 2.x notes that shape this module:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -181,6 +182,7 @@ def load_batch(
     articles: pl.DataFrame,
     events: Mapping[str, pl.DataFrame],
     quarantine: pl.DataFrame,
+    partitions: tuple[dt.date, dt.date] | None = None,
 ) -> LoadSummary:
     """Replace, by article, what the warehouse holds for this batch; one transaction, so all or nothing.
 
@@ -188,6 +190,13 @@ def load_batch(
     quarantine rows of those articles are deleted, as are quarantine rows with this batch's quarantine ids
     (ingest rejects carry no article id) and the articles of `articles`; then every frame is inserted. An
     article named only by events keeps its article row: the batch replaces its events, not the article.
+
+    With `partitions` (first, last day), the batch is the whole content of those days and replaces them
+    exactly: every article whose partition_date falls in them goes, with its event rows and validate-stage
+    quarantine rows, and so does every ingest-stage quarantine row of those days (its day is the
+    `partition_date` in its row_json). Ingest rows are then not deleted by article id, since a reject of
+    one day may name an article of another (a duplicate id). Rows left over from items that have since
+    disappeared from the sources therefore disappear too.
     """
     frames = _conform_batch(articles, events, quarantine)
     batch_article_ids = _id_table(
@@ -207,10 +216,15 @@ def load_batch(
             con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
             con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
             con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
+            if partitions is not None:
+                _delete_partitions(con, *partitions)
             for table in [*EVENT_TABLES, "quarantine"]:
+                only_validate = (
+                    " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
+                )
                 con.execute(
                     f"DELETE FROM {ident(table)} WHERE article_id IN "
-                    f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)})"
+                    f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)}){only_validate}"
                 )
             con.execute(
                 "DELETE FROM quarantine WHERE quarantine_id IN "
@@ -239,6 +253,21 @@ def load_batch(
         quarantine=written["quarantine"],
         totals=totals,
     )
+
+
+def _delete_partitions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
+    """Delete everything the warehouse holds for the days first..last (see load_batch)."""
+    in_days = "SELECT article_id FROM articles WHERE partition_date BETWEEN $first AND $last"
+    params = {"first": first, "last": last}
+    for table in EVENT_TABLES:
+        con.execute(f"DELETE FROM {ident(table)} WHERE article_id IN ({in_days})", params)
+    con.execute(f"DELETE FROM quarantine WHERE stage <> 'ingest' AND article_id IN ({in_days})", params)
+    con.execute(
+        "DELETE FROM quarantine WHERE stage = 'ingest' AND "
+        "TRY_CAST(json_extract_string(row_json, '$.partition_date') AS DATE) BETWEEN $first AND $last",
+        params,
+    )
+    con.execute("DELETE FROM articles WHERE partition_date BETWEEN $first AND $last", params)
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:

@@ -1,0 +1,238 @@
+"""Input items -> the RAW_ARTICLES frame: every item one row, with a `reject_reason` where it cannot be an article.
+
+The readers (folder, feeds, pages) yield `RawItem`s; this module normalises them into frames. It never reads
+files or the network and never extracts events.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+from pipelines.schema import ARTICLES, QUARANTINE, RAW_ARTICLES, conform, empty
+
+# The first day of the partitions (the full-scale invasion); a published date before it, or more than a day
+# after the item was fetched, is not a date this warehouse can place: the item is quarantined.
+PARTITION_START = date(2022, 2, 24)
+
+# Encodings tried in order for bytes that are not valid UTF-8 (cp1252 covers most Western news CMS exports).
+FALLBACK_ENCODINGS = ("utf-8-sig", "cp1252")
+# Decoded text with more control characters than this share is binary, whatever decoded it.
+MAX_CONTROL_SHARE = 0.02
+
+_DATE_PREFIX = re.compile(r"^\s*(\d{4})[-/](\d{2})[-/](\d{2})")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One input item before normalisation: a parsed record or the reason it could not be parsed.
+
+    `fetched_on` is the day the item was obtained (a file's modification day, a fetch's day); it is the
+    item's partition when the item has no published date of its own."""
+
+    origin: str
+    record: dict | None
+    reject_reason: str | None = None
+    fetched_on: date | None = None
+
+
+# --------------------------------------------------------------------------- parsing helpers
+def parse_date(value: object) -> date | None:
+    """ISO (2025-03-02, 2025-03-02T08:00:00Z, 2025/03/02) or RFC 2822 (what RSS carries) -> date; else None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    s = str(value)
+    m = _DATE_PREFIX.match(s)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    if "," in s or re.search(r"\d{1,2} [A-Za-z]{3} \d{4}", s):
+        try:
+            return email.utils.parsedate_to_datetime(s.strip()).date()
+        except (TypeError, ValueError, IndexError):
+            return None
+    return None
+
+
+def normalise_text(text: str) -> str:
+    """Unify line endings and drop the BOM and NUL bytes; evidence offsets refer to this normalised text."""
+    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the whitespace-collapsed, case-folded text: identical stories hash alike across sources."""
+    return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    return len(_CONTROL.findall(text[:20000])) > MAX_CONTROL_SHARE * min(len(text), 20000)
+
+
+def decode_bytes(data: bytes) -> str | None:
+    """UTF-8, UTF-16 with a BOM, then the usual fallbacks; None when nothing decodes to text (binary data)."""
+    candidates: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates.append("utf-16")
+    candidates += ["utf-8", *FALLBACK_ENCODINGS]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return None if _looks_binary(text) else text
+    return None
+
+
+def sha(text: str, n: int = 16) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+
+
+# --------------------------------------------------------------------------- items -> frames
+def _as_str(value: object) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+def _date_field(rec: dict) -> object:
+    for key in ("published_at", "date", "published"):
+        if rec.get(key) not in (None, ""):
+            return rec[key]
+    return None
+
+
+def raw_articles_frame(
+    items: Iterable[RawItem], *, check_dates: bool = False, start: date = PARTITION_START
+) -> pl.DataFrame:
+    """Items -> RAW_ARTICLES: normalise fields, give every item an id and a reject_reason where it fails.
+
+    `partition_date` is the published date, else the day the item was fetched. With `check_dates` (the
+    warehouse path; `salvo extract` keeps every dated or undated article) a date that is present but cannot be
+    read is rejected as "unparseable_date", and one before `start` or after the fetch day (+1, for time zones)
+    as "date_out_of_range": a wrong date would misplace the item's events in time."""
+    rows = []
+    for item in items:
+        rec = item.record or {}
+        text = rec.get("text")
+        if text is None:
+            text = rec.get("content") or rec.get("body")
+        reason = item.reject_reason
+        if reason is None:
+            if text is None:
+                reason = "missing_text"
+            elif not isinstance(text, str):
+                reason = "text_not_a_string"
+            elif not text.strip():
+                reason = "empty_text"
+        raw_date = _date_field(rec)
+        published = parse_date(raw_date)
+        if check_dates and reason is None and raw_date is not None:
+            if published is None:
+                reason = "unparseable_date"
+            elif published < start or (
+                item.fetched_on is not None and published > item.fetched_on + timedelta(days=1)
+            ):
+                reason = "date_out_of_range"
+        if reason in ("unparseable_date", "date_out_of_range"):
+            published = None
+        norm = normalise_text(text) if isinstance(text, str) else None
+        chash = content_hash(norm) if norm else None
+        article_id = _as_str(rec.get("id") or rec.get("article_id"))
+        if article_id is None and chash is not None:
+            article_id = "sha-" + chash[:16]  # stable across runs: derived from the content
+        rows.append(
+            {
+                "article_id": article_id,
+                "url": _as_str(rec.get("url") or rec.get("link")),
+                "title": _as_str(rec.get("title")),
+                "published_at": published,
+                "source": _as_str(rec.get("source")),
+                "text": norm if reason is None else None,
+                "content_hash": chash,
+                "origin": item.origin,
+                "partition_date": published or item.fetched_on,
+                "reject_reason": reason,
+            }
+        )
+    if not rows:
+        return empty(RAW_ARTICLES)
+    df = pl.DataFrame(rows, schema=RAW_ARTICLES)
+    # A second item with an id already seen in this batch is rejected, never silently merged.
+    dup = pl.col("article_id").is_not_null() & pl.col("reject_reason").is_null()
+    first_seen = pl.int_range(pl.len()).over("article_id", "ok") == 0
+    return (
+        df.with_columns(ok=dup)
+        .with_columns(
+            reject_reason=pl.when(pl.col("ok") & ~first_seen)
+            .then(pl.lit("duplicate_article_id"))
+            .otherwise(pl.col("reject_reason"))
+        )
+        .drop("ok")
+    )
+
+
+def accepted_articles(raw: pl.DataFrame) -> pl.DataFrame:
+    """The raw items that became articles, in the ARTICLES schema."""
+    return conform(raw.filter(pl.col("reject_reason").is_null()), ARTICLES)
+
+
+def ingest_quarantine(raw: pl.DataFrame) -> pl.DataFrame:
+    """Rejected input items as quarantine rows (stage "ingest"), one per item.
+
+    quarantine_id is "ingest|<origin>|<partition_date>" (plus "|n" for a repeated origin): readable, stable
+    across runs, and distinct for the same URL failing on two different days. row_json carries the item's
+    `partition_date`, which is how a partition re-run finds and replaces these rows."""
+    rejected = raw.filter(pl.col("reject_reason").is_not_null())
+    if rejected.height == 0:
+        return empty(QUARANTINE)
+    key = pl.concat_str(
+        pl.lit("ingest|"),
+        pl.col("origin").fill_null(""),
+        pl.when(pl.col("partition_date").is_not_null())
+        .then(pl.lit("|") + pl.col("partition_date").cast(pl.String))
+        .otherwise(pl.lit("")),
+    )
+    return conform(
+        rejected.with_columns(_key=key)
+        .with_columns(_n=pl.int_range(pl.len()).over("_key"))
+        .with_columns(
+            # readable and stable across runs and polars versions (polars' hash() is neither)
+            quarantine_id=pl.when(pl.col("_n") > 0)
+            .then(pl.col("_key") + pl.lit("|") + pl.col("_n").cast(pl.String))
+            .otherwise(pl.col("_key")),
+            stage=pl.lit("ingest"),
+            table_name=pl.lit("articles"),
+            row_id=pl.col("origin"),
+            reason=pl.col("reject_reason"),
+            expectation=pl.lit(None, pl.String),
+            row_json=pl.struct(
+                "article_id",
+                "url",
+                "title",
+                "published_at",
+                "source",
+                "origin",
+                "content_hash",
+                "language",
+                "duplicate_of",
+                "partition_date",
+            ).struct.json_encode(),
+        ),
+        QUARANTINE,
+    )

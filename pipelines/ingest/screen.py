@@ -102,13 +102,14 @@ def screen_batch(
     reasons, dup_of = [], []
     for r in rows:
         reason, of = r["reject_reason"], None
-        if reason is None:
+        if reason in (None, "duplicate_article_id"):
             kept = (r["_curl"] and first_by_url.get(r["_curl"])) or (
                 r["content_hash"] and first_by_hash.get(r["content_hash"])
             )
-            if kept and kept != r["article_id"]:
+            if kept and (kept != r["article_id"] or reason is not None):
+                # a second copy; a repeated id whose URL or text is also the same is a copy, not a clash
                 reason, of = "duplicate_article", kept
-            else:
+            elif reason is None:
                 if r["_curl"]:
                     first_by_url.setdefault(r["_curl"], r["article_id"])
                 if r["content_hash"]:

@@ -509,3 +509,11 @@ def test_feed_sensor_fires_only_on_new_entries(server: str) -> None:
     assert sorted(r.partition_key for r in reqs) == sorted({str(DAY), str(today_utc())})
     ctx = dg.build_sensor_context(cursor=ctx.cursor, resources=resources)
     assert isinstance(feed_sensor(ctx), dg.SkipReason)
+
+
+def test_pages_already_loaded_are_not_fetched_again(tmp_path: Path) -> None:
+    from pipelines.ingest.sources import read_pages
+
+    known = "http://127.0.0.1:9/already-loaded"  # nothing listens there: a fetch would fail
+    items = list(read_pages([known], FAST, DAY, seen_url=lambda u: "url-abc" if u == known else None))
+    assert [(i.reject_reason, i.record["id"]) for i in items] == [("already_loaded", "url-abc")]

@@ -49,12 +49,37 @@ def run_child(cmd: list[str], *, stdout=None) -> dict[str, Any]:
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
+    busy_before = _cpu_busy_seconds()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, cwd=REPO_ROOT, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
-    return {"wall_seconds": wall, "peak_rss_mb": maxrss_to_mb(usage.ru_maxrss), "returncode": proc.returncode}
+    cpu = usage.ru_utime + usage.ru_stime
+    busy_after = _cpu_busy_seconds()
+    other = None
+    if busy_before is not None and busy_after is not None and wall > 0:
+        other = max(0.0, (busy_after - busy_before - cpu) / wall)
+    return {
+        "wall_seconds": wall,
+        # CPU time is less sensitive than wall time to other work on the machine; compare both
+        "cpu_seconds": cpu,
+        "peak_rss_mb": maxrss_to_mb(usage.ru_maxrss),
+        "returncode": proc.returncode,
+        # cores kept busy by other processes during the measurement (a shared machine skews wall times)
+        "other_load_cores": other,
+    }
+
+
+def _cpu_busy_seconds() -> float | None:
+    """Machine-wide busy CPU seconds so far (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _worker_cmd(*args: str) -> list[str]:
@@ -223,6 +248,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
                 raise SystemExit(f"pipeline worker failed on {path} (exit {run['returncode']})")
             size["pipeline"] = _read_json(out)
             size["pipeline_process_seconds"] = run["wall_seconds"]
+            size["pipeline_run"] = run
             size["pipeline_peak_rss_mb"] = max(run["peak_rss_mb"], size["pipeline"]["peak_rss_mb"])
             loaded = size["pipeline"]["warehouse_counts"]["articles"]
             if loaded != n:
@@ -264,11 +290,26 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_results(results: dict[str, Any], out=None) -> None:
     out = out or sys.stdout
-    print("\nsalvo bench: MB/s = JSONL input MB per second; share = of the pipeline's stage time", file=out)
+    print(
+        "\nsalvo bench: MB/s = JSONL input MB per second; share = of the pipeline's stage time; CPU s = the "
+        "process's CPU time;\nothers = cores other processes kept busy meanwhile (above ~0.2 the wall times are "
+        "skewed by a shared machine)",
+        file=out,
+    )
     print(report.format_table(results["rows"]), file=out)
     if results["growth"]:
         print("\ngrowth between sizes:", file=out)
         print(report.format_growth(results["growth"]), file=out)
+    multi = [s for s in results["sizes"] if len(s.get("pipeline", {}).get("per_batch_seconds", [])) > 1]
+    if multi:
+        s = max(multi, key=lambda s: s["n"])
+        batches = s["pipeline"]["per_batch_seconds"]
+        print(
+            f"\nper batch, N={s['n']:,} ({len(batches)} batches; wall seconds min / median / max):", file=out
+        )
+        for stage in ("read", "extract", "validate", "load"):
+            xs = sorted(b[stage] for b in batches)
+            print(f"  {stage:<9} {xs[0]:6.1f} {xs[len(xs) // 2]:6.1f} {xs[-1]:6.1f}", file=out)
     print("\ntargets:", file=out)
     print(report.format_targets(results["targets"]), file=out)
     prof = results.get("profile")

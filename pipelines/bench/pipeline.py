@@ -53,18 +53,20 @@ class StageClock:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.cpu: dict[str, float] = dict.fromkeys(STAGES, 0.0)  # process CPU time (all threads)
         self.peak_mb: dict[str, float] = dict.fromkeys(STAGES, 0.0)
         self._stage: str | None = None
-        self._t0 = 0.0
+        self._t0 = self._c0 = 0.0
 
     def start(self, stage: str) -> None:
         reset_peak()
         self._stage = stage
-        self._t0 = time.perf_counter()
+        self._t0, self._c0 = time.perf_counter(), time.process_time()
 
     def stop(self) -> None:
         assert self._stage is not None
         self.seconds[self._stage] += time.perf_counter() - self._t0
+        self.cpu[self._stage] += time.process_time() - self._c0
         self.peak_mb[self._stage] = max(self.peak_mb[self._stage], peak_rss_mb())
         self._stage = None
 
@@ -103,7 +105,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
     per_batch: list[dict[str, Any]] = []
     batches = day_batches(read_folder(jsonl), batch_size)
     while True:
-        before = dict(clock.seconds)
+        before, before_cpu = dict(clock.seconds), dict(clock.cpu)
         clock.start("read")
         chunk = next(batches, None)
         if chunk is None:
@@ -134,6 +136,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
             {
                 "articles": articles.height,
                 **{k: clock.seconds[k] - before[k] for k in STAGES if k != "startup"},
+                **{f"{k}_cpu": clock.cpu[k] - before_cpu[k] for k in STAGES if k != "startup"},
             }
         )
         counts["batches"] += 1
@@ -164,6 +167,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
         "input_bytes": jsonl.stat().st_size,
         "batch_size": batch_size,
         "stage_seconds": clock.seconds,
+        "stage_cpu_seconds": clock.cpu,
         "stage_peak_rss_mb": clock.peak_mb,
         "worker_wall_seconds": time.perf_counter() - wall0,
         # resetting the peak per stage also resets what getrusage reports at exit, so the process peak is

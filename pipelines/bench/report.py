@@ -21,7 +21,10 @@ TARGET_GROWTH = 11.0
 PIPELINE_STAGES = ("startup", "read", "extract", "validate", "load")
 
 
-def _row(stage: str, n: int, seconds: float, in_bytes: int, articles: int, rss: float | None, share):
+def _row(
+    stage: str, n: int, seconds: float, in_bytes: int, articles: int, rss: float | None, share, run=None
+):
+    run = run or {}
     return {
         "stage": stage,
         "n": n,
@@ -30,6 +33,8 @@ def _row(stage: str, n: int, seconds: float, in_bytes: int, articles: int, rss: 
         "articles_per_s": articles / seconds if seconds > 0 else None,
         "peak_rss_mb": rss,
         "share": share,
+        "cpu_seconds": run.get("cpu_seconds"),  # whole-process rows only
+        "other_load_cores": run.get("other_load_cores"),
     }
 
 
@@ -41,7 +46,9 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         cli = size.get("cli_extract")
         if cli:
             rows.append(
-                _row("salvo extract (CLI)", n, cli["wall_seconds"], in_bytes, n, cli["peak_rss_mb"], None)
+                _row(
+                    "salvo extract (CLI)", n, cli["wall_seconds"], in_bytes, n, cli["peak_rss_mb"], None, cli
+                )
             )
         pipe = size.get("pipeline")
         if not pipe:
@@ -51,12 +58,13 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         for stage in PIPELINE_STAGES:
             row = _row(f"pipeline: {stage}", n, secs[stage], in_bytes, n, pipe["stage_peak_rss_mb"][stage],
                        secs[stage] / total if total else None)  # fmt: skip
+            row["cpu_seconds"] = pipe.get("stage_cpu_seconds", {}).get(stage)
             if stage == "startup":  # a one-off cost, not a rate
                 row["mb_per_s"] = row["articles_per_s"] = None
             rows.append(row)
         rows.append(
             _row("pipeline: total (process)", n, size["pipeline_process_seconds"], in_bytes, n,
-                 size["pipeline_peak_rss_mb"], 1.0)
+                 size["pipeline_peak_rss_mb"], 1.0, size.get("pipeline_run"))
         )  # fmt: skip
     base = results.get("baseline")
     if base:
@@ -77,7 +85,10 @@ def _fmt(value: Any, spec: str) -> str:
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    header = f"{'stage':<42} {'N':>9} {'seconds':>9} {'MB/s':>8} {'articles/s':>11} {'peak RSS MB':>11} {'share':>6}"
+    header = (
+        f"{'stage':<42} {'N':>9} {'seconds':>9} {'MB/s':>8} {'articles/s':>11} {'peak RSS MB':>11} {'share':>6} "
+        f"{'CPU s':>7} {'others':>6}"
+    )
     lines = [header, "-" * len(header)]
     last = None
     for r in rows:
@@ -88,7 +99,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"{r['stage']:<42} {r['n']:>9,} {_fmt(r['seconds'], '9.2f')} {_fmt(r['mb_per_s'], '8.1f')} "
             f"{_fmt(r['articles_per_s'], '11,.0f')} {_fmt(r['peak_rss_mb'], '11,.0f')} "
-            f"{_fmt(None if r['share'] is None else 100 * r['share'], '5.1f')}{'%' if r['share'] is not None else ' '}"
+            f"{_fmt(None if r['share'] is None else 100 * r['share'], '5.1f')}{'%' if r['share'] is not None else ' '} "
+            f"{_fmt(r.get('cpu_seconds'), '7.1f')} {_fmt(r.get('other_load_cores'), '6.2f')}"
         )
     return "\n".join(lines)
 

@@ -17,8 +17,8 @@ ACTORS = ("RU", "UA")
 EVENT_TYPES = ("air_attack", "casualties", "territorial_control")
 
 # --------------------------------------------------------------------------- articles
-# One row per input item that was read; `reject_reason` is null for items that became articles.
-RAW_ARTICLES = {
+# Accepted articles.
+ARTICLES = {
     "article_id": pl.String,
     "url": pl.String,
     "title": pl.String,
@@ -30,22 +30,10 @@ RAW_ARTICLES = {
     "language": pl.String,  # ISO 639-1 guess ("en", "uk", "ru", ...); only "en" articles are extracted
     "duplicate_of": pl.String,  # article_id of an earlier near-identical copy (wire story), else null
     "partition_date": pl.Date,  # the article's day: published date, falling back to the fetch date
-    "reject_reason": pl.String,
 }
 
-ARTICLES = {
-    "article_id": pl.String,
-    "url": pl.String,
-    "title": pl.String,
-    "published_at": pl.Date,
-    "source": pl.String,
-    "text": pl.String,
-    "content_hash": pl.String,
-    "origin": pl.String,
-    "language": pl.String,
-    "duplicate_of": pl.String,
-    "partition_date": pl.Date,
-}
+# One row per input item that was read; `reject_reason` is null for items that became articles.
+RAW_ARTICLES = {**ARTICLES, "reject_reason": pl.String}
 
 # Sentences keep character offsets into articles.text, so evidence can be checked against the article.
 SENTENCES = {

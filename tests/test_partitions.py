@@ -207,3 +207,21 @@ def test_sensor_fires_only_on_new_files(tmp_path: Path, monkeypatch: pytest.Monk
 
     ctx = dg.build_sensor_context(cursor=ctx.cursor, resources=resources)
     assert isinstance(landing_folder_sensor(ctx), dg.SkipReason)
+
+
+def test_rows_from_before_partitions_are_replaced(tmp_path: Path) -> None:
+    """A warehouse loaded before loads were partitioned (rows without a day) does not block or duplicate."""
+    import polars as pl
+
+    from pipelines.ingest import ingest_quarantine, read_articles
+    from pipelines.ingest.items import accepted_articles
+    from pipelines.warehouse import load_batch
+
+    folder, db = tmp_path / "in", tmp_path / "w.duckdb"
+    write_days(folder)
+    legacy = read_articles(folder).with_columns(partition_date=pl.lit(None, pl.Date))
+    load_batch(db, accepted_articles(legacy), {}, ingest_quarantine(legacy))
+    assert materialize_days(D1, D3, resources_for(folder, db)).success
+    rows = day_of_rows(db)
+    assert rows["articles"] == {("a1", D1), ("b1", D1), ("a2", D2), ("a3", D3)}
+    assert rows["quarantine"] == {("empty_text", str(D1)), ("invalid_json", str(D2))}

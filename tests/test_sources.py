@@ -517,3 +517,53 @@ def test_pages_already_loaded_are_not_fetched_again(tmp_path: Path) -> None:
     known = "http://127.0.0.1:9/already-loaded"  # nothing listens there: a fetch would fail
     items = list(read_pages([known], FAST, DAY, seen_url=lambda u: "url-abc" if u == known else None))
     assert [(i.reject_reason, i.record["id"]) for i in items] == [("already_loaded", "url-abc")]
+
+
+def test_hostile_files_never_stop_a_run(tmp_path: Path) -> None:
+    """Inputs no rule names: nesting past the JSON parser's depth, lone surrogates, a file name that is not
+    UTF-8, fields of the wrong type, a reader that fails half-way. Each ends as a row that DuckDB accepts."""
+    from pipelines.ingest import ingest_quarantine, raw_articles_frame, read_folder
+    from pipelines.ingest.folder import guarded
+    from pipelines.ingest.items import RawItem, accepted_articles
+    from pipelines.ingest.screen import Window, screen_batch
+    from pipelines.warehouse import load_batch
+
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "deep.jsonl").write_text(
+        "[" * 100_000 + "]" * 100_000 + "\n" + json.dumps({"id": "ok", "text": "fine"})
+    )
+    (tmp_path / "surrogates.jsonl").write_text(
+        '{"id": "s\\ud800", "title": "t\\ud83d", "text": "a \\udc00 b"}\n'
+    )
+    (tmp_path / "types.jsonl").write_text(
+        json.dumps({"id": ["x"], "title": {"a": 1}, "url": 5, "text": "t"})
+        + "\n"
+        + json.dumps({"id": "n", "text": 7})
+    )
+    os.close(os.open(os.path.join(os.fsencode(tmp_path), b"name-\xff.txt"), os.O_CREAT | os.O_WRONLY))
+    Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"name-\xff.txt"))).write_text(
+        "Russia launched 5 drones."
+    )
+
+    def breaks_half_way():
+        yield RawItem("flaky:1", {"id": "f1", "text": "first item"}, None, DAY)
+        raise RuntimeError("the disk went away")
+
+    items = [*read_folder(tmp_path), *guarded(breaks_half_way(), "flaky", DAY)]
+    raw = screen_batch(raw_articles_frame(items, check_dates=True), Window(DAY, DAY), today=DAY)
+    reasons = dict(zip(raw["origin"].str.replace(str(tmp_path) + "/", ""), raw["reject_reason"], strict=True))
+    assert reasons == {
+        "deep.json": "invalid_json",
+        "deep.jsonl:1": "invalid_json",
+        "deep.jsonl:2": None,
+        "name-\\udcff.txt": None,
+        "surrogates.jsonl:1": None,
+        "types.jsonl:1": None,
+        "types.jsonl:2": "text_not_a_string",
+        "flaky:1": None,
+        "flaky": "read_error",
+    }
+    summary = load_batch(
+        tmp_path / "w.duckdb", accepted_articles(raw), {}, ingest_quarantine(raw), partitions=(DAY, DAY)
+    )
+    assert summary.articles == 5 and summary.quarantine == 4

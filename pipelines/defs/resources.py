@@ -90,7 +90,7 @@ class WarehouseResource(dg.ConfigurableResource):
             frame = con.sql(
                 "SELECT article_id, url, content_hash, "
                 "CASE WHEN partition_date BETWEEN $lo AND $hi THEN text END AS text, duplicate_of, partition_date "
-                "FROM articles WHERE partition_date IS NULL OR partition_date NOT BETWEEN $s AND $e",
+                "FROM articles WHERE partition_date NOT BETWEEN $s AND $e",  # rows without a day are replaced
                 params={"lo": lo, "hi": hi, "s": window.start, "e": window.end},
             ).pl()
         finally:

@@ -66,7 +66,7 @@ def read_jsonl_lines(lines: Iterable[str], origin: str, fetched_on: date | None 
         where = f"{origin}:{n}"
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             yield RawItem(where, None, "invalid_json", fetched_on)
             continue
         if not isinstance(obj, dict):
@@ -116,7 +116,7 @@ def read_file(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Iterator[RawIt
     if suffix in JSON_SUFFIXES:
         try:
             obj = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: [[[[...]]]] nested past the parser's depth
             yield RawItem(origin, None, "invalid_json", day)
             return
         objs = obj if isinstance(obj, list) else [obj]
@@ -181,7 +181,16 @@ def list_files(root: Path) -> list[Path]:
     )
 
 
+def guarded(items: Iterable[RawItem], origin: str, day: date | None) -> Iterator[RawItem]:
+    """The items of one input, and if reading it fails in a way no rule foresaw, one more item that says so
+    ("read_error") instead of an exception that would stop the run."""
+    try:
+        yield from items
+    except Exception:  # noqa: BLE001 - the safety net: bad input never stops a run
+        yield RawItem(origin, None, "read_error", day)
+
+
 def read_folder(folder: Path | str, limits: FileLimits = DEFAULT_LIMITS) -> Iterator[RawItem]:
     """Every file under `folder` (recursively, in sorted order so runs are deterministic)."""
     for path in list_files(Path(folder)):
-        yield from read_file(path, limits)
+        yield from guarded(read_file(path, limits), str(path), file_day(path))

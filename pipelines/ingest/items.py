@@ -103,10 +103,20 @@ def sha(text: str, n: int = 16) -> str:
 
 
 # --------------------------------------------------------------------------- items -> frames
+def clean_str(s: str) -> str:
+    """`s` as valid UTF-8: lone surrogates (a JSON "\\ud800", a file name that is not UTF-8) become visible
+    backslash escapes instead of failing the frame, Arrow and DuckDB, which accept only valid UTF-8."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return s
+
+
 def _as_str(value: object) -> str | None:
     if value is None:
         return None
-    s = str(value).strip()
+    s = clean_str(str(value)).strip()
     return s or None
 
 
@@ -151,7 +161,7 @@ def raw_articles_frame(
                 reason = "date_out_of_range"
         if reason in ("unparseable_date", "date_out_of_range"):
             published = None
-        norm = normalise_text(text) if isinstance(text, str) else None
+        norm = normalise_text(clean_str(text)) if isinstance(text, str) else None
         chash = content_hash(norm) if norm else None
         article_id = _as_str(rec.get("id") or rec.get("article_id"))
         if article_id is None and chash is not None:
@@ -165,7 +175,7 @@ def raw_articles_frame(
                 "source": _as_str(rec.get("source")),
                 "text": norm if reason is None else None,
                 "content_hash": chash,
-                "origin": item.origin,
+                "origin": clean_str(item.origin),
                 "partition_date": published or item.fetched_on,
                 "reject_reason": reason,
             }

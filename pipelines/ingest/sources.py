@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.ingest.fetch import FetchPolicy, fetch
-from pipelines.ingest.folder import DEFAULT_LIMITS, HTML_SUFFIXES, FileLimits, file_day, read_folder
+from pipelines.ingest.folder import DEFAULT_LIMITS, HTML_SUFFIXES, FileLimits, file_day, guarded, read_folder
 from pipelines.ingest.html import page_item
 from pipelines.ingest.items import RawItem, parse_date
 
@@ -65,47 +65,61 @@ def read_feeds(
 ) -> Iterator[RawItem]:
     """RSS/Atom feeds from URLs or files. With `fetch_pages`, each entry of the window whose link the
     warehouse does not hold yet is replaced by its linked page's main text."""
+    for spec in feeds:
+        yield from guarded(
+            _read_feed(spec, policy, fetched_on, fetch_pages, in_window, seen_url, limits), spec, fetched_on
+        )
+
+
+def _read_feed(
+    spec: str,
+    policy: FetchPolicy,
+    fetched_on: date,
+    fetch_pages: bool,
+    in_window: InWindow | None,
+    seen_url: SeenUrl | None,
+    limits: FileLimits,
+) -> Iterator[RawItem]:
     from pipelines.ingest.feeds import parse_feed
 
-    for spec in feeds:
-        if is_url(spec):
-            res = fetch(spec, policy)
-            if not res.ok:
-                yield RawItem(spec, {"url": spec}, res.error, fetched_on)
-                continue
-            data, day = res.body, fetched_on
-        else:
-            path = Path(spec)
-            day = file_day(path) or fetched_on
-            try:
-                if path.stat().st_size > limits.max_file_bytes:
-                    yield RawItem(spec, None, "file_too_large", day)
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                yield RawItem(spec, None, "unreadable_file", day)
-                continue
+    if is_url(spec):
+        res = fetch(spec, policy)
+        if not res.ok:
+            yield RawItem(spec, {"url": spec}, res.error, fetched_on)
+            return
+        data, day = res.body, fetched_on
+    else:
+        path = Path(spec)
+        day = file_day(path) or fetched_on
+        try:
+            if path.stat().st_size > limits.max_file_bytes:
+                yield RawItem(spec, None, "file_too_large", day)
+                return
+            data = path.read_bytes()
+        except OSError:
+            yield RawItem(spec, None, "unreadable_file", day)
+            return
 
-        fetcher = None
-        if fetch_pages:
+    fetcher = None
+    if fetch_pages:
 
-            def fetcher(link: str, origin: str, record: dict, _day: date = day) -> RawItem | None:
-                published = parse_date(record.get("published_at"))
-                if in_window is not None and not in_window(published or _day):
-                    return None  # another partition's entry: not this run's to fetch
-                item = _fetch_page(
-                    link, origin, policy, _day, limits, seen_url=seen_url, source=record.get("source")
-                )
-                if item.record is not None and item.reject_reason is None:
-                    # the feed knows the entry's date and title better than page heuristics do
-                    rec = dict(item.record)
-                    for key in ("title", "published_at"):
-                        if record.get(key):
-                            rec[key] = record[key]
-                    item = RawItem(item.origin, rec, None, item.fetched_on)
-                return item
+        def fetcher(link: str, origin: str, record: dict, _day: date = day) -> RawItem | None:
+            published = parse_date(record.get("published_at"))
+            if in_window is not None and not in_window(published or _day):
+                return None  # another partition's entry: not this run's to fetch
+            item = _fetch_page(
+                link, origin, policy, _day, limits, seen_url=seen_url, source=record.get("source")
+            )
+            if item.record is not None and item.reject_reason is None:
+                # the feed knows the entry's date and title better than page heuristics do
+                rec = dict(item.record)
+                for key in ("title", "published_at"):
+                    if record.get(key):
+                        rec[key] = record[key]
+                item = RawItem(item.origin, rec, None, item.fetched_on)
+            return item
 
-        yield from parse_feed(data, spec, fetched_on=day, page_fetcher=fetcher)
+    yield from parse_feed(data, spec, fetched_on=day, page_fetcher=fetcher)
 
 
 def read_pages(
@@ -118,23 +132,29 @@ def read_pages(
 ) -> Iterator[RawItem]:
     """HTML pages: a URL, a saved .html file, or a text file listing URLs (one a line, # comments)."""
     for spec in pages:
-        if is_url(spec):
-            yield _fetch_page(spec, spec, policy, fetched_on, limits, seen_url=seen_url)
+        yield from guarded(_read_page_spec(spec, policy, fetched_on, seen_url, limits), spec, fetched_on)
+
+
+def _read_page_spec(
+    spec: str, policy: FetchPolicy, fetched_on: date, seen_url: SeenUrl | None, limits: FileLimits
+) -> Iterator[RawItem]:
+    if is_url(spec):
+        yield _fetch_page(spec, spec, policy, fetched_on, limits, seen_url=seen_url)
+        return
+    path = Path(spec)
+    if path.suffix.lower() in HTML_SUFFIXES or path.is_dir():
+        yield from read_folder(path, limits)
+        return
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        yield RawItem(spec, None, "unreadable_file", fetched_on)
+        return
+    for n, line in enumerate(lines, 1):
+        url = line.strip()
+        if not url or url.startswith("#"):
             continue
-        path = Path(spec)
-        if path.suffix.lower() in HTML_SUFFIXES or path.is_dir():
-            yield from read_folder(path, limits)
+        if not is_url(url):
+            yield RawItem(f"{spec}:{n}", {"url": url}, "unsupported_url_scheme", fetched_on)
             continue
-        try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            yield RawItem(spec, None, "unreadable_file", fetched_on)
-            continue
-        for n, line in enumerate(lines, 1):
-            url = line.strip()
-            if not url or url.startswith("#"):
-                continue
-            if not is_url(url):
-                yield RawItem(f"{spec}:{n}", {"url": url}, "unsupported_url_scheme", fetched_on)
-                continue
-            yield _fetch_page(url, url, policy, fetched_on, limits, seen_url=seen_url)
+        yield _fetch_page(url, url, policy, fetched_on, limits, seen_url=seen_url)

@@ -256,18 +256,26 @@ def load_batch(
 
 
 def _delete_partitions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
-    """Delete everything the warehouse holds for the days first..last (see load_batch)."""
-    in_days = "SELECT article_id FROM articles WHERE partition_date BETWEEN $first AND $last"
+    """Delete everything the warehouse holds for the days first..last (see load_batch).
+
+    Rows written before loads were partitioned have no day; they are deleted too, by the first partitioned
+    load that meets them (a run over every day, `salvo run`, loads them again with their day)."""
+    in_days = (
+        "SELECT article_id FROM articles "
+        "WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL"
+    )
     params = {"first": first, "last": last}
     for table in EVENT_TABLES:
         con.execute(f"DELETE FROM {ident(table)} WHERE article_id IN ({in_days})", params)
     con.execute(f"DELETE FROM quarantine WHERE stage <> 'ingest' AND article_id IN ({in_days})", params)
+    day = "TRY_CAST(json_extract_string(row_json, '$.partition_date') AS DATE)"
     con.execute(
-        "DELETE FROM quarantine WHERE stage = 'ingest' AND "
-        "TRY_CAST(json_extract_string(row_json, '$.partition_date') AS DATE) BETWEEN $first AND $last",
+        f"DELETE FROM quarantine WHERE stage = 'ingest' AND ({day} BETWEEN $first AND $last OR {day} IS NULL)",
         params,
     )
-    con.execute("DELETE FROM articles WHERE partition_date BETWEEN $first AND $last", params)
+    con.execute(
+        "DELETE FROM articles WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL", params
+    )
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:

@@ -25,6 +25,13 @@ from pipelines.defs.resources import (
 )
 
 D1, D2, D3 = date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3)
+WIRE = (
+    "Russia launched 48 Shahed drones and three Iskander-M ballistic missiles at Ukraine overnight, the Ukrainian "
+    "air force said on Sunday. Air defences shot down 40 drones and two missiles over the Kyiv, Chernihiv and "
+    "Sumy regions, it said in a statement. Debris fell on a residential district of Kyiv, where emergency crews "
+    "worked through the night, the city military administration said. Power was cut to several thousand homes "
+    "on the left bank of the Dnipro river, and repair crews were restoring supply by the morning."
+)
 TABLES = ("articles", "air_attacks", "casualties", "territorial_control", "quarantine")
 
 
@@ -139,12 +146,14 @@ def test_seen_before_is_not_processed_twice(tmp_path: Path) -> None:
     article(
         folder, "other", D1, "Ministers met in Brussels to discuss sanctions.", url="https://ex.org/other"
     )
+    article(folder, "wire", D1, WIRE + " The ministry said more details would follow.")
     res = resources_for(folder, db)
     assert materialize_days(D1, D1, res).success
     # the landing folder is emptied after the run; a day later the same story comes back under other ids:
     # the same text, and a rewrite at the same (differently spelt) URL
     (folder / "first.json").unlink()
     (folder / "other.json").unlink()
+    (folder / "wire.json").unlink()
     article(folder, "again", D2, "  " + text.upper())
     article(
         folder,
@@ -154,6 +163,7 @@ def test_seen_before_is_not_processed_twice(tmp_path: Path) -> None:
         url="http://www.ex.org/story/?utm_source=a",
     )
     article(folder, "new", D2, "Russia fired 4 missiles at Dnipro, the air force said.")
+    article(folder, "wire-copy", D2, WIRE + " Reporting by the wire service; editing by the desk.")
     assert materialize_days(D2, D2, res).success
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -164,12 +174,20 @@ def test_seen_before_is_not_processed_twice(tmp_path: Path) -> None:
         air = con.sql("SELECT article_id FROM air_attacks ORDER BY 1").fetchall()
     finally:
         con.close()
-    assert arts == [("first",), ("new",), ("other",)]
+    assert arts == [("first",), ("new",), ("other",), ("wire",), ("wire-copy",)]
     assert [(r, json.loads(j)["duplicate_of"]) for r, j in q] == [
         ("already_loaded", "first"),
         ("already_loaded", "first"),
     ]
-    assert air == [("first",), ("new",)]  # the story's events were not extracted twice
+    assert air[:2] == [("first",), ("new",)] and ("wire-copy",) not in air  # not extracted twice
+    con = duckdb.connect(str(db), read_only=True)
+    try:  # the next day's copy of a wire story loaded the day before is linked to it
+        links = con.sql(
+            "SELECT article_id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL"
+        ).fetchall()
+    finally:
+        con.close()
+    assert links == [("wire-copy", "wire")]
 
 
 def test_schedule_runs_the_day_that_ended() -> None:

@@ -23,7 +23,7 @@ import polars as pl
 from pipelines.ingest import raw_articles_frame as _raw_frame
 from pipelines.ingest.fetch import USER_AGENT, FetchPolicy
 from pipelines.ingest.folder import DEFAULT_LIMITS, FileLimits
-from pipelines.ingest.screen import SEEN_SCHEMA, Window
+from pipelines.ingest.screen import NEIGHBOUR_DAYS, SEEN_SCHEMA, Window
 from pipelines.ingest.sources import read_feeds, read_folders, read_pages
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def path(self) -> Path:
         return Path(self.db_path)
 
-    def seen_articles(self, window: Window, neighbour_days: int = 3) -> pl.DataFrame:
+    def seen_articles(self, window: Window, neighbour_days: int = NEIGHBOUR_DAYS) -> pl.DataFrame:
         """The warehouse's articles outside `window` (SEEN_SCHEMA): what earlier runs loaded. Texts only for
         the days around the window, where near-duplicates are looked for."""
         from pipelines.warehouse import connect, existing_tables

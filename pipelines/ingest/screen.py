@@ -8,8 +8,8 @@ partitions (its window), with `partition_date`, `language` and `duplicate_of` fi
 - "already_loaded": an item of the window whose id, canonical URL or text the warehouse already holds in a
   partition outside the window (seen in an earlier run); `duplicate_of` names that article.
 
-Near-identical copies (not rejected) get `duplicate_of` = the earliest copy, searched among all items of the
-sources and the warehouse's articles of the days around the window.
+Near-identical copies (not rejected) get `duplicate_of` = the earliest copy, searched among the items of the
+sources and the warehouse's articles of the days around the window (NEIGHBOUR_DAYS either side).
 """
 
 from __future__ import annotations
@@ -87,12 +87,7 @@ def screen_batch(
     seen = conform(seen, SEEN_SCHEMA) if seen is not None else pl.DataFrame(schema=SEEN_SCHEMA)
     ok = pl.col("reject_reason").is_null()
     df = raw.with_columns(partition_date=_partition_date(today, start))
-    df = df.with_columns(
-        language=pl.when(ok)
-        .then(pl.col("text").map_elements(detect_language, return_dtype=pl.String))
-        .otherwise(pl.lit(None, pl.String)),
-        _curl=pl.col("url").map_elements(canonical_url, return_dtype=pl.String),
-    )
+    df = df.with_columns(_curl=pl.col("url").map_elements(canonical_url, return_dtype=pl.String))
     df = _earliest_first(df)
 
     # exact copies among everything the sources hold: same canonical URL, or same text
@@ -150,6 +145,11 @@ def screen_batch(
 
     df = _link_near_duplicates(df, seen, window)
     df = df.filter(pl.col("_in")).sort("_pos")
+    df = df.with_columns(
+        language=pl.when(ok)
+        .then(pl.col("text").map_elements(detect_language, return_dtype=pl.String))
+        .otherwise(pl.lit(None, pl.String))
+    )
     return conform(df, RAW_ARTICLES)
 
 
@@ -162,8 +162,11 @@ def _link_near_duplicates(df: pl.DataFrame, seen: pl.DataFrame, window: Window |
         pl.lit(None, pl.String).alias("_root"),
         pl.lit(1).alias("_src"),
     )
-    if window is not None and seen.height:
+    if window is not None:
+        # copies are looked for among the items and the warehouse articles of the days around the window
         lo, hi = window.start - timedelta(days=NEIGHBOUR_DAYS), window.end + timedelta(days=NEIGHBOUR_DAYS)
+        accepted = accepted.filter(pl.col("partition_date").is_between(pl.lit(lo), pl.lit(hi)))
+    if window is not None and seen.height:
         neighbours = seen.filter(
             pl.col("partition_date").is_between(pl.lit(lo), pl.lit(hi))
             & pl.col("text").is_not_null()

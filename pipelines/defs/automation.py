@@ -24,7 +24,7 @@ from pipelines.defs.resources import (
     default_landing_dir,
 )
 from pipelines.ingest import raw_articles_frame, read_file
-from pipelines.ingest.folder import list_files
+from pipelines.ingest.folder import file_day, guarded, list_files
 from pipelines.ingest.screen import partition_days
 
 salvo_job = dg.define_asset_job(
@@ -98,7 +98,11 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, article_source: A
     new = sorted(s for s in files if s not in seen)
     if not new:
         return dg.SkipReason(f"nothing new in {folder}")
-    items = [item for s in new for item in read_file(files[s], article_source.limits())]
+    items = [
+        item
+        for s in new
+        for item in guarded(read_file(files[s], article_source.limits()), str(files[s]), file_day(files[s]))
+    ]
     days = set(partition_days(raw_articles_frame(items, check_dates=True), today_utc()))
     context.update_cursor(json.dumps(sorted(files)))
     if not days:

@@ -54,7 +54,7 @@ def plan_days(resources: dict) -> list:
     items = list(resources["article_source"].items())
     if feeds:
         items += read_feeds(feeds, resources["fetch_policy"].policy(), today)
-    days = set(partition_days(raw_articles_frame(items, check_dates=True), today))
+    days = set(partition_days(raw_articles_frame(items, check_dates=True, today=today), today))
     if feeds or pages or not days:
         days.add(today)  # with nothing at all, today's run still creates the tables and views
     return sorted(days)

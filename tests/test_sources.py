@@ -567,3 +567,21 @@ def test_hostile_files_never_stop_a_run(tmp_path: Path) -> None:
         tmp_path / "w.duckdb", accepted_articles(raw), {}, ingest_quarantine(raw), partitions=(DAY, DAY)
     )
     assert summary.articles == 5 and summary.quarantine == 4
+
+
+def test_future_dates_are_judged_against_today_not_the_fetch_day() -> None:
+    """A backfill of past days fetches with the backfill's last day as fetch day; an entry published since
+    is another day's item, not a bad date."""
+    from pipelines.ingest import raw_articles_frame
+    from pipelines.ingest.items import RawItem
+
+    def item(published: str) -> RawItem:
+        return RawItem(published, {"text": f"t {published}", "published_at": published}, None, fetched_on=DAY)
+
+    raw = raw_articles_frame(
+        [item("2025-06-10"), item("2025-06-21"), item("2025-06-22"), item("2021-12-31")],
+        check_dates=True,
+        today=date(2025, 6, 20),
+    )
+    assert raw["reject_reason"].to_list() == [None, None, "date_out_of_range", "date_out_of_range"]
+    assert raw["partition_date"].to_list() == [date(2025, 6, 10), date(2025, 6, 21), DAY, DAY]

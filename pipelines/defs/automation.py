@@ -103,7 +103,8 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, article_source: A
         for s in new
         for item in guarded(read_file(files[s], article_source.limits()), str(files[s]), file_day(files[s]))
     ]
-    days = set(partition_days(raw_articles_frame(items, check_dates=True), today_utc()))
+    today = today_utc()
+    days = set(partition_days(raw_articles_frame(items, check_dates=True, today=today), today))
     context.update_cursor(json.dumps(sorted(files)))
     if not days:
         return dg.SkipReason(f"{len(new)} new file(s) in {folder} without items")
@@ -129,7 +130,7 @@ def feed_sensor(
     fresh = [(s, i) for s, i in zip(sigs, items, strict=True) if s not in seen_set]
     if not fresh:
         return dg.SkipReason("no new feed entries")
-    raw = raw_articles_frame([i for _, i in fresh], check_dates=True)
+    raw = raw_articles_frame([i for _, i in fresh], check_dates=True, today=today)
     days = set(partition_days(raw, today))
     context.update_cursor(json.dumps((seen + [s for s, _ in fresh])[-MAX_CURSOR_ENTRIES:]))
     return _run_requests("feed", days, [s for s, _ in fresh])

@@ -54,7 +54,7 @@ def raw_articles(
             policy, fetch_day, seen_url=lambda u: seen_urls.get(canonical_url(u)), limits=limits
         ),
     )
-    everything = raw_articles_frame(items, check_dates=True)
+    everything = raw_articles_frame(items, check_dates=True, today=today)
     raw = screen_batch(everything, window, seen=seen, today=today)
     rejected = raw.filter(pl.col("reject_reason").is_not_null())
     accepted = raw.filter(pl.col("reject_reason").is_null())

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
@@ -128,14 +128,19 @@ def _date_field(rec: dict) -> object:
 
 
 def raw_articles_frame(
-    items: Iterable[RawItem], *, check_dates: bool = False, start: date = PARTITION_START
+    items: Iterable[RawItem],
+    *,
+    check_dates: bool = False,
+    start: date = PARTITION_START,
+    today: date | None = None,
 ) -> pl.DataFrame:
     """Items -> RAW_ARTICLES: normalise fields, give every item an id and a reject_reason where it fails.
 
     `partition_date` is the published date, else the day the item was fetched. With `check_dates` (the
     warehouse path; `salvo extract` keeps every dated or undated article) a date that is present but cannot be
-    read is rejected as "unparseable_date", and one before `start` or after the fetch day (+1, for time zones)
-    as "date_out_of_range": a wrong date would misplace the item's events in time."""
+    read is rejected as "unparseable_date", and one before `start` or after `today` (+1, for time zones) as
+    "date_out_of_range": a wrong date would misplace the item's events in time."""
+    latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
     rows = []
     for item in items:
         rec = item.record or {}
@@ -155,9 +160,7 @@ def raw_articles_frame(
         if check_dates and reason is None and raw_date is not None:
             if published is None:
                 reason = "unparseable_date"
-            elif published < start or (
-                item.fetched_on is not None and published > item.fetched_on + timedelta(days=1)
-            ):
+            elif published < start or published > latest:
                 reason = "date_out_of_range"
         if reason in ("unparseable_date", "date_out_of_range"):
             published = None

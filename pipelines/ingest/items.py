@@ -68,8 +68,9 @@ def parse_date(value: object) -> date | None:
 
 
 def normalise_text(text: str) -> str:
-    """Unify line endings and drop the BOM and NUL bytes; evidence offsets refer to this normalised text."""
-    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    """Unify line endings and drop the byte-order mark; nothing else changes (NUL bytes, control characters,
+    SQL, markup are kept: text is data). Evidence offsets refer to this text."""
+    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def content_hash(text: str) -> str:

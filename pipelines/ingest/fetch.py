@@ -82,7 +82,9 @@ def _read_capped(resp, policy: FetchPolicy, deadline: float) -> tuple[bytes | No
     while True:
         if time.monotonic() > deadline:
             return None, "fetch_timeout"
-        chunk = resp.read(_CHUNK)
+        # read1 returns as soon as some bytes arrive: read(n) would wait for all n, so a server dripping a
+        # byte at a time would hold the fetch past its deadline (the socket timeout never fires)
+        chunk = resp.read1(_CHUNK)
         if not chunk:
             return bytes(buf), None
         buf += chunk

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipelines.bench.pipeline import STAGES as PIPELINE_STAGES
+
 MB = 1_000_000
 
 # The issue's targets
@@ -18,7 +20,6 @@ TARGET_FULL_N = 1_000_000
 TARGET_FULL_SECONDS = 300.0
 TARGET_FULL_RSS_MB = 6 * 1024
 TARGET_GROWTH = 11.0
-PIPELINE_STAGES = ("startup", "read", "extract", "validate", "load")
 
 
 def _row(
@@ -54,8 +55,9 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         if not pipe:
             continue
         secs = pipe["stage_seconds"]
-        total = sum(secs[s] for s in PIPELINE_STAGES)
-        for stage in PIPELINE_STAGES:
+        stages = [s for s in PIPELINE_STAGES if s in secs]  # results of older runs may lack a stage
+        total = sum(secs[s] for s in stages)
+        for stage in stages:
             row = _row(f"pipeline: {stage}", n, secs[stage], in_bytes, n, pipe["stage_peak_rss_mb"][stage],
                        secs[stage] / total if total else None)  # fmt: skip
             row["cpu_seconds"] = pipe.get("stage_cpu_seconds", {}).get(stage)
@@ -108,7 +110,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 def _work_seconds(size: dict[str, Any]) -> float:
     """Per-size work: every stage but the one-off startup (imports, GX, gazetteer)."""
     secs = size["pipeline"]["stage_seconds"]
-    return sum(secs[s] for s in PIPELINE_STAGES if s != "startup")
+    return sum(v for s, v in secs.items() if s != "startup")
 
 
 def growth(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -125,9 +127,9 @@ def growth(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "process_time_ratio": b["pipeline_process_seconds"] / a["pipeline_process_seconds"],
                 "work_time_ratio": _work_seconds(b) / _work_seconds(a),
                 "stage_ratios": {
-                    s: b["pipeline"]["stage_seconds"][s] / a["pipeline"]["stage_seconds"][s]
+                    s: b["pipeline"]["stage_seconds"].get(s, 0) / a["pipeline"]["stage_seconds"][s]
                     for s in PIPELINE_STAGES
-                    if s != "startup" and a["pipeline"]["stage_seconds"][s] > 0
+                    if s != "startup" and a["pipeline"]["stage_seconds"].get(s, 0) > 0
                 },
                 "peak_rss_ratio": b["pipeline_peak_rss_mb"] / a["pipeline_peak_rss_mb"],
             }

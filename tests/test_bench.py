@@ -21,16 +21,16 @@ from pipelines.bench.pipeline import STAGES, day_batches, run_pipeline
 @pytest.fixture(scope="module")
 def articles_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bench") / "articles.jsonl"
-    synth.write_jsonl(path, 40, seed=7)
+    synth.write_jsonl(path, 40, seed=7, per_day=10)  # 4 days
     return path
 
 
 def test_generator_is_deterministic_and_prefix_stable(tmp_path: Path, articles_file: Path) -> None:
     again = tmp_path / "again.jsonl"
-    synth.write_jsonl(again, 40, seed=7)
+    synth.write_jsonl(again, 40, seed=7, per_day=10)
     assert again.read_bytes() == articles_file.read_bytes()
     lines = articles_file.read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines[:5]] == list(synth.iter_articles(5, seed=7))
+    assert [json.loads(line) for line in lines[:5]] == list(synth.iter_articles(5, seed=7, per_day=10))
     cut = tmp_path / "cut.jsonl"
     synth.copy_prefix(articles_file, cut, 12)
     assert cut.read_text(encoding="utf-8").splitlines() == lines[:12]
@@ -45,9 +45,10 @@ def test_day_batches_cut_between_days() -> None:
         def __init__(self, day: str | None) -> None:
             self.record = {"published_at": day}
 
-    days = ["2024-01-01"] * 3 + ["2024-01-02"] * 3 + ["2024-01-03"] * 5
+    days = ["2024-01-01"] * 3 + ["2024-01-02"] * 3 + ["2024-01-03"] * 5 + ["2024-01-04"]
     batches = list(day_batches([Item(d) for d in days], batch_size=2))
-    assert [len(b) for b in batches] == [3, 3, 4, 1]  # whole days; a day over 2x the size is cut
+    assert [len(b) for b in batches] == [3, 3, 5, 1]  # whole days, never split (a load replaces its days)
+    assert [len(b) for b in day_batches([Item(d) for d in days], batch_size=4)] == [6, 5, 1]
     assert [len(b) for b in day_batches([Item(None) for _ in range(5)], batch_size=2)] == [2, 2, 1]
 
 
@@ -65,8 +66,8 @@ def test_per_article_baseline_gives_the_same_rows(articles_file: Path) -> None:
 
 
 def test_pipeline_batches_and_report_shape(articles_file: Path, tmp_path: Path, capsys) -> None:
-    result = run_pipeline(articles_file, tmp_path / "w.duckdb", batch_size=10)
-    assert result["counts"]["batches"] == 2  # one day of 40 articles, cut at twice the batch size
+    result = run_pipeline(articles_file, tmp_path / "w.duckdb", batch_size=15)
+    assert result["counts"]["batches"] == 2  # 4 days of 10 articles, two whole days per batch
     assert result["warehouse_counts"]["articles"] == result["counts"]["articles"] == 40
     assert result["warehouse_counts"]["air_attacks"] == result["counts"]["air_attacks"] > 0
     assert set(result["stage_seconds"]) == set(STAGES)

@@ -7,18 +7,20 @@ The stage functions are the pipeline's own, called as the Dagster assets call th
   screen    pipelines.ingest.screen.screen_batch over the batch's days (language, exact and near duplicates,
             seen-before against the warehouse's articles of other days, as the raw_articles asset reads them
             through WarehouseResource.seen_articles) -> accepted_articles
-  extract   pipelines.extract.extract_events
+  extract   pipelines.extract.extract_events on the extractable articles (English, not a near-duplicate:
+            pipelines.defs.events.extractable)
   validate  pipelines.validate.validate_events (GX; one ephemeral context per call)
-  load      pipelines.warehouse.load_batch (one transaction per batch, through Arrow)
+  load      pipelines.warehouse.load_batch (one transaction per batch, through Arrow, replacing the batch's days)
 Articles are cut into batches of whole days (the daily partitions of a backfill): consecutive days are
-gathered until a batch holds at least `batch_size` articles, so memory is bounded by the batch, not the
-archive. A batch never grows past twice `batch_size` (a single huge day is cut).
+gathered until a batch holds at least `batch_size` articles, so memory is bounded by the batch (and the
+largest day), not the archive. Each batch is what one ranged run of the Dagster graph processes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import inspect
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,14 +38,13 @@ def _day(item: Any) -> str | None:
 
 
 def day_batches(items: Iterable[Any], batch_size: int) -> Iterator[list[Any]]:
-    """Consecutive items grouped into batches of whole days holding at least `batch_size` items (at most twice
-    that); undated items are cut at `batch_size`."""
+    """Consecutive items grouped into batches of whole days holding at least `batch_size` items; undated items
+    are cut at `batch_size`. A day is never split: the load replaces a batch's days (as a run does)."""
     buf: list[Any] = []
     day: str | None = None
     for item in items:
         d = _day(item)
-        full = len(buf) >= batch_size
-        if buf and ((full and (d is None or d != day)) or len(buf) >= 2 * batch_size):
+        if buf and len(buf) >= batch_size and (d is None or d != day):
             yield buf
             buf = []
         buf.append(item)
@@ -94,6 +95,14 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
         from pipelines.ingest.screen import Window, screen_batch
     except ImportError:  # pragma: no cover - an older checkout: no screening stage, it reports 0 s
         screen_batch = None
+    try:
+        from pipelines.defs.events import extractable
+    except ImportError:  # pragma: no cover - an older checkout extracts every article
+
+        def extractable(frame):
+            return frame
+
+    load_by_days = "partitions" in inspect.signature(load_batch).parameters
 
     try:
         import great_expectations  # noqa: F401  - seconds; otherwise paid inside the first validate call
@@ -109,7 +118,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
     for p in (db_path, db_path.with_name(db_path.name + ".wal")):
         p.unlink(missing_ok=True)
 
-    counts = {"items": 0, "articles": 0, "text_bytes": 0, "quarantined": 0, "batches": 0}
+    counts = {"items": 0, "articles": 0, "extracted": 0, "text_bytes": 0, "quarantined": 0, "batches": 0}
     counts.update({t: 0 for t in EVENT_TABLES})
     # each batch's stage seconds: shows a stage that grows with the warehouse
     per_batch: list[dict[str, Any]] = []
@@ -126,6 +135,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
         clock.stop()
 
         clock.start("screen")
+        window = None
         if screen_batch is not None:
             days = raw["partition_date"].drop_nulls()
             window = Window(days.min(), days.max()) if len(days) else None
@@ -136,7 +146,8 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
         clock.stop()
 
         clock.start("extract")
-        events = extract_events(articles)
+        todo = extractable(articles)
+        events = extract_events(todo)
         clock.stop()
 
         clock.start("validate")
@@ -148,7 +159,11 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
             [conform(ingest_quarantine(raw), QUARANTINE), conform(outcome.quarantine, QUARANTINE)]
         )
         # as the warehouse asset does: the event tables of schema.py (validation may return more, e.g. ledgers)
-        load_batch(db_path, articles, {t: outcome.valid[t] for t in EVENT_TABLES}, quarantine)
+        valid = {t: outcome.valid[t] for t in EVENT_TABLES}
+        if load_by_days and window is not None:
+            load_batch(db_path, articles, valid, quarantine, partitions=(window.start, window.end))
+        else:
+            load_batch(db_path, articles, valid, quarantine)
         clock.stop()
 
         per_batch.append(
@@ -161,6 +176,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
         counts["batches"] += 1
         counts["items"] += raw.height
         counts["articles"] += articles.height
+        counts["extracted"] += todo.height
         counts["text_bytes"] += int(articles["text"].str.len_bytes().sum() or 0)
         counts["quarantined"] += quarantine.height
         for table in EVENT_TABLES:
@@ -171,7 +187,7 @@ def run_pipeline(jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None)
                 f"{time.perf_counter() - wall0:.1f}s, extract {clock.seconds['extract']:.1f}s, "
                 f"validate {clock.seconds['validate']:.1f}s, load {clock.seconds['load']:.1f}s"
             )
-        del raw, articles, events, outcome, quarantine
+        del raw, articles, todo, events, outcome, quarantine
         gc.collect()
 
     con = connect(db_path, read_only=True)

@@ -310,7 +310,7 @@ def _filler_pool(seed: int, size: int = 100_000) -> list[str]:
 _EVENTS = [(_air_ru, 0.55), (_air_bombs, 0.15), (_air_ua, 0.2), (_casualties, 0.45), (_territory, 0.2)]
 
 
-def make_article(seed: int, i: int, pool: list[str]) -> dict:
+def make_article(seed: int, i: int, pool: list[str], per_day: int = ARTICLES_PER_DAY) -> dict:
     """Article number `i` of the stream for `seed` (an ARTICLES-like JSON object)."""
     rng = random.Random(seed * 1_000_003 + i)
     events: list[str] = []
@@ -324,7 +324,7 @@ def make_article(seed: int, i: int, pool: list[str]) -> dict:
         para = " ".join(rng.choice(pool) for _ in range(rng.randint(3, 6)))
         paragraphs.append(para)
         length += len(para) + 1
-    day = START_DATE + dt.timedelta(days=i // ARTICLES_PER_DAY)
+    day = START_DATE + dt.timedelta(days=i // per_day)
     return {
         "id": f"bench-{seed}-{i:07d}",
         "url": f"https://news.example/{day.isoformat()}/{i}",
@@ -335,18 +335,18 @@ def make_article(seed: int, i: int, pool: list[str]) -> dict:
     }
 
 
-def iter_articles(n: int, seed: int = 0, start: int = 0) -> Iterator[dict]:
+def iter_articles(n: int, seed: int = 0, start: int = 0, per_day: int = ARTICLES_PER_DAY) -> Iterator[dict]:
     pool = _filler_pool(seed)
     for i in range(start, start + n):
-        yield make_article(seed, i, pool)
+        yield make_article(seed, i, pool, per_day)
 
 
-def write_jsonl(path: Path, n: int, seed: int = 0) -> int:
+def write_jsonl(path: Path, n: int, seed: int = 0, per_day: int = ARTICLES_PER_DAY) -> int:
     """Write `n` articles as JSON lines, streaming (never more than one article in memory); returns bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", buffering=1 << 20) as fh:
-        for art in iter_articles(n, seed):
+        for art in iter_articles(n, seed, per_day=per_day):
             fh.write(json.dumps(art, ensure_ascii=False))
             fh.write("\n")
     tmp.replace(path)

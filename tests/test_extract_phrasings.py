@@ -157,3 +157,12 @@ def test_each_count_takes_the_place_next_to_it() -> None:
         ("Kurakhove", 1, None),
         ("Pokrovsk", None, 1),
     }
+
+
+def test_one_impact_is_not_the_nights_launch_figure() -> None:
+    got = air(
+        "Air defences shot down 120 drones overnight, the air force said. "
+        "A drone struck an apartment block in Sumy, injuring four residents."
+    )
+    assert got == {("RU", "drone"): (None, 120)}
+    assert air("A drone struck an apartment block in Sumy overnight.") == {("RU", "drone"): (1, None)}

@@ -528,7 +528,13 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         .then(pl.coalesce("role_after", "role_before"))
         .otherwise(pl.coalesce("role_before", "role_after"))
     )
-    return s.with_columns(role=role)
+    # a single weapon reported by its impact ("a drone struck a block") is the weakest launch evidence
+    from_impact = (
+        pl.when(pl.col("fixed_role").is_not_null())
+        .then(pl.col("prio") == 4)
+        .otherwise(bound_after & (pl.col("next_role") == "impact"))
+    )
+    return s.with_columns(role=role, from_impact=from_impact.fill_null(False))
 
 
 def extract_air(sentences: pl.DataFrame) -> AirResult:
@@ -604,15 +610,32 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
 
     per_sentence = counted.group_by(
         "article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region"
-    ).agg(value=pl.col("count").sum(), qual=_summed_qualifier(pl.col("qual")))
+    ).agg(
+        value=pl.col("count").sum(),
+        qual=_summed_qualifier(pl.col("qual")),
+        impact=pl.col("from_impact").fill_null(False).all(),
+    )
     figures = _choose_figures(per_sentence)
     rows = figures.pivot(
-        on="role", index=["article_id", "attacker", "weapon_class"], values=["value", "sentence_no", "qual"]
+        on="role",
+        index=["article_id", "attacker", "weapon_class"],
+        values=["value", "sentence_no", "qual", "impact"],
     )
     rows = _ensure_role_columns(rows)
 
     # "All the projectiles, except for the Iskander-M missile, were shot down"
     rows = _apply_all_except(rows, stream, attackers)
+    # "A drone struck a block" in an article whose air defences downed 165 drones: that one impact is not the
+    # night's launch figure
+    weak = pl.col("impact_launched").fill_null(False) & (
+        pl.col("value_intercepted") > pl.col("value_launched")
+    )
+    rows = rows.with_columns(
+        [
+            pl.when(weak).then(None).otherwise(pl.col(f"{f}_launched")).alias(f"{f}_launched")
+            for f in ("value", "sentence_no", "qual")
+        ]
+    )
 
     dates = (
         sentences.group_by("article_id").agg(published_at=pl.col("published_at").first())
@@ -715,8 +738,9 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
     else the largest part ("21 of the drones")."""
     key = ["article_id", "attacker", "weapon_class", "role"]
     whole = per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_null())
+    # counted figures before impact-only ones, then the largest
     best_whole = (
-        whole.sort("value", "sentence_no", descending=[True, False])
+        whole.sort("impact", "value", "sentence_no", descending=[False, True, False])
         .group_by(key, maintain_order=True)
         .first()
     )
@@ -727,7 +751,10 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
         .first()
         .group_by(key, maintain_order=True)
         .agg(
-            value=pl.col("value").sum(), sentence_no=pl.col("sentence_no").min(), qual=pl.col("qual").first()
+            value=pl.col("value").sum(),
+            sentence_no=pl.col("sentence_no").min(),
+            qual=pl.col("qual").first(),
+            impact=pl.col("impact").all(),
         )
     )
     parts = (
@@ -736,7 +763,7 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
         .group_by(key, maintain_order=True)
         .first()
     )
-    cols = [*key, "value", "sentence_no", "qual"]
+    cols = [*key, "value", "sentence_no", "qual", "impact"]
     chosen = pl.concat(
         [
             best_whole.select(cols).with_columns(rank=pl.lit(0)),
@@ -749,7 +776,12 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
 
 def _ensure_role_columns(rows: pl.DataFrame) -> pl.DataFrame:
     for role in OUTCOMES:
-        for f, dtype in (("value", pl.Int64), ("sentence_no", pl.Int32), ("qual", pl.String)):
+        for f, dtype in (
+            ("value", pl.Int64),
+            ("sentence_no", pl.Int32),
+            ("qual", pl.String),
+            ("impact", pl.Boolean),
+        ):
             name = f"{f}_{role}"
             if name not in rows.columns:
                 rows = rows.with_columns(pl.lit(None, dtype).alias(name))

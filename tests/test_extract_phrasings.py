@@ -166,3 +166,10 @@ def test_one_impact_is_not_the_nights_launch_figure() -> None:
     )
     assert got == {("RU", "drone"): (None, 120)}
     assert air("A drone struck an apartment block in Sumy overnight.") == {("RU", "drone"): (1, None)}
+
+
+def test_one_count_for_two_nouns_of_one_class() -> None:
+    assert air(
+        "Overnight the enemy attacked with 112 attack UAVs and decoy drones; 86 were neutralised."
+    ) == {("RU", "drone"): (112, 86)}
+    assert air("Russian forces launched 60 missiles and drones; 55 of them were destroyed.") == {}

@@ -302,6 +302,9 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         noun=noun,
         count=parse_count(pl.col("m_num").str.replace_all(r"\s+", " ")),
         qual=qualifier_code(pl.col("m_qual")),
+        combo_class=classify_alias(
+            pl.col("m_combo").str.extract("(?i)(" + alias_pattern() + r")\s*$", 1)
+        ).struct.field("weapon_class"),
     ).with_columns(
         weapon_class=pl.col("noun").struct.field("weapon_class"),
         # a mention's own side: the weapon's (ATACMS -> UA), else its adjective ("Ukrainian drones")
@@ -313,7 +316,12 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             & pl.col("m_hedge").is_null()
             & pl.col("m_compound").is_null()
             & pl.col("m_after").is_null()
-            & pl.col("m_combo").is_null()
+            # one count for two nouns is only unusable when they are different classes ("40 missiles, drones");
+            # "112 attack UAVs and decoy drones" is 112 drones
+            & (
+                pl.col("m_combo").is_null()
+                | (pl.col("combo_class") == pl.col("noun").struct.field("weapon_class"))
+            )
             & ~pl.col("m_mods").str.contains("(?i)" + NOT_A_MODIFIER)
         ),
     )

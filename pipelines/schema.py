@@ -133,10 +133,157 @@ EVENT_TYPE_OF_TABLE = {
     "territorial_control": "territorial_control",
 }
 
+# --------------------------------------------------------------------------- the warehouse model
+# Reference data: weapons.csv as a table (one row per alias; group by model or class).
+WEAPONS = {
+    "alias": pl.String,
+    "model": pl.String,
+    "weapon_class": pl.String,
+    "attacker": pl.String,
+    "note": pl.String,
+}
+
+# Per-article tables loaded like the event tables (replaced by article and by partition): the outcome ledger.
+LEDGER_TABLES: dict[str, dict[str, pl.DataType]] = {"attack_outcomes": ATTACK_OUTCOMES}
+
+# Derived tables: recomputed from the per-article tables after every load, in the same transaction
+# (pipelines/warehouse/consolidate.py). Column meanings: pipelines/warehouse/docs.py.
+EVENT_REPORTS = {
+    "event_id": pl.String,  # the report row (air_attacks / casualties / territorial_control event_id)
+    "event_type": pl.String,  # air_attack | casualties | territorial_control
+    "event_key": pl.String,  # the consolidated event this report belongs to
+    "article_id": pl.String,
+    "event_date": pl.Date,
+    "reported_at": pl.Date,
+    "time_precision": pl.String,  # day | week | month
+    "place_precision": pl.String,  # settlement | district | oblast | country
+    "source": pl.String,
+    "source_kind": pl.String,  # official | relay
+    "counted": pl.Boolean,
+    "rank_in_event": pl.Int32,
+}
+
+
+def _figures(*names: str) -> dict[str, pl.DataType]:
+    """`<name>`, `<name>_min`, `<name>_max` for each figure (the chosen value and the range across sources)."""
+    return {f"{n}{suffix}": pl.Int64 for n in names for suffix in ("", "_min", "_max")}
+
+
+_CONSENSUS = {
+    "n_reports": pl.Int64,
+    "n_sources": pl.Int64,
+    "n_official": pl.Int64,
+    "disputed": pl.Boolean,
+    "first_reported_at": pl.Date,
+    "last_reported_at": pl.Date,
+    "chosen_event_id": pl.String,
+    "chosen_source": pl.String,
+    "chosen_source_kind": pl.String,
+    "evidence": pl.String,
+}
+
+ATTACK_EVENTS = {
+    "event_key": pl.String,
+    "event_date": pl.Date,
+    "time_precision": pl.String,
+    "place_precision": pl.String,
+    "attacker": pl.String,
+    "weapon_class": pl.String,
+    "models": pl.String,
+    **_figures("launched"),
+    "launched_qualifier": pl.String,
+    **_figures("intercepted", "suppressed", "impacts"),
+    **_CONSENSUS,
+}
+
+ATTACK_EVENT_OUTCOMES = {
+    "outcome_key": pl.String,
+    "event_key": pl.String,
+    "event_date": pl.Date,
+    "attacker": pl.String,
+    "weapon_class": pl.String,
+    "model": pl.String,
+    "outcome": pl.String,
+    "low": pl.Int64,
+    "best": pl.Int64,
+    "high": pl.Int64,
+    "qualifier": pl.String,
+    "value_min": pl.Int64,
+    "value_max": pl.Int64,
+    "n_reports": pl.Int64,
+    "n_sources": pl.Int64,
+    "disputed": pl.Boolean,
+    "chosen_outcome_id": pl.String,
+    "evidence": pl.String,
+}
+
+_HISTORY = {
+    "n_reports": pl.Int64,
+    "n_sources": pl.Int64,
+    "disputed": pl.Boolean,
+    "chosen_event_id": pl.String,
+    "changed": pl.String,
+}
+
+ATTACK_EVENT_HISTORY = {
+    "event_key": pl.String,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+    **_figures("launched", "intercepted", "suppressed", "impacts"),
+    **_HISTORY,
+}
+
+CASUALTY_EVENTS = {
+    "event_key": pl.String,
+    "event_date": pl.Date,
+    "time_precision": pl.String,
+    "place_precision": pl.String,
+    "location": pl.String,
+    "admin1": pl.String,
+    "country": pl.String,
+    **_figures("killed", "injured"),
+    "qualifier": pl.String,
+    **_CONSENSUS,
+}
+
+CASUALTY_EVENT_HISTORY = {
+    "event_key": pl.String,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+    **_figures("killed", "injured"),
+    **_HISTORY,
+}
+
+TERRITORIAL_EVENTS = {
+    "event_key": pl.String,
+    "event_date": pl.Date,
+    "time_precision": pl.String,
+    "place_precision": pl.String,
+    "settlement": pl.String,
+    "admin1": pl.String,
+    "country": pl.String,
+    "actor": pl.String,
+    "claimed_by": pl.String,
+    **_CONSENSUS,
+}
+
+DERIVED_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "event_reports": EVENT_REPORTS,
+    "attack_events": ATTACK_EVENTS,
+    "attack_event_outcomes": ATTACK_EVENT_OUTCOMES,
+    "attack_event_history": ATTACK_EVENT_HISTORY,
+    "casualty_events": CASUALTY_EVENTS,
+    "casualty_event_history": CASUALTY_EVENT_HISTORY,
+    "territorial_events": TERRITORIAL_EVENTS,
+}
+
 WAREHOUSE_TABLES: dict[str, dict[str, pl.DataType]] = {
     "articles": ARTICLES,
     **EVENT_TABLES,
     "quarantine": QUARANTINE,
+    **LEDGER_TABLES,
+    "weapons": WEAPONS,
+    **DERIVED_TABLES,
 }
 
 # The fields of each event type in the JSON-lines contract of `salvo extract` (../shared/eval/SCHEMA.md).

@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 from pipelines.schema import (
     AIR_ATTACKS,
     ARTICLES,
+    ATTACK_OUTCOMES,
     CASUALTIES,
     QUARANTINE,
     TERRITORIAL_CONTROL,
@@ -22,16 +23,17 @@ from pipelines.schema import (
 )
 from pipelines.warehouse import (
     DEFAULT_DB_PATH,
-    LoadSummary,
     connect,
     duckdb_type,
     ensure_schema,
     load_batch,
     read_table,
     table_counts,
+    weapons_frame,
 )
 
 DAY = dt.date(2025, 7, 1)
+PER_ARTICLE = ("articles", "air_attacks", "casualties", "territorial_control", "quarantine")
 HOSTILE_TITLE = '\'); DROP TABLE articles; --\x00 \U0001f680 "quoted" ; DELETE FROM events'
 
 
@@ -206,6 +208,15 @@ def test_ensure_schema_matches_schema_py_and_is_idempotent(tmp_path: Path) -> No
             "casualties": ["event_id"],
             "quarantine": ["quarantine_id"],
             "territorial_control": ["event_id"],
+            "attack_outcomes": ["outcome_id"],
+            "weapons": ["alias"],
+            "event_reports": ["event_id"],
+            "attack_events": ["event_key"],
+            "attack_event_outcomes": ["outcome_key"],
+            "attack_event_history": ["event_key", "valid_from"],
+            "casualty_events": ["event_key"],
+            "casualty_event_history": ["event_key", "valid_from"],
+            "territorial_events": ["event_key"],
         }
         assert table_counts(con) == dict.fromkeys(WAREHOUSE_TABLES, 0)
     finally:
@@ -229,20 +240,57 @@ def test_connect_read_only_missing_file(tmp_path: Path) -> None:
 def test_load_writes_every_table_and_creates_parent(db: Path) -> None:
     summary = load_batch(db, **batch_a())
     assert db.exists()
-    assert summary == LoadSummary(
-        articles=1,
-        air_attacks=2,
-        casualties=1,
-        territorial_control=1,
-        quarantine=2,
-        totals={"articles": 1, "air_attacks": 2, "casualties": 1, "territorial_control": 1, "quarantine": 2},
-    )
+    loaded = {"articles": 1, "air_attacks": 2, "casualties": 1, "territorial_control": 1, "quarantine": 2}
+    assert (summary.articles, summary.air_attacks, summary.casualties) == (1, 2, 1)
+    assert (summary.territorial_control, summary.quarantine, summary.attack_outcomes) == (1, 2, 0)
+    n_weapons = weapons_frame().height
+    derived = {
+        "weapons": n_weapons,
+        "event_reports": 4,  # two air attack rows, one casualty row, one claim
+        "attack_events": 2,
+        "attack_event_outcomes": 0,  # no ledger rows in this batch
+        "attack_event_history": 2,
+        "casualty_events": 1,
+        "casualty_event_history": 1,
+        "territorial_events": 1,
+    }
+    assert summary.derived == derived
+    assert summary.totals == {**dict.fromkeys(WAREHOUSE_TABLES, 0), **loaded, **derived}
     tables = snapshot(db)
     # what went in comes back, column for column
     expected = batch_a()
     assert_frame_equal(tables["articles"], expected["articles"])
     assert_frame_equal(tables["air_attacks"], expected["events"]["air_attacks"].sort("event_id"))
     assert_frame_equal(tables["quarantine"], expected["quarantine"].sort("quarantine_id"))
+
+
+def test_weapons_table_is_weapons_csv(db: Path) -> None:
+    load_batch(db, **batch_a())
+    weapons = snapshot(db)["weapons"]
+    assert weapons.height == weapons_frame().height > 50
+    by_alias = {r["alias"]: r for r in weapons.iter_rows(named=True)}
+    assert (by_alias["geran-2"]["model"], by_alias["geran-2"]["weapon_class"]) == ("Geran-2", "drone")
+    assert by_alias["kh-47m2"]["model"] == "Kinzhal"
+    assert by_alias["storm shadow"]["attacker"] == "UA"
+
+
+def test_ledger_rows_are_replaced_with_their_article(db: Path) -> None:
+    batch = batch_a(n_air=1)
+    ledger = frame(
+        [
+            {"outcome_id": "air-a-1/*/launched", "event_id": "air-a-1", "article_id": "A", "attacker": "RU",
+             "weapon_class": "drone", "model": None, "outcome": "launched", "low": 100, "best": 100, "high": 100},
+            {"outcome_id": "air-a-1/shahed-136/launched", "event_id": "air-a-1", "article_id": "A", "attacker": "RU",
+             "weapon_class": "drone", "model": "Shahed-136", "outcome": "launched", "low": 80, "best": 80, "high": 80},
+        ],
+        ATTACK_OUTCOMES,
+    )  # fmt: skip
+    batch["events"]["attack_outcomes"] = ledger
+    assert load_batch(db, **batch).attack_outcomes == 2
+    assert snapshot(db)["attack_event_outcomes"]["model"].to_list() == [None, "Shahed-136"]
+    batch["events"]["attack_outcomes"] = ledger.head(1)
+    load_batch(db, **batch)  # the article's ledger is replaced, not added to
+    assert snapshot(db)["attack_outcomes"]["outcome_id"].to_list() == ["air-a-1/*/launched"]
 
 
 def test_reload_same_batch_is_identical(db: Path) -> None:
@@ -281,15 +329,16 @@ def test_second_batch_adds_without_touching_first(db: Path) -> None:
     before = snapshot(db)
     summary = load_batch(db, **batch_b())
     assert (summary.articles, summary.air_attacks, summary.casualties, summary.quarantine) == (1, 1, 0, 0)
-    assert summary.totals == {
+    assert {t: summary.totals[t] for t in PER_ARTICLE} == {
         "articles": 2,
         "air_attacks": 3,
         "casualties": 1,
         "territorial_control": 1,
         "quarantine": 2,
     }
+    assert summary.totals["attack_events"] == 3  # B's attack (dated by its article's day) is a new event
     after = snapshot(db)
-    for table in WAREHOUSE_TABLES:
+    for table in PER_ARTICLE:
         key = after[table].columns[0]
         kept = after[table].filter(pl.col(key).is_in(before[table][key].implode()))
         assert_frame_equal(kept, before[table])
@@ -399,7 +448,7 @@ def test_unknown_event_table_is_rejected(db: Path) -> None:
 
 
 def test_crash_mid_load_rolls_back(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipelines.warehouse as warehouse_mod
+    import pipelines.warehouse.load as warehouse_mod
 
     load_batch(db, **batch_a())
     before = snapshot(db)

@@ -1,5 +1,12 @@
-"""Warehouse assets: one DuckDB table per asset, all written by a single transaction per run that replaces the
-run's days (partitions) exactly."""
+"""Warehouse assets: one DuckDB table per asset, all published by a single step per run.
+
+The step (`publish_batch`) copies the published warehouse, replaces the run's days (partitions) in the copy in
+one transaction, recomputes the consolidated tables from the per-article ones, creates the report views and
+the column comments, and swaps the copy in atomically: readers (analysts, `salvo report`, the other assets)
+never wait and never see half a run. Publishing steps are serialized by a file lock and by the
+`salvo_warehouse` concurrency pool (set its limit to 1 with `dagster instance concurrency set salvo_warehouse 1`
+or `concurrency: pools: default_limit` in dagster.yaml to queue them in Dagster instead of on the lock).
+"""
 
 import dagster as dg
 import polars as pl
@@ -7,38 +14,75 @@ import polars as pl
 from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
 from pipelines.ingest import ingest_quarantine
-from pipelines.schema import EVENT_TABLES, QUARANTINE, WAREHOUSE_TABLES, conform
-from pipelines.warehouse import duckdb_type, load_batch
+from pipelines.schema import (
+    DERIVED_TABLES,
+    EVENT_TABLES,
+    LEDGER_TABLES,
+    QUARANTINE,
+    WAREHOUSE_TABLES,
+    conform,
+)
+from pipelines.warehouse import duckdb_type, publish_batch
+from pipelines.warehouse.docs import TABLE_DOCS, column_description
+
+WAREHOUSE_POOL = "salvo_warehouse"
+# the per-article tables each derived table is computed from (lineage in the UI)
+_DERIVED_FROM = {
+    "event_reports": ["articles", *EVENT_TABLES],
+    "attack_events": ["articles", "air_attacks"],
+    "attack_event_outcomes": ["articles", "air_attacks", "attack_outcomes"],
+    "attack_event_history": ["articles", "air_attacks"],
+    "casualty_events": ["articles", "casualties"],
+    "casualty_event_history": ["articles", "casualties"],
+    "territorial_events": ["articles", "territorial_control"],
+}
+LOADED = ["articles", *EVENT_TABLES, "quarantine", *LEDGER_TABLES]
 
 
 def table_schema(table: str) -> dg.TableSchema:
     return dg.TableSchema(
-        columns=[dg.TableColumn(name, duckdb_type(dtype)) for name, dtype in WAREHOUSE_TABLES[table].items()]
+        columns=[
+            dg.TableColumn(name, duckdb_type(dtype), description=column_description(table, name))
+            for name, dtype in WAREHOUSE_TABLES[table].items()
+        ]
     )
+
+
+def warehouse_keys() -> list[dg.AssetKey]:
+    return [dg.AssetKey(["warehouse", t]) for t in WAREHOUSE_TABLES]
 
 
 def _table_specs() -> list[dg.AssetSpec]:
     """Built in a function: the defs-folder loader collects module-level AssetSpecs as definitions."""
-    return [
-        dg.AssetSpec(
-            key=["warehouse", table],
-            group_name="warehouse",
-            description=f"DuckDB table {table}",
-            deps=["raw_articles", "articles", "validated_events"],
-            partitions_def=DAILY,
-            metadata={
-                "dagster/table_name": f"salvo.main.{table}",
-                "dagster/column_schema": table_schema(table),
-            },
+    specs = []
+    for table in WAREHOUSE_TABLES:
+        if table in DERIVED_TABLES:
+            deps = [dg.AssetKey(["warehouse", t]) for t in _DERIVED_FROM[table]]
+        elif table == "weapons":
+            deps = []  # pipelines/extract/weapons.csv
+        else:
+            deps = ["raw_articles", "articles", "validated_events"]
+        specs.append(
+            dg.AssetSpec(
+                key=["warehouse", table],
+                group_name="warehouse",
+                description=f"DuckDB table {table}: {TABLE_DOCS[table]}",
+                deps=deps,
+                partitions_def=DAILY,
+                metadata={
+                    "dagster/table_name": f"salvo.main.{table}",
+                    "dagster/column_schema": table_schema(table),
+                },
+            )
         )
-        for table in WAREHOUSE_TABLES
-    ]
+    return specs
 
 
 @dg.multi_asset(
     specs=_table_specs(),
     partitions_def=DAILY,
     backfill_policy=BACKFILL,
+    pool=WAREHOUSE_POOL,
     ins={"raw_articles": dg.AssetIn(), "articles": dg.AssetIn(), "validated_events": dg.AssetIn()},
     check_specs=[
         dg.AssetCheckSpec(
@@ -55,7 +99,8 @@ def warehouse_tables(
     articles: pl.DataFrame,
     validated_events: dict[str, pl.DataFrame],
 ):
-    events = {t: validated_events[t] for t in EVENT_TABLES}
+    loaded_events = [*EVENT_TABLES, *LEDGER_TABLES]
+    events = {t: validated_events[t] for t in loaded_events if t in validated_events}
     quarantine = pl.concat(
         [
             conform(ingest_quarantine(raw_articles), QUARANTINE),
@@ -63,8 +108,8 @@ def warehouse_tables(
         ]
     )
     window = run_window(context)
-    # the run's days are replaced exactly: their rows go, this batch's rows come in, in one transaction
-    summary = load_batch(
+    # the run's days are replaced exactly (their rows go, this batch's rows come in), in a copy swapped in whole
+    summary = publish_batch(
         warehouse.path(), articles, events, quarantine, partitions=(window.start, window.end)
     )
     written = {
@@ -73,22 +118,24 @@ def warehouse_tables(
         "casualties": summary.casualties,
         "territorial_control": summary.territorial_control,
         "quarantine": summary.quarantine,
+        "attack_outcomes": summary.attack_outcomes,
+        **summary.derived,  # recomputed whole: every row is written
     }
     for table in WAREHOUSE_TABLES:
         yield dg.MaterializeResult(
             asset_key=["warehouse", table],
             metadata={
-                "rows_written": written[table],
+                "rows_written": written.get(table, 0),
                 "dagster/row_count": summary.totals.get(table, 0),
-                "db_path": str(warehouse.path()),
+                "db_path": dg.MetadataValue.path(str(warehouse.path())),
             },
         )
     ingest_rejects = raw_articles.filter(pl.col("reject_reason").is_not_null()).height
     validate_rejects = validated_events["quarantine"].height
-    extracted = sum(validated_events[t].height for t in EVENT_TABLES) + validate_rejects
-    loaded_events = summary.air_attacks + summary.casualties + summary.territorial_control
+    extracted = sum(events[t].height for t in events) + validate_rejects
+    loaded_rows = sum(written[t] for t in loaded_events)
     items_ok = raw_articles.height == summary.articles + ingest_rejects
-    rows_ok = extracted == loaded_events + validate_rejects
+    rows_ok = extracted == loaded_rows + validate_rejects
     yield dg.AssetCheckResult(
         check_name="conservation",
         asset_key=["warehouse", "quarantine"],
@@ -99,7 +146,7 @@ def warehouse_tables(
             "articles_loaded": summary.articles,
             "items_quarantined": ingest_rejects,
             "rows_extracted": extracted,
-            "rows_loaded": loaded_events,
+            "rows_loaded": loaded_rows,
             "rows_quarantined": validate_rejects,
         },
     )

@@ -1,0 +1,241 @@
+"""The idempotent, transactional batch load of the per-article tables, followed by the consolidation.
+
+Loading replaces by article: a batch first deletes everything the warehouse holds for the articles it carries,
+then inserts its frames, all inside one transaction. Re-running a batch therefore leaves identical tables, and a
+crash or a constraint error leaves the last committed state. The derived tables (consolidated events, their
+history, the report links) are recomputed from the per-article tables in the same transaction, and the
+`weapons` reference table is reloaded from weapons.csv, so they can never disagree with what was loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from pipelines.schema import (
+    ARTICLES,
+    EVENT_TABLES,
+    LEDGER_TABLES,
+    QUARANTINE,
+    WAREHOUSE_TABLES,
+    WEAPONS,
+    conform,
+)
+
+from .db import connect, ensure_schema, ident, table_counts
+
+# Names of the Arrow objects registered during a load; prefixed so they cannot shadow a warehouse table.
+_BATCH_ARTICLE_IDS = "_salvo_batch_article_ids"
+_BATCH_QUARANTINE_IDS = "_salvo_batch_quarantine_ids"
+_LOADED_ARTICLE_IDS = "_salvo_loaded_article_ids"
+
+# The per-article tables a batch may carry besides articles and quarantine.
+LOADED_EVENT_TABLES: dict[str, dict[str, pl.DataType]] = {**EVENT_TABLES, **LEDGER_TABLES}
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """Rows written by one `load_batch`, and every table's row count after it."""
+
+    articles: int
+    air_attacks: int
+    casualties: int
+    territorial_control: int
+    quarantine: int
+    totals: dict[str, int]
+    attack_outcomes: int = 0
+    derived: dict[str, int] = field(default_factory=dict)  # rows of each recomputed table
+
+
+def _conform_batch(
+    articles: pl.DataFrame, events: Mapping[str, pl.DataFrame], quarantine: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
+    """Every per-article table's frame of this batch, cast to its schema (a missing event table is empty)."""
+    unknown = set(events) - set(LOADED_EVENT_TABLES)
+    if unknown:
+        # A misspelt key would otherwise silently load nothing for that table.
+        raise ValueError(
+            f"unknown event tables: {sorted(unknown)}; expected some of {sorted(LOADED_EVENT_TABLES)}"
+        )
+    frames = {"articles": conform(articles, ARTICLES)}
+    for table, schema in LOADED_EVENT_TABLES.items():
+        frame = events.get(table)
+        frames[table] = conform(frame, schema) if frame is not None else pl.DataFrame(schema=schema)
+    frames["quarantine"] = conform(quarantine, QUARANTINE)
+    return frames
+
+
+def _id_table(column: str, values: Iterable[str | None]) -> pa.Table:
+    """A one-column Arrow table of the distinct non-null ids, typed even when empty."""
+    distinct = sorted({value for value in values if value is not None})
+    return pa.table({column: pa.array(distinct, type=pa.string())})
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Insert a conformed frame through Arrow, columns named in schema order; returns the rows written."""
+    if frame.height == 0:
+        return 0
+    columns = ", ".join(ident(name) for name in WAREHOUSE_TABLES[table])
+    source = f"_salvo_load_{table}"
+    # Not unregistered afterwards: unregister is a catalog change, which fails inside an aborted transaction and
+    # would mask the real error; the registration dies with load_batch's own connection.
+    con.register(source, frame.to_arrow())
+    con.execute(f"INSERT INTO {ident(table)} ({columns}) SELECT {columns} FROM {ident(source)}")
+    return frame.height
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Empty `table` and insert `frame` (conformed to the table's schema) in its place."""
+    con.execute(f"DELETE FROM {ident(table)}")
+    return _insert(con, table, conform(frame, WAREHOUSE_TABLES[table]))
+
+
+def weapons_frame() -> pl.DataFrame:
+    """weapons.csv (the extractor's weapon reference) as the `weapons` table, one row per alias."""
+    from pipelines.extract.weapons import load_weapons
+
+    return conform(load_weapons(), WEAPONS).unique("alias", keep="first").sort("alias")
+
+
+def load_batch(
+    db_path: Path | str,
+    articles: pl.DataFrame,
+    events: Mapping[str, pl.DataFrame],
+    quarantine: pl.DataFrame,
+    partitions: tuple[dt.date, dt.date] | None = None,
+    *,
+    consolidate: bool = True,
+) -> LoadSummary:
+    """Replace, by article, what the warehouse holds for this batch; one transaction, so all or nothing.
+
+    `events` maps air_attacks / casualties / territorial_control / attack_outcomes to frames (missing = empty).
+    The batch's article ids are those of `articles` plus any named by its event or quarantine rows. Event and
+    quarantine rows of those articles are deleted, as are quarantine rows with this batch's quarantine ids
+    (ingest rejects carry no article id) and the articles of `articles`; then every frame is inserted. An
+    article named only by events keeps its article row: the batch replaces its events, not the article.
+
+    With `partitions` (first, last day), the batch is the whole content of those days and replaces them
+    exactly: every article whose partition_date falls in them goes, with its event rows and validate-stage
+    quarantine rows, and so does every ingest-stage quarantine row of those days (its day is the
+    `partition_date` in its row_json). Ingest rows are then not deleted by article id, since a reject of
+    one day may name an article of another (a duplicate id). Rows left over from items that have since
+    disappeared from the sources therefore disappear too.
+
+    With `consolidate` (the default), `weapons` and every derived table are then recomputed over the whole
+    warehouse in the same transaction (pipelines/warehouse/consolidate.py).
+    """
+    frames = _conform_batch(articles, events, quarantine)
+    batch_article_ids = _id_table(
+        "article_id", [value for frame in frames.values() for value in frame["article_id"].to_list()]
+    )
+    loaded_article_ids = _id_table("article_id", frames["articles"]["article_id"].to_list())
+    batch_quarantine_ids = _id_table("quarantine_id", frames["quarantine"]["quarantine_id"].to_list())
+
+    con = connect(db_path)
+    try:
+        # BEGIN outside the inner try: if it fails there is no transaction to roll back.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ensure_schema(con)
+            written: dict[str, int] = {}
+            # Registered for the rest of this connection's life (see _insert for why they are not unregistered).
+            con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
+            con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
+            con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
+            if partitions is not None:
+                _delete_partitions(con, *partitions)
+            for table in [*LOADED_EVENT_TABLES, "quarantine"]:
+                only_validate = (
+                    " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
+                )
+                con.execute(
+                    f"DELETE FROM {ident(table)} WHERE article_id IN "
+                    f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)}){only_validate}"
+                )
+            con.execute(
+                "DELETE FROM quarantine WHERE quarantine_id IN "
+                f"(SELECT quarantine_id FROM {ident(_BATCH_QUARANTINE_IDS)})"
+            )
+            con.execute(
+                "DELETE FROM articles WHERE article_id IN "
+                f"(SELECT article_id FROM {ident(_LOADED_ARTICLE_IDS)})"
+            )
+            for table, frame in frames.items():
+                written[table] = _insert(con, table, frame)
+            derived: dict[str, int] = {}
+            if consolidate:
+                from .consolidate import consolidate as _consolidate
+
+                derived["weapons"] = replace_table(con, "weapons", weapons_frame())
+                for table, frame in _consolidate(con).items():
+                    derived[table] = replace_table(con, table, frame)
+            totals = table_counts(con)
+            con.execute("COMMIT")
+        except BaseException:
+            # BaseException too: a KeyboardInterrupt mid-load must not leave a half-applied batch behind.
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+
+    return LoadSummary(
+        articles=written["articles"],
+        air_attacks=written["air_attacks"],
+        casualties=written["casualties"],
+        territorial_control=written["territorial_control"],
+        quarantine=written["quarantine"],
+        totals=totals,
+        attack_outcomes=written["attack_outcomes"],
+        derived=derived,
+    )
+
+
+def _delete_partitions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
+    """Delete everything the warehouse holds for the days first..last (see load_batch).
+
+    Rows written before loads were partitioned have no day; they are deleted too, by the first partitioned
+    load that meets them (a run over every day, `salvo run`, loads them again with their day)."""
+    in_days = (
+        "SELECT article_id FROM articles "
+        "WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL"
+    )
+    params = {"first": first, "last": last}
+    for table in LOADED_EVENT_TABLES:
+        con.execute(f"DELETE FROM {ident(table)} WHERE article_id IN ({in_days})", params)
+    con.execute(f"DELETE FROM quarantine WHERE stage <> 'ingest' AND article_id IN ({in_days})", params)
+    day = "TRY_CAST(json_extract_string(row_json, '$.partition_date') AS DATE)"
+    con.execute(
+        f"DELETE FROM quarantine WHERE stage = 'ingest' AND ({day} BETWEEN $first AND $last OR {day} IS NULL)",
+        params,
+    )
+    con.execute(
+        "DELETE FROM articles WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL", params
+    )
+
+
+def recompute(db_path: Path | str) -> dict[str, int]:
+    """Recompute `weapons` and the derived tables of an existing warehouse in one transaction (e.g. after the
+    consolidation rules changed); returns their row counts."""
+    from .consolidate import consolidate as _consolidate
+
+    con = connect(db_path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ensure_schema(con)
+            out = {"weapons": replace_table(con, "weapons", weapons_frame())}
+            for table, frame in _consolidate(con).items():
+                out[table] = replace_table(con, table, frame)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return out

@@ -1,18 +1,24 @@
--- The 20 air attack rows with the most weapons launched, with the article's title and url and the evidence sentence (rows are per article, so one attack may appear once per reporting article).
+-- The 20 consolidated air attacks with the most weapons launched: the chosen figures, the range across sources, n_sources, disputed, and the chosen report's article title, url and evidence sentence.
 SELECT
-    a.event_id,
-    coalesce(a.event_date, ar.published_at) AS day,
-    a.attacker,
-    a.weapon_class,
-    a.launched,
-    a.intercepted,
-    a.launched_qualifier,
+    e.event_key,
+    e.event_date AS day,
+    e.attacker,
+    e.weapon_class,
+    e.launched,
+    e.launched_qualifier,
+    e.intercepted,
+    e.launched_min,
+    e.launched_max,
+    e.n_sources,
+    e.disputed,
+    e.models,
+    e.chosen_source AS source,
     ar.title,
     ar.url,
-    ar.source,
-    a.evidence
-FROM air_attacks AS a
-LEFT JOIN articles AS ar ON ar.article_id = a.article_id
-WHERE a.launched IS NOT NULL
-ORDER BY a.launched DESC, a.event_id
+    e.evidence
+FROM attack_events AS e
+LEFT JOIN event_reports AS r ON r.event_id = e.chosen_event_id
+LEFT JOIN articles AS ar ON ar.article_id = r.article_id
+WHERE e.launched IS NOT NULL
+ORDER BY e.launched DESC, e.event_key
 LIMIT 20

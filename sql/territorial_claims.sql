@@ -1,12 +1,14 @@
--- Territorial control claims per settlement, admin1, actor and claimant: first reported date (event_date, else the article's published_at) and the number of articles reporting it.
+-- Territorial claims, one per settlement, admin1 and actor (territorial_events): first and last reported day, every claimant, reports and sources, official reports, and disputed when another actor is reported in control of the same settlement.
 SELECT
-    t.settlement,
-    t.admin1,
-    t.actor,
-    t.claimed_by,
-    min(coalesce(t.event_date, ar.published_at)) AS first_reported,
-    count(DISTINCT t.article_id) AS articles
-FROM territorial_control AS t
-LEFT JOIN articles AS ar ON ar.article_id = t.article_id
-GROUP BY t.settlement, t.admin1, t.actor, t.claimed_by
-ORDER BY first_reported DESC NULLS LAST, t.settlement, t.actor
+    settlement,
+    admin1,
+    actor,
+    claimed_by,
+    event_date AS first_reported,
+    last_reported_at AS last_reported,
+    n_reports,
+    n_sources,
+    n_official,
+    disputed
+FROM territorial_events
+ORDER BY first_reported DESC NULLS LAST, settlement, actor

@@ -18,17 +18,36 @@ from pipelines.reports import (
     report_names,
     run_report,
 )
-from pipelines.schema import AIR_ATTACKS, ARTICLES, CASUALTIES, QUARANTINE, TERRITORIAL_CONTROL, conform
+from pipelines.schema import (
+    AIR_ATTACKS,
+    ARTICLES,
+    ATTACK_OUTCOMES,
+    CASUALTIES,
+    QUARANTINE,
+    TERRITORIAL_CONTROL,
+    conform,
+)
 from pipelines.warehouse import connect, ensure_schema, load_batch
 
 EXPECTED_REPORTS = [
+    "acled_export",
+    "attack_reports",
     "casualties_by_oblast",
+    "casualties_by_oblast_month",
     "daily_air_attacks",
+    "daily_air_attacks_by_model",
+    "data_quality",
     "interception_rate_by_class",
     "largest_attacks",
     "quarantine_by_reason",
+    "source_disagreements",
     "territorial_claims",
+    "territorial_claims_by_week",
+    "weekly_air_attacks",
+    "weekly_air_attacks_by_model",
 ]
+# views that describe the warehouse itself and so have rows even when it holds nothing
+ALWAYS_ROWS = {"quarantine_by_reason"}
 D1 = dt.date(2025, 7, 1)
 D2 = dt.date(2025, 7, 2)
 
@@ -43,10 +62,11 @@ def article(article_id: str, published_at: dt.date) -> dict[str, Any]:
         "url": f"https://example.org/{article_id}",
         "title": f"Title {article_id}",
         "published_at": published_at,
-        "source": "example",
+        "source": f"outlet {article_id}",
         "text": "...",
         "content_hash": article_id,
         "origin": "tests",
+        "partition_date": published_at,
     }
 
 
@@ -58,6 +78,7 @@ def air(
     launched: int | None,
     intercepted: int | None,
     event_date: dt.date | None = D1,
+    evidence: str | None = None,
 ) -> dict[str, Any]:
     return {
         "event_id": event_id,
@@ -68,15 +89,31 @@ def air(
         "intercepted": intercepted,
         "launched_qualifier": "exact",
         "event_date": event_date,
-        "evidence": f"evidence {event_id}",
+        "evidence": evidence or f"evidence {event_id}",
         "evidence_start": 0,
         "evidence_end": 10,
     }
 
 
+def ledger(event_id: str, article_id: str, model: str | None, outcome: str, best: int) -> dict[str, Any]:
+    return {
+        "outcome_id": f"{event_id}/{model or '*'}/{outcome}",
+        "event_id": event_id,
+        "article_id": article_id,
+        "attacker": "RU",
+        "weapon_class": "drone",
+        "model": model,
+        "outcome": outcome,
+        "low": best,
+        "best": best,
+        "high": best,
+        "qualifier": "exact",
+    }
+
+
 def load_sample(db: Path) -> None:
-    """Two articles reporting the same D1 drone attack differently, one D2 attack (dated by publication), and
-    casualties, claims and quarantine rows."""
+    """Two articles reporting the same D1 drone attack differently (B official), one D2 attack (dated by
+    publication), the ledger behind A's and B's drone rows, and casualties, claims and quarantine rows."""
     load_batch(
         db,
         articles=frame([article("A", D1), article("B", D1), article("C", D2)], ARTICLES),
@@ -84,12 +121,24 @@ def load_sample(db: Path) -> None:
             "air_attacks": frame(
                 [
                     air("a1", "A", "RU", "drone", 100, 90),
-                    air("b1", "B", "RU", "drone", 120, 80),
+                    air(
+                        "b1", "B", "RU", "drone", 120, 80, evidence="The air force said 120 drones, 80 down."
+                    ),
                     air("a2", "A", "RU", "missile", 10, None),
                     air("c1", "C", "RU", "drone", 50, 45, event_date=None),
                     air("c2", "C", "UA", "drone", None, 30, event_date=None),
                 ],
                 AIR_ATTACKS,
+            ),
+            "attack_outcomes": frame(
+                [
+                    ledger("a1", "A", None, "launched", 100),
+                    ledger("a1", "A", "Shahed-136", "launched", 70),
+                    ledger("b1", "B", None, "launched", 120),
+                    ledger("b1", "B", "Shahed-136", "launched", 90),
+                    ledger("b1", "B", "Shahed-136", "intercepted", 60),
+                ],
+                ATTACK_OUTCOMES,
             ),
             "casualties": frame(
                 [
@@ -136,7 +185,7 @@ def load_sample(db: Path) -> None:
                         "settlement": "Berezove",
                         "admin1": "Dnipropetrovsk",
                         "actor": "RU",
-                        "claimed_by": "RU MoD",
+                        "claimed_by": "ISW",
                     },
                 ],
                 TERRITORIAL_CONTROL,
@@ -171,9 +220,10 @@ def empty_db(tmp_path: Path) -> Path:
     return db
 
 
-@pytest.fixture()
-def loaded_db(tmp_path: Path) -> Path:
-    db = tmp_path / "loaded.duckdb"
+@pytest.fixture(scope="module")
+def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Loaded once for the module: the tests only read it."""
+    db = tmp_path_factory.mktemp("reports") / "loaded.duckdb"
     load_sample(db)
     con = connect(db)
     try:
@@ -206,8 +256,15 @@ def test_every_file_has_a_description_and_one_select(name: str) -> None:
     assert statements[0].type == duckdb.StatementType.SELECT
 
 
-def test_daily_description_documents_max_choice() -> None:
-    assert "MAX" in report_description("daily_air_attacks")
+def test_descriptions_become_view_comments(empty_db: Path) -> None:
+    con = connect(empty_db, read_only=True)
+    try:
+        comments = dict(
+            con.sql("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall()
+        )
+    finally:
+        con.close()
+    assert comments == {name: report_description(name) for name in EXPECTED_REPORTS}
 
 
 def test_unknown_names_are_rejected(loaded_db: Path) -> None:
@@ -262,7 +319,7 @@ def test_create_views_is_repeatable(tmp_path: Path) -> None:
 def test_views_work_on_an_empty_warehouse(empty_db: Path, name: str) -> None:
     df = run_report(empty_db, name)
     assert isinstance(df, pl.DataFrame)
-    assert df.height == 0
+    assert df.height == (2 if name in ALWAYS_ROWS else 0)
     assert df.width > 0
 
 
@@ -291,47 +348,48 @@ def test_report_on_a_missing_file(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- view contents
-def test_daily_air_attacks_takes_max_across_articles(loaded_db: Path) -> None:
+def test_daily_air_attacks_one_row_per_attack_with_chosen_figures(loaded_db: Path) -> None:
     df = run_report(loaded_db, "daily_air_attacks")
-    assert rows(df) == [
-        # A says 100/90, B says 120/80 for the same attack: MAX of each, not 220/170
-        {
-            "day": D1,
-            "attacker": "RU",
-            "weapon_class": "drone",
-            "reports": 2,
-            "launched": 120,
-            "intercepted": 90,
-            "interception_rate": 0.75,
-        },
-        {
-            "day": D1,
-            "attacker": "RU",
-            "weapon_class": "missile",
-            "reports": 1,
-            "launched": 10,
-            "intercepted": None,
-            "interception_rate": None,
-        },
-        # no event_date: the article's published_at
-        {
-            "day": D2,
-            "attacker": "RU",
-            "weapon_class": "drone",
-            "reports": 1,
-            "launched": 50,
-            "intercepted": 45,
-            "interception_rate": 0.9,
-        },
-        {
-            "day": D2,
-            "attacker": "UA",
-            "weapon_class": "drone",
-            "reports": 1,
-            "launched": None,
-            "intercepted": 30,
-            "interception_rate": None,
-        },
+    keep = ["day", "attacker", "weapon_class", "launched", "intercepted", "interception_rate",
+            "launched_min", "launched_max", "n_sources", "disputed"]  # fmt: skip
+    assert rows(df.select(keep)) == [
+        # A (relay) says 100/90, B (the air force) 120/80 for the same attack: one row, B's figures
+        {"day": D1, "attacker": "RU", "weapon_class": "drone", "launched": 120, "intercepted": 80,
+         "interception_rate": 0.667, "launched_min": 100, "launched_max": 120, "n_sources": 2, "disputed": True},
+        {"day": D1, "attacker": "RU", "weapon_class": "missile", "launched": 10, "intercepted": None,
+         "interception_rate": None, "launched_min": 10, "launched_max": 10, "n_sources": 1, "disputed": False},
+        # no event_date: the article's day
+        {"day": D2, "attacker": "RU", "weapon_class": "drone", "launched": 50, "intercepted": 45,
+         "interception_rate": 0.9, "launched_min": 50, "launched_max": 50, "n_sources": 1, "disputed": False},
+        {"day": D2, "attacker": "UA", "weapon_class": "drone", "launched": None, "intercepted": 30,
+         "interception_rate": None, "launched_min": None, "launched_max": None, "n_sources": 1, "disputed": False},
+    ]  # fmt: skip
+
+
+def test_weekly_air_attacks(loaded_db: Path) -> None:
+    df = run_report(loaded_db, "weekly_air_attacks")
+    assert df.schema["launched"] == pl.Int64  # sums cast back from HUGEINT
+    assert rows(df)[0] == {
+        "week": dt.date(2025, 6, 30),  # the Monday of D1 and D2
+        "attacker": "RU",
+        "weapon_class": "drone",
+        "attack_days": 2,
+        "launched": 170,
+        "intercepted": 125,
+        "suppressed": None,
+        "interception_rate": round(125 / 170, 3),
+        "disputed_events": 1,
+    }
+
+
+def test_air_attacks_by_model(loaded_db: Path) -> None:
+    daily = rows(run_report(loaded_db, "daily_air_attacks_by_model"))
+    assert [(r["model"], r["launched"], r["intercepted"], r["n_sources"], r["disputed"]) for r in daily] == [
+        ("Shahed-136", 90, 60, 2, True)  # B (official) says 90 Shaheds, A 70
+    ]
+    weekly = rows(run_report(loaded_db, "weekly_air_attacks_by_model"))
+    assert [(r["model"], r["days"], r["launched"], r["interception_rate"]) for r in weekly] == [
+        ("Shahed-136", 1, 90, round(60 / 90, 3))
     ]
 
 
@@ -339,38 +397,25 @@ def test_interception_rate_by_class(loaded_db: Path) -> None:
     df = run_report(loaded_db, "interception_rate_by_class")
     assert df.schema["launched"] == pl.Int64  # sums cast back from HUGEINT
     assert rows(df) == [
-        {
-            "attacker": "RU",
-            "weapon_class": "drone",
-            "attacks": 3,
-            "launched": 270,
-            "intercepted": 215,
-            "interception_rate": round(215 / 270, 3),
-        },
-        {
-            "attacker": "RU",
-            "weapon_class": "missile",
-            "attacks": 1,
-            "launched": 10,
-            "intercepted": None,
-            "interception_rate": None,
-        },
-        {
-            "attacker": "UA",
-            "weapon_class": "drone",
-            "attacks": 1,
-            "launched": None,
-            "intercepted": 30,
-            "interception_rate": None,
-        },
-    ]
+        # consolidated: the D1 attack counts once (120/80), not per article
+        {"attacker": "RU", "weapon_class": "drone", "attacks": 2, "launched": 170, "intercepted": 125,
+         "interception_rate": round(125 / 170, 3)},
+        {"attacker": "RU", "weapon_class": "missile", "attacks": 1, "launched": 10, "intercepted": None,
+         "interception_rate": None},
+        {"attacker": "UA", "weapon_class": "drone", "attacks": 1, "launched": None, "intercepted": 30,
+         "interception_rate": None},
+    ]  # fmt: skip
 
 
-def test_casualties_by_oblast(loaded_db: Path) -> None:
+def test_casualties_by_oblast_and_month(loaded_db: Path) -> None:
+    # A says 2 killed 5 injured in Dnipro, B 3 killed: one event, both relay, so the tie-break (article_id) picks A
     assert rows(run_report(loaded_db, "casualties_by_oblast")) == [
-        {"admin1": "Dnipropetrovsk", "reports": 2, "killed": 5, "injured": 5},
-        {"admin1": "unknown", "reports": 1, "killed": None, "injured": 1},
+        {"admin1": "Dnipropetrovsk", "events": 1, "killed": 2, "injured": 5, "disputed_events": 1},
+        {"admin1": "unknown", "events": 1, "killed": None, "injured": 1, "disputed_events": 0},
     ]
+    month = rows(run_report(loaded_db, "casualties_by_oblast_month"))
+    assert month[0] == {"month": dt.date(2025, 7, 1), "admin1": "Dnipropetrovsk", "events": 1, "killed": 2,
+                        "injured": 5, "killed_max": 3, "places": "Dnipro"}  # fmt: skip
 
 
 def test_territorial_claims(loaded_db: Path) -> None:
@@ -379,25 +424,69 @@ def test_territorial_claims(loaded_db: Path) -> None:
             "settlement": "Berezove",
             "admin1": "Dnipropetrovsk",
             "actor": "RU",
-            "claimed_by": "RU MoD",
+            "claimed_by": "ISW, RU MoD",
             "first_reported": D1,
-            "articles": 2,
+            "last_reported": D2,
+            "n_reports": 2,
+            "n_sources": 2,
+            "n_official": 1,  # the RU MoD claim
+            "disputed": False,
         },
+    ]
+    assert rows(run_report(loaded_db, "territorial_claims_by_week")) == [
+        {"week": dt.date(2025, 6, 30), "admin1": "Dnipropetrovsk", "actor": "RU", "settlements_claimed": 1,
+         "disputed": 0, "settlements": "Berezove"}
+    ]  # fmt: skip
+
+
+def test_source_disagreements_side_by_side(loaded_db: Path) -> None:
+    df = run_report(loaded_db, "source_disagreements")
+    got = [(r["event_type"], r["rank_in_event"], r["source"], r["source_kind"], r["launched"], r["event_launched"],
+            r["killed"], r["event_killed"]) for r in rows(df)]  # fmt: skip
+    assert got == [
+        ("air_attack", 1, "outlet B", "official", 120, 120, None, None),
+        ("air_attack", 2, "outlet A", "relay", 100, 120, None, None),
+        ("casualties", 1, "outlet A", "relay", None, None, 2, 2),
+        ("casualties", 2, "outlet B", "relay", None, None, 3, 2),
     ]
 
 
-def test_quarantine_by_reason(loaded_db: Path) -> None:
+def test_quarantine_by_reason(loaded_db: Path, empty_db: Path) -> None:
     assert rows(run_report(loaded_db, "quarantine_by_reason")) == [
         {"stage": "ingest", "table_name": "articles", "reason": "empty_text", "rows": 2},
         {"stage": "validate", "table_name": "air_attacks", "reason": "intercepted_gt_launched", "rows": 1},
     ]
+    # nothing quarantined: one row per stage saying so
+    assert rows(run_report(empty_db, "quarantine_by_reason")) == [
+        {"stage": "ingest", "table_name": None, "reason": None, "rows": 0},
+        {"stage": "validate", "table_name": None, "reason": None, "rows": 0},
+    ]
+
+
+def test_data_quality(loaded_db: Path) -> None:
+    assert rows(run_report(loaded_db, "data_quality"))[:2] == [
+        {"day": D1, "articles": 2, "extracted": 2, "with_events": 2, "share_with_events": 1.0,
+         "quarantined_ingest": 0, "quarantined_validate": 1},
+        {"day": D2, "articles": 1, "extracted": 1, "with_events": 1, "share_with_events": 1.0,
+         "quarantined_ingest": 0, "quarantined_validate": 0},
+    ]  # fmt: skip
 
 
 def test_largest_attacks(loaded_db: Path) -> None:
     df = run_report(loaded_db, "largest_attacks")
-    assert df["event_id"].to_list() == ["b1", "a1", "c1", "a2"]  # launched desc; unknown launched left out
+    # one row per attack, launched desc; the UA attack without launched is left out
+    assert df["event_key"].to_list() == [
+        "2025-07-01/RU/drone",
+        "2025-07-02/RU/drone",
+        "2025-07-01/RU/missile",
+    ]
     top = df.row(0, named=True)
-    assert (top["title"], top["url"], top["evidence"]) == ("Title B", "https://example.org/B", "evidence b1")
+    assert (top["launched"], top["launched_min"], top["n_sources"], top["disputed"]) == (120, 100, 2, True)
+    assert (top["title"], top["url"], top["evidence"]) == (
+        "Title B",
+        "https://example.org/B",
+        "The air force said 120 drones, 80 down.",
+    )
 
 
 def test_largest_attacks_caps_at_20(tmp_path: Path) -> None:
@@ -407,7 +496,11 @@ def test_largest_attacks_caps_at_20(tmp_path: Path) -> None:
         articles=frame([article("A", D1)], ARTICLES),
         events={
             "air_attacks": frame(
-                [air(f"e{i:02d}", "A", "RU", "drone", i, None) for i in range(25)], AIR_ATTACKS
+                [
+                    air(f"e{i:02d}", "A", "RU", "drone", i, None, event_date=D1 + dt.timedelta(days=i))
+                    for i in range(25)
+                ],
+                AIR_ATTACKS,
             )
         },
         quarantine=frame([], QUARANTINE),
@@ -415,3 +508,36 @@ def test_largest_attacks_caps_at_20(tmp_path: Path) -> None:
     df = run_report(db, "largest_attacks")
     assert df.height == 20
     assert df["launched"].to_list() == list(range(24, 4, -1))
+
+
+def test_attack_reports_keep_every_article(loaded_db: Path) -> None:
+    df = run_report(loaded_db, "attack_reports")
+    assert df.height == 5  # every air_attacks row, none merged away
+    d1 = df.filter(pl.col("event_key") == "2025-07-01/RU/drone")
+    assert d1.select("rank_in_event", "article_id", "launched", "evidence").rows() == [
+        (1, "B", 120, "The air force said 120 drones, 80 down."),
+        (2, "A", 100, "evidence a1"),
+    ]
+
+
+def test_acled_export_layout_and_mapping(loaded_db: Path) -> None:
+    df = run_report(loaded_db, "acled_export")
+    assert df.columns == ["event_date", "event_type", "sub_event_type", "actor1", "admin1", "location",
+                          "fatalities", "notes", "source"]  # fmt: skip
+    by_note = {r["notes"].split("; salvo ")[-1]: r for r in rows(df)}
+    drone = by_note["2025-07-01/RU/drone"]
+    assert (drone["event_type"], drone["sub_event_type"], drone["actor1"], drone["location"]) == (
+        "Explosions/Remote violence", "Air/drone strike", "Military Forces of Russia (2000-)", "Ukraine"
+    )  # fmt: skip
+    assert "launched 120" in drone["notes"] and "disputed: launched 100-120" in drone["notes"]
+    assert drone["source"] == "outlet A; outlet B"
+    assert by_note["2025-07-01/RU/missile"]["sub_event_type"] == "Shelling/artillery/missile attack"
+    assert by_note["2025-07-02/UA/drone"]["actor1"] == "Military Forces of Ukraine (2019-)"
+    dnipro = by_note["2025-07-01/dnipropetrovsk/dnipro"]
+    assert (dnipro["admin1"], dnipro["location"], dnipro["fatalities"]) == ("Dnipropetrovsk", "Dnipro", 2)
+    assert dnipro["actor1"] == "Military Forces of Russia (2000-)"  # a place in Ukraine
+    claim = by_note["dnipropetrovsk/berezove/RU"]
+    assert (claim["event_type"], claim["sub_event_type"]) == (
+        "Battles",
+        "Non-state actor overtakes territory",
+    )

@@ -1,9 +1,10 @@
 """Report views over the warehouse: one `sql/<name>.sql` file per view.
 
-Each file starts with a `-- ` comment line describing the view, followed by a single SELECT. `create_views`
-turns every file into `CREATE OR REPLACE VIEW <name>`; `run_report` reads one view from a read-only
-connection, so reports can run while nothing writes (DuckDB lets no other process open the file while one
-writes).
+Each file starts with a `-- ` comment line describing the view, followed by a single SELECT over warehouse
+tables (never over another view, so the files can be created in any order). `create_views` turns every file
+into `CREATE OR REPLACE VIEW <name>` with the description as its `COMMENT ON VIEW`; every publish runs it on
+the staging copy before the swap (pipelines/warehouse/publish.py). `run_report` reads one view through a
+read-only connection, which runs never lock (they publish by swapping in a new file).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def create_views(con: duckdb.DuckDBPyConnection, sql_dir: Path | None = None) ->
         _, query = _read_sql(_sql_dir(sql_dir) / f"{name}.sql")
         # The comment line stays part of the query; a newline after AS keeps it from swallowing the SELECT.
         con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS\n{query}\n")
+        description = report_description(name, sql_dir).replace("'", "''")
+        con.execute(f"COMMENT ON VIEW {ident(name)} IS '{description}'")
     return names
 
 

@@ -123,12 +123,19 @@ def test_contradiction_is_quarantined_not_loaded(two_runs) -> None:
         0
     ][0]
     q = con.sql(
-        "SELECT stage, reason, row_json FROM quarantine WHERE article_id = 'test-contradiction'"
+        "SELECT stage, reason, row_json FROM quarantine "
+        "WHERE article_id = 'test-contradiction' AND table_name = 'air_attacks'"
+    ).fetchall()
+    # the outcome ledger rows behind the rejected row follow it into quarantine
+    ledger = con.sql(
+        "SELECT DISTINCT reason FROM quarantine "
+        "WHERE article_id = 'test-contradiction' AND table_name = 'attack_outcomes'"
     ).fetchall()
     con.close()
     assert loaded == 0
     assert len(q) == 1 and q[0][0] == "validate" and "intercepted_gt_launched" in q[0][1]
     assert json.loads(q[0][2])["intercepted"] == 9
+    assert ledger == [("parent_air_attack_quarantined",)]
 
 
 def test_bad_input_items_are_quarantined_with_reasons(two_runs) -> None:

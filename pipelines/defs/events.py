@@ -1,4 +1,5 @@
-"""Extraction asset: articles -> air attack, casualty and territorial claim rows (unvalidated).
+"""Extraction asset: articles -> air attack, casualty and territorial claim rows, and the outcome ledger behind the
+air attack rows (attack_outcome_reports), all unvalidated.
 
 Only independent English articles are extracted: an article in another language is kept (with its language)
 but the English patterns are not run on it, and a near-identical copy of an earlier article (duplicate_of) is
@@ -14,6 +15,7 @@ EVENT_OUTPUTS = {
     "air_attack_reports": "air_attacks",
     "casualty_reports": "casualties",
     "territorial_claims": "territorial_control",
+    "attack_outcome_reports": "attack_outcomes",
 }
 
 

@@ -1,0 +1,170 @@
+"""The seeds through the whole Dagster graph, twice, with a reader process querying all along: the warehouse
+model, every view, `salvo report`, the chart and the Parquet export as `make run` leaves them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from warehouse_reader import Reader, consistent
+
+from pipelines.cli import load_definitions, materialize_days, plan_days
+from pipelines.defs.partitions import contiguous_ranges
+from pipelines.defs.resources import (
+    ArticleSourceResource,
+    FeedSourceResource,
+    PageSourceResource,
+    WarehouseResource,
+    default_resources,
+)
+from pipelines.reports import report_names, run_report
+from pipelines.schema import WAREHOUSE_TABLES
+from pipelines.warehouse import connect, key_columns, read_table
+
+REPO = Path(__file__).resolve().parents[1]
+SALVO = str(Path(sys.executable).with_name("salvo"))
+
+
+def materialize_seeds(db: Path) -> list[dg.ExecuteInProcessResult]:
+    resources = default_resources(
+        warehouse=WarehouseResource(db_path=str(db)),
+        article_source=ArticleSourceResource(paths=[str(REPO / "seeds")]),
+        feed_source=FeedSourceResource(feeds=[]),
+        page_source=PageSourceResource(pages=[]),
+    )
+    return [materialize_days(a, b, resources) for a, b in contiguous_ranges(plan_days(resources))]
+
+
+def snapshot(db: Path) -> dict[str, pl.DataFrame]:
+    con = connect(db, read_only=True)
+    try:
+        return {t: read_table(con, t) for t in WAREHOUSE_TABLES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory):
+    base = tmp_path_factory.mktemp("seeded")
+    db = base / "warehouse" / "salvo.duckdb"
+    reader = Reader(db, base)
+    try:
+        first = materialize_seeds(db)  # a new warehouse: the reader waits for its first publish
+        reader.wait_for_reads(3)
+    finally:
+        reads = reader.finish()
+    snap1 = snapshot(db)
+    second = materialize_seeds(db)
+    snap2 = snapshot(db)
+    return {"db": db, "first": first, "second": second, "snap1": snap1, "snap2": snap2, "reads": reads}
+
+
+def test_runs_succeed_and_every_check_passes(seeded) -> None:
+    results = seeded["first"] + seeded["second"]
+    assert all(r.success for r in results)
+    checks = [c for r in results for c in r.get_asset_check_evaluations()]
+    assert checks and all(c.passed for c in checks)
+    assert {c.check_name for c in checks} >= {"conservation", "gx_attack_outcomes"}
+
+
+def test_reader_during_the_runs_never_failed_nor_saw_half_a_run(seeded) -> None:
+    reads = seeded["reads"]
+    assert [r for r in reads if "error" in r] == []
+    snapshots = [r["snapshot"] for r in reads]
+    assert snapshots and all(consistent(s) for s in snapshots)
+    assert max(r["s"] for r in reads) < 2.0
+    assert snapshots[-1]["articles"] == 7
+
+
+def test_second_run_leaves_every_table_identical(seeded) -> None:
+    snap1, snap2 = seeded["snap1"], seeded["snap2"]
+    assert set(snap1) == set(WAREHOUSE_TABLES)
+    for table in WAREHOUSE_TABLES:
+        assert snap1[table].equals(snap2[table]), table
+        assert snap1[table].height > 0 or table == "quarantine", table
+
+
+def test_the_seeds_relay_and_official_reports_become_one_disputed_event(seeded) -> None:
+    events = seeded["snap2"]["attack_events"].filter(pl.col("event_key") == "2025-03-02/RU/drone")
+    e = events.row(0, named=True)
+    assert (e["launched"], e["intercepted"], e["launched_min"], e["launched_max"]) == (96, 71, 90, 96)
+    assert (e["n_sources"], e["disputed"], e["chosen_source_kind"]) == (2, True, "official")
+    assert e["chosen_event_id"] == "sample-001-overnight-attack#air_attack#ru/drone"
+
+
+@pytest.mark.parametrize("name", report_names())
+def test_every_view_returns_rows_on_the_seeds(seeded, name: str) -> None:
+    assert run_report(seeded["db"], name).height > 0
+
+
+def test_salvo_report_prints_every_view(seeded) -> None:
+    db = str(seeded["db"])
+    table = subprocess.run([SALVO, "report", "--db", db], capture_output=True, text=True, timeout=120)
+    assert table.returncode == 0, table.stderr
+    for name in report_names():
+        assert f"== {name}: " in table.stdout
+    csv = subprocess.run(
+        [SALVO, "report", "acled_export", "--db", db, "--format", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert csv.returncode == 0 and csv.stdout.startswith(
+        "event_date,event_type,sub_event_type,actor1,admin1,location,fatalities,notes,source\n"
+    )
+    js = subprocess.run(
+        [SALVO, "report", "source_disagreements", "--db", db, "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert js.returncode == 0 and len(js.stdout.splitlines()) == 2  # the seeds' two reports of 2 March
+
+
+def test_chart_is_written_and_linked_from_the_asset_metadata(seeded) -> None:
+    reports = seeded["db"].parent / "reports"
+    png, html = reports / "daily_launched_intercepted.png", reports / "daily_launched_intercepted.html"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5_000
+    assert "data:image/png;base64," in html.read_text()
+    materializations = [
+        m
+        for r in seeded["second"]
+        for m in r.get_asset_materialization_events()
+        if m.asset_key.path == ["daily_launched_intercepted_chart"]
+    ]
+    metadata = materializations[-1].event_specific_data.materialization.metadata
+    assert metadata["png"].value == str(png) and metadata["html"].value == str(html)
+    assert metadata["chart"].value.startswith("![daily launched vs intercepted](data:image/png;base64,")
+    assert metadata["points"].value > 0
+
+
+def test_every_table_is_exported_as_parquet(seeded) -> None:
+    export = seeded["db"].parent / "export"
+    snap = seeded["snap2"]
+    for table in WAREHOUSE_TABLES:
+        frame = pl.read_parquet(export / f"{table}.parquet")
+        assert frame.height == snap[table].height, table
+        assert frame.columns == list(WAREHOUSE_TABLES[table]), table
+        assert frame.equals(snap[table].sort(list(key_columns(table)))), table
+    acled = pl.read_csv(export / "acled_export.csv")
+    assert acled.height == pl.read_parquet(export / "acled_export.parquet").height > 0
+
+
+def test_dagster_table_metadata_documents_every_column() -> None:
+    defs = load_definitions()
+    specs = {s.key: s for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) for s in a.specs}
+    for table, schema in WAREHOUSE_TABLES.items():
+        spec = specs[dg.AssetKey(["warehouse", table])]
+        columns = spec.metadata["dagster/column_schema"].columns
+        assert [c.name for c in columns] == list(schema), table
+        assert all(c.description for c in columns), table
+    assert specs[dg.AssetKey(["warehouse", "attack_events"])].deps  # lineage: derived from the report tables
+
+
+def test_published_file_has_no_leftovers(seeded) -> None:
+    names = sorted(p.name for p in seeded["db"].parent.iterdir())
+    assert names == [".salvo.duckdb.lock", "export", "reports", "salvo.duckdb"]
+    duckdb.connect(str(seeded["db"]), read_only=True).close()

@@ -147,7 +147,7 @@ def run_summary(results, db_path: str | Path, elapsed: float, ranges=None) -> st
         con = connect(db_path, read_only=True)
         try:
             for table, n in table_counts(con).items():
-                lines.append(f"  {table:<20} {n:>6} rows")
+                lines.append(f"  {table:<24} {n:>6} rows")
         finally:
             con.close()
     checks = [c for r in results for c in r.get_asset_check_evaluations()]
@@ -206,7 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--format", choices=("table", "csv", "json"), default="table")
     rep.set_defaults(func=cmd_report)
     args = ap.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # `salvo report | head`: the reader has gone; stop quietly (and keep Python from reporting it at exit)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

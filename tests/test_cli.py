@@ -40,7 +40,9 @@ def test_run_then_report(tmp_path: Path) -> None:
         [SALVO, "run", "--articles", str(arts), "--db", str(db)], capture_output=True, text=True, timeout=300
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "air_attacks               1 rows" in run.stdout and re.search(r"checks: \d+ passed, 0 failed", run.stdout)
+    assert re.search(r"\n  air_attacks +1 rows", run.stdout) and re.search(
+        r"checks: \d+ passed, 0 failed", run.stdout
+    )
     rep = subprocess.run([SALVO, "report", "interception_rate_by_class", "--db", str(db), "--format", "json"],
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert rep.returncode == 0, rep.stderr
@@ -50,3 +52,22 @@ def test_run_then_report(tmp_path: Path) -> None:
         [SALVO, "report", "no_such_report", "--db", str(db)], capture_output=True, text=True, timeout=60
     )
     assert bad.returncode == 2 and "unknown report" in bad.stderr
+
+
+def test_report_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
+    arts = tmp_path / "in"
+    arts.mkdir()
+    (arts / "a.txt").write_text(
+        "Russia fired 12 missiles at Kyiv overnight. Air defences destroyed ten of them."
+    )
+    db = tmp_path / "w.duckdb"
+    assert (
+        subprocess.run(
+            [SALVO, "run", "--articles", str(arts), "--db", str(db)], capture_output=True, timeout=300
+        ).returncode
+        == 0
+    )
+    proc = subprocess.run(
+        f"'{SALVO}' report --db '{db}' | head -n 1", shell=True, capture_output=True, text=True, timeout=120
+    )
+    assert "BrokenPipeError" not in proc.stderr and "Traceback" not in proc.stderr

@@ -168,13 +168,7 @@ def load_batch(
             )
             for table, frame in frames.items():
                 written[table] = _insert(con, table, frame)
-            derived: dict[str, int] = {}
-            if consolidate:
-                from .consolidate import consolidate as _consolidate
-
-                derived["weapons"] = replace_table(con, "weapons", weapons_frame())
-                for table, frame in _consolidate(con).items():
-                    derived[table] = replace_table(con, table, frame)
+            derived = _refresh_derived(con) if consolidate else {}
             totals = table_counts(con)
             con.execute("COMMIT")
         except BaseException:
@@ -219,19 +213,26 @@ def _delete_partitions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.
     )
 
 
+def _refresh_derived(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace `weapons` and every table derived from the per-article tables (inside the caller's
+    transaction); their row counts."""
+    from .consolidate import consolidate as _consolidate
+
+    out = {"weapons": replace_table(con, "weapons", weapons_frame())}
+    for table, frame in _consolidate(con).items():
+        out[table] = replace_table(con, table, frame)
+    return out
+
+
 def recompute(db_path: Path | str) -> dict[str, int]:
     """Recompute `weapons` and the derived tables of an existing warehouse in one transaction (e.g. after the
     consolidation rules changed); returns their row counts."""
-    from .consolidate import consolidate as _consolidate
-
     con = connect(db_path)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             ensure_schema(con)
-            out = {"weapons": replace_table(con, "weapons", weapons_frame())}
-            for table, frame in _consolidate(con).items():
-                out[table] = replace_table(con, table, frame)
+            out = _refresh_derived(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

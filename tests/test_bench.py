@@ -66,11 +66,15 @@ def test_per_article_baseline_gives_the_same_rows(articles_file: Path) -> None:
 
 
 def test_pipeline_batches_and_report_shape(articles_file: Path, tmp_path: Path, capsys) -> None:
-    result = run_pipeline(articles_file, tmp_path / "w.duckdb", batch_size=15)
-    assert result["counts"]["batches"] == 2  # 4 days of 10 articles, two whole days per batch
-    assert result["warehouse_counts"]["articles"] == result["counts"]["articles"] == 40
-    assert result["warehouse_counts"]["air_attacks"] == result["counts"]["air_attacks"] > 0
+    next_day = tmp_path / "next_day.jsonl"
+    synth.write_jsonl(next_day, 10, seed=7, per_day=10, start=40)  # the fifth day
+    result = run_pipeline(articles_file, tmp_path / "w.duckdb", batch_size=15, increment=next_day)
+    assert result["counts"]["batches"] == 3  # 4 days of 10 articles, two whole days per batch; the next day
+    assert result["warehouse_counts"]["articles"] == 40  # counted before the daily run
+    assert result["warehouse_counts"]["air_attacks"] > 0
+    assert result["daily_run"]["articles"] == 10 and result["daily_run"]["warehouse_articles_before"] == 40
     assert set(result["stage_seconds"]) == set(STAGES)
+    assert len(result["per_batch_seconds"]) == 2
 
     size = {"n": 40, "input_bytes": result["input_bytes"], "pipeline": result,
             "pipeline_process_seconds": result["worker_wall_seconds"], "pipeline_peak_rss_mb": result["peak_rss_mb"],

@@ -68,6 +68,12 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             _row("pipeline: total (process)", n, size["pipeline_process_seconds"], in_bytes, n,
                  size["pipeline_peak_rss_mb"], 1.0, size.get("pipeline_run"))
         )  # fmt: skip
+        daily = pipe.get("daily_run")
+        if daily:
+            rows.append(
+                _row(f"daily run: next day onto the {n:,}", daily["articles"], sum(daily["stage_seconds"].values()),
+                     daily["input_bytes"], daily["articles"], max(daily["stage_peak_rss_mb"].values()), None)
+            )  # fmt: skip
     base = results.get("baseline")
     if base:
         pa = base["per_article_extract"]

@@ -341,12 +341,13 @@ def iter_articles(n: int, seed: int = 0, start: int = 0, per_day: int = ARTICLES
         yield make_article(seed, i, pool, per_day)
 
 
-def write_jsonl(path: Path, n: int, seed: int = 0, per_day: int = ARTICLES_PER_DAY) -> int:
-    """Write `n` articles as JSON lines, streaming (never more than one article in memory); returns bytes."""
+def write_jsonl(path: Path, n: int, seed: int = 0, per_day: int = ARTICLES_PER_DAY, start: int = 0) -> int:
+    """Write articles `start`..`start + n - 1` as JSON lines, streaming (one article in memory at a time);
+    returns the file's bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", buffering=1 << 20) as fh:
-        for art in iter_articles(n, seed, per_day=per_day):
+        for art in iter_articles(n, seed, start=start, per_day=per_day):
             fh.write(json.dumps(art, ensure_ascii=False))
             fh.write("\n")
     tmp.replace(path)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import polars as pl
 
 from pipelines.extract.numbers import QUALIFIER_RE, bounds, parse_count, qualifier_code
-from pipelines.extract.tokens import anchored, find_tokens
+from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 from pipelines.extract.weapons import alias_pattern, classify_alias
 from pipelines.schema import OUTCOMES
 
@@ -335,7 +335,7 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 def _empty_mentions() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
+            "article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
             "count": pl.Int64, "weapon_class": pl.String, "side": pl.String, "qual": pl.String,
             "all_flag": pl.Boolean, "each": pl.Boolean, "subset": pl.Boolean, "fixed_role": pl.String,
             "prio": pl.Int32, "model": pl.String,
@@ -448,7 +448,7 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         )
     if not frames:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
+            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
                     "kind": pl.String, "role": pl.String, "passive": pl.Boolean, "prio": pl.Int32}
         )  # fmt: skip
     # the same words can be found by two verb passes ("hit ... with" and "hit"); keep the first per position
@@ -471,7 +471,7 @@ def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = _groups(find_tokens(cand, "norm", p["all_except"], kind="all_except"), p["all_except"])
     if t.height == 0:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
+            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
                     "kind": pl.String, "exc_count": pl.Int64, "exc_class": pl.String, "prio": pl.Int32}
         )  # fmt: skip
     return t.select(
@@ -819,7 +819,7 @@ def _apply_all_except(rows: pl.DataFrame, stream: pl.DataFrame, attackers: pl.Da
 def _empty_rows() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "article_id": pl.String, "attacker": pl.String, "weapon_class": pl.String, "launched": pl.Int64,
+            "article_id": ARTICLE_KEY, "attacker": pl.String, "weapon_class": pl.String, "launched": pl.Int64,
             "intercepted": pl.Int64, "launched_qualifier": pl.String, "suppressed": pl.Int64, "impacts": pl.Int64,
             "sentence_no": pl.Int32, "models": pl.String, "event_date": pl.Date,
         }
@@ -829,7 +829,7 @@ def _empty_rows() -> pl.DataFrame:
 def _empty_ledger() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "article_id": pl.String, "attacker": pl.String, "weapon_class": pl.String, "model": pl.String,
+            "article_id": ARTICLE_KEY, "attacker": pl.String, "weapon_class": pl.String, "model": pl.String,
             "outcome": pl.String, "low": pl.Int64, "best": pl.Int64, "high": pl.Int64, "qualifier": pl.String,
             "sentence_no": pl.Int32,
         }

@@ -20,7 +20,7 @@ import polars as pl
 
 from pipelines.extract.gazetteer import resolve_places
 from pipelines.extract.numbers import QUALIFIER_RE, qualifier_code
-from pipelines.extract.tokens import anchored, find_tokens
+from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 
 KEYS = ("article_id", "sentence_no")
 NUM = r"\d{1,6}"
@@ -184,7 +184,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         )  # fmt: skip
     if not frames:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
+            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
                     "kind": pl.String, "field": pl.String, "count": pl.Int64, "qual": pl.String}
         )  # fmt: skip
     # overlapping finds of the same words by two passes: keep the earliest-starting, longest
@@ -226,7 +226,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             not_place=pl.lit(None, pl.String),
             and_place=pl.lit(None, pl.String),
         )
-    schema = {"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
+    schema = {"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
               "location": pl.String, "admin1": pl.String, "place_kind": pl.String, "nationwide": pl.Boolean}  # fmt: skip
     frames = []
     if t.height:
@@ -461,6 +461,6 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
 
 def _empty_rows() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={"article_id": pl.String, "location": pl.String, "admin1": pl.String, "killed": pl.Int64,
+        schema={"article_id": ARTICLE_KEY, "location": pl.String, "admin1": pl.String, "killed": pl.Int64,
                 "injured": pl.Int64, "qualifier": pl.String, "sentence_no": pl.Int32, "event_date": pl.Date}
     )  # fmt: skip

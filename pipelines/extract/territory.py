@@ -16,7 +16,7 @@ from functools import lru_cache
 import polars as pl
 
 from pipelines.extract.gazetteer import resolve_places
-from pipelines.extract.tokens import anchored, find_tokens
+from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 
 KEYS = ("article_id", "sentence_no")
 NAME = r"[A-Z][a-zA-Z'-]+(?:[ -][A-Z][a-zA-Z'-]+){0,2}"
@@ -136,7 +136,7 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(
             schema={
-                "article_id": pl.String,
+                "article_id": ARTICLE_KEY,
                 "sentence_no": pl.Int32,
                 "pos": pl.Int64,
                 "end": pl.Int64,
@@ -158,7 +158,7 @@ def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(frame, "norm", p["side"], kind="side", flags="")
     if t.height == 0:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "pos": pl.Int64, "side": pl.String}
+            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "side": pl.String}
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["side"]))).unnest("g")
     return t.filter(pl.col("as_place").is_null()).select(
@@ -305,7 +305,7 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(frame, "norm", p["region"], kind="region", flags="")
     if t.height == 0:
         return pl.DataFrame(
-            schema={"article_id": pl.String, "sentence_no": pl.Int32, "region_admin1": pl.String}
+            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "region_admin1": pl.String}
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["region"], flags=""))).unnest("g")
     t = t.with_columns(region=pl.concat_str(pl.coalesce("r1", "r2"), pl.lit(" region")))
@@ -317,6 +317,6 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 def _empty_rows() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={"article_id": pl.String, "settlement": pl.String, "admin1": pl.String, "actor": pl.String,
+        schema={"article_id": ARTICLE_KEY, "settlement": pl.String, "admin1": pl.String, "actor": pl.String,
                 "claimed_by": pl.String, "sentence_no": pl.Int32, "event_date": pl.Date}
     )  # fmt: skip

@@ -12,9 +12,14 @@ import polars as pl
 from pipelines.extract.numbers import normalise_for_matching
 
 # Abbreviations whose period does not end a sentence ("U.S.", "a.m.", "No. 10", "Lt. Gen.", "St.").
+# The word boundary is the ASCII one, (?-u:\b): the abbreviations are ASCII, and a Unicode \b makes the
+# regex engine leave its fast DFA for every text holding a non-ASCII character (a curly quote, a dash),
+# which is most real articles: three times slower.
+_ASCII_B = r"(?-u:\b)"
 _ABBREV = (
-    r"(?:\b(?:[A-Z]\.){2,}|\b[ap]\.m\.|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Lt|Gen|Col|Maj|Capt|Sgt|Jr|Sr|Gov|Rep|Sen|"
-    r"Prof|Inc|Ltd|Co|Corp|vs|approx|est|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)"
+    rf"(?:{_ASCII_B}(?:[A-Z]\.){{2,}}|{_ASCII_B}[ap]\.m\.|{_ASCII_B}(?:No|Nos|Mr|Mrs|Ms|Dr|St|Lt|Gen|Col|Maj|Capt|"
+    r"Sgt|Jr|Sr|Gov|Rep|Sen|Prof|Inc|Ltd|Co|Corp|vs|approx|est|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|"
+    r"Dec)\.)"
 )
 # One sentence: abbreviations, decimal points ("54.9") or any character but a terminator or newline,
 # then terminators (with closing quotes/brackets) or a newline, then the whitespace after it.

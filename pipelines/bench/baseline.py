@@ -73,8 +73,10 @@ def per_article_extract(articles: pl.DataFrame) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- plain `re` loop
 def _py_pattern(pattern: str, default_flags: int) -> re.Pattern[str]:
-    """A polars (Rust regex) pattern as a Python one: a leading global flag group becomes re flags."""
+    """A polars (Rust regex) pattern as a Python one: a leading global flag group becomes re flags, and Rust's
+    ASCII word boundary (?-u:\b) becomes Python's (?a:\b)."""
     flags = default_flags
+    pattern = pattern.replace(r"(?-u:\b)", r"(?a:\b)")
     m = re.match(r"\(\?([a-z]+)\)", pattern)
     if m:
         pattern = pattern[m.end() :]

@@ -176,3 +176,19 @@ def test_definitions_validate() -> None:
     assert defs.resolve_job_def("salvo_all") is not None
     assert {s.name for s in defs.schedules} == {"salvo_daily"}
     assert {s.name for s in defs.sensors} == {"landing_folder_sensor", "feed_sensor"}
+
+
+def test_executor_is_configuration() -> None:
+    """SALVO_EXECUTOR picks one of Dagster's executors by name; nothing else in the code changes."""
+    import importlib.util
+
+    from pipelines.definitions import executor_from_env
+
+    assert executor_from_env({}) is dg.multiprocess_executor
+    assert executor_from_env({"SALVO_EXECUTOR": "in_process"}) is dg.in_process_executor
+    assert load_definitions().resolve_job_def("salvo_all").executor_def.name == "multiprocess"
+    with pytest.raises(ValueError, match="not one of"):
+        executor_from_env({"SALVO_EXECUTOR": "os.system"})
+    if importlib.util.find_spec("dagster_k8s") is None:
+        with pytest.raises(ImportError, match="pip install dagster-k8s"):
+            executor_from_env({"SALVO_EXECUTOR": "k8s"})

@@ -243,3 +243,26 @@ def test_rows_from_before_partitions_are_replaced(tmp_path: Path) -> None:
     rows = day_of_rows(db)
     assert rows["articles"] == {("a1", D1), ("b1", D1), ("a2", D2), ("a3", D3)}
     assert rows["quarantine"] == {("empty_text", str(D1)), ("invalid_json", str(D2))}
+
+
+def test_backfills_are_cut_into_bounded_runs() -> None:
+    """A long range becomes runs of at most MAX_DAYS_PER_RUN days (memory per run is bounded, and the runs of a
+    backfill can be queued in parallel); stretches of days far apart stay separate runs."""
+    from datetime import timedelta
+
+    from pipelines.cli import load_definitions
+    from pipelines.defs.partitions import MAX_DAYS_PER_RUN, contiguous_ranges
+
+    start = date(2024, 1, 1)
+    days = [start + timedelta(days=i) for i in range(120)] + [date(2024, 9, 1)]
+    ranges = contiguous_ranges(days, max_days=50)
+    assert ranges == [
+        (date(2024, 1, 1), date(2024, 2, 19)),
+        (date(2024, 2, 20), date(2024, 4, 9)),
+        (date(2024, 4, 10), date(2024, 4, 29)),
+        (date(2024, 9, 1), date(2024, 9, 1)),
+    ]
+    assert all((b - a).days < 50 for a, b in ranges)
+    raw = load_definitions().resolve_assets_def("raw_articles")
+    policy = raw.backfill_policy
+    assert policy is not None and policy.max_partitions_per_run == MAX_DAYS_PER_RUN

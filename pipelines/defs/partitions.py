@@ -1,6 +1,7 @@
 """The daily partitions every asset of the graph shares: an article's day is its published date, falling back
 to the day it was fetched (a file's modification day)."""
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -12,8 +13,13 @@ from pipelines.ingest.screen import Window
 DAILY = dg.DailyPartitionsDefinition(
     start_date=PARTITION_START.isoformat(), end_offset=1, timezone="UTC", fmt="%Y-%m-%d"
 )
-# a backfill over a range of days is one run (one extraction pass, one warehouse transaction)
-BACKFILL = dg.BackfillPolicy.single_run()
+# A backfill is cut into runs of at most this many days. Each run is one extraction pass and one warehouse
+# publish over its days, so memory is bounded by the days of a run (50 days of 1,000 articles: about 4 GB),
+# not by the backfill; and the runs of one backfill can run at once, as many as the run queue allows
+# (dagster.yaml `concurrency: runs: max_concurrent_runs`), while their publishes queue on the
+# `salvo_warehouse` pool and the writer lock.
+MAX_DAYS_PER_RUN = int(os.environ.get("SALVO_DAYS_PER_RUN", "50"))
+BACKFILL = dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DAYS_PER_RUN)
 
 
 def today_utc() -> date:
@@ -26,14 +32,17 @@ def run_window(context: dg.AssetExecutionContext) -> Window:
     return Window(tw.start.date(), (tw.end - timedelta(days=1)).date())
 
 
-def contiguous_ranges(days: list[date], max_gap: int = 7) -> list[tuple[date, date]]:
-    """Sorted days -> (first, last) ranges, joining days at most `max_gap` days apart.
+def contiguous_ranges(
+    days: list[date], max_gap: int = 7, max_days: int = MAX_DAYS_PER_RUN
+) -> list[tuple[date, date]]:
+    """Sorted days -> (first, last) ranges, joining days at most `max_gap` days apart into ranges of at most
+    `max_days` days (the backfill policy's runs: memory stays bounded by a run's days).
 
     Each range is one run: Dagster records one materialization per asset and day of a ranged run, so a run
     spanning 20 empty months costs minutes of bookkeeping, while a run per stretch of days costs seconds."""
     out: list[tuple[date, date]] = []
     for d in sorted(set(days)):
-        if out and (d - out[-1][1]).days <= max_gap:
+        if out and (d - out[-1][1]).days <= max_gap and (d - out[-1][0]).days < max_days:
             out[-1] = (out[-1][0], d)
         else:
             out.append((d, d))

@@ -9,10 +9,16 @@ How it works, and why:
   pandas frame gets a fresh 0..n-1 RangeIndex). Positions, unlike `unexpected_index_column_names=["event_id"]`,
   also identify rows whose event_id is null or duplicated, so one bad duplicate cannot drag an innocent
   twin into quarantine under the wrong reason.
+- Each table is validated by GX ValidationDefinition runs: first the whole suite over every row with
+  result_format BOOLEAN_ONLY (pass/fail per expectation), then, only if some failed, those expectations again
+  with COMPLETE to list their unexpected rows. COMPLETE on a passing expectation still copies the whole frame
+  several times (non-null rows, unexpected rows, index query), which was most of the time on clean batches.
 - The article-id check is `expect_column_values_to_not_be_in_set(article_id)` against the ids the batch
   references that are not among the ingested articles (usually none). The equivalent `..._to_be_in_set`
   against the known ids cost 5-7 s per 50k-article batch whatever the result_format: GX copies an
   expectation's whole value set each time it reads its configuration, ~70-130 times per expectation.
+- Dates go to GX as UTC midnights: GX compares tz-aware (and ns) datetime columns vectorised but the naive
+  datetime64[ms] that polars produces one Python call per row.
 - An expectation that *raised* (GX `exception_info`) is neither a pass nor a data failure: it is reported in
   `errored_expectations`, makes the suite unsuccessful and is logged as a warning; no rows are quarantined
   for it because GX cannot say which rows it would have rejected. Expectations that GX cannot even build
@@ -71,7 +77,11 @@ MISSING_EVENT_ID_REASON = "missing_event_id"
 MISSING_EVENT_ID_LABEL = "expect_column_values_to_not_be_null(event_id)"
 
 _ROW = "__salvo_row"  # positional row id (== pandas index handed to GX); never leaves this module
-_RESULT_FORMAT = {"result_format": "COMPLETE"}  # COMPLETE: every unexpected index, not a sample
+# First pass: only whether each expectation passed (no per-row metrics at all).
+_PASS_FORMAT: dict[str, Any] = {"result_format": "BOOLEAN_ONLY"}
+# Second pass, failed expectations only: COMPLETE lists every unexpected index, not a sample. The index
+# query is a string repeating that list, which nothing here reads.
+_ROWS_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,8 +173,9 @@ def _runtime_parameters(
         # the expected columns come from schema.py, so the suites cannot drift from the schema
         "columns": columns,
         "unknown_article_ids": referenced.filter(~referenced.is_in(known_article_ids)).sort().to_list(),
-        "min_event_date": dt.datetime.combine(MIN_EVENT_DATE, dt.time()),
-        "max_event_date": dt.datetime.combine(tomorrow, dt.time()),
+        # UTC-aware, like the date columns GX compares them with (see _gx_frame)
+        "min_event_date": dt.datetime.combine(MIN_EVENT_DATE, dt.time(), tzinfo=dt.UTC),
+        "max_event_date": dt.datetime.combine(tomorrow, dt.time(), tzinfo=dt.UTC),
     }
 
 
@@ -193,39 +204,85 @@ def _build_suite(
             broken[label] = f"invalid configuration: {type(exc).__name__}: {exc}".replace("\n", " ")
             continue
         usable.append(raw)
-    return ExpectationSuite(name=str(suite_json.get("name") or table), expectations=usable), broken
+    # named after the table, not the file's "name": two suite files with one name would collide in the
+    # context's suite store (the name only labels GX's own results, which never leave this module)
+    return ExpectationSuite(name=table, expectations=usable), broken
 
 
 # --------------------------------------------------------------------------- GX plumbing
+@dataclasses.dataclass(frozen=True)
+class _SuiteRun:
+    """What the two GX passes over one table found."""
+
+    statistics: dict[str, Any]  # GX's suite statistics (success_percent, ...) of the first, whole-suite pass
+    # one GX ExpectationValidationResult per expectation: the failed ones from the second pass, so they carry
+    # `unexpected_index_list`; the passed and the raised ones from the first
+    results: list[Any]
+
+
 class _GxRunner:
-    """One ephemeral GX context (slow to create) shared by every table of a `validate_events` call."""
+    """One ephemeral GX context shared by every table of a `validate_events` call.
+
+    Not cached across calls: creating it takes ~5 ms, and a shared one would need locking and would keep
+    every earlier call's suites, validation definitions and results.
+    """
 
     def __init__(self) -> None:
         self._context: AbstractDataContext | None = None
 
-    def _datasource(self) -> Any:
+    def _ready_context(self) -> AbstractDataContext:
         if self._context is None:
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
-            self._context = gx.get_context(mode="ephemeral")
+            context = gx.get_context(mode="ephemeral")
             # tqdm bars on stderr would flood Dagster's compute logs
-            self._context.variables.progress_bars = ProgressBarsConfig(
-                globally=False, metric_calculations=False
-            )
-            self._context.data_sources.add_pandas("salvo_validate")
-        return self._context.data_sources.get("salvo_validate")
+            context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            context.data_sources.add_pandas("salvo_validate")
+            self._context = context
+        return self._context
+
+    def _run(
+        self,
+        name: str,
+        batch_definition: Any,
+        suite: ExpectationSuite,
+        pdf: pd.DataFrame,
+        result_format: Mapping[str, Any],
+        parameters: Mapping[str, Any],
+    ) -> Any:
+        """One GX ValidationDefinition run of `suite` over the whole of `pdf` (which GX loads once per run)."""
+        import great_expectations as gx
+
+        context = self._ready_context()
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=context.suites.add(suite))
+        )
+        return definition.run(
+            batch_parameters={"dataframe": pdf},
+            result_format=dict(result_format),
+            expectation_parameters=dict(parameters),
+        )
 
     def validate(
         self, table: str, pdf: pd.DataFrame, suite: ExpectationSuite, parameters: Mapping[str, Any]
-    ) -> Any:
-        datasource = self._datasource()
-        asset = datasource.add_dataframe_asset(name=table)
-        batch_definition = asset.add_batch_definition_whole_dataframe(f"{table}_whole")
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
-        return batch.validate(
-            suite, result_format=dict(_RESULT_FORMAT), expectation_parameters=dict(parameters)
+    ) -> _SuiteRun:
+        """The whole suite over every row of `pdf`, then the failed expectations again for their rows."""
+        from great_expectations.core import ExpectationSuite
+
+        datasource = self._ready_context().data_sources.get("salvo_validate")
+        batch_definition = datasource.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(
+            f"{table}_whole"
         )
+        first = self._run(table, batch_definition, suite, pdf, _PASS_FORMAT, parameters)
+        kept = [r for r in first.results if r.success or _raised_message(r.exception_info) is not None]
+        failed = [r for r in first.results if not r.success and _raised_message(r.exception_info) is None]
+        if not failed:
+            return _SuiteRun(dict(first.statistics or {}), list(first.results))
+        # the configurations exactly as GX evaluated them, parameters already substituted
+        rerun = ExpectationSuite(name=f"{table}__failed", expectations=[r.expectation_config for r in failed])
+        second = self._run(f"{table}__failed", batch_definition, rerun, pdf, _ROWS_FORMAT, parameters)
+        return _SuiteRun(dict(first.statistics or {}), [*kept, *second.results])
 
 
 def _raised_message(exception_info: Any) -> str | None:
@@ -254,6 +311,23 @@ def _fail_frame(rows: Iterable[Any], reason: str, label: str) -> pl.DataFrame:
     return pl.DataFrame({_ROW: row_ids}).with_columns(reason=pl.lit(reason), expectation=pl.lit(label))
 
 
+def _gx_frame(table: str, df: pl.DataFrame) -> pd.DataFrame:
+    """The pandas frame GX validates: `df` without `_ROW`, plus the derived columns, with a fresh 0..n-1
+    RangeIndex so that GX's unexpected index == the polars position == `_ROW`.
+
+    Date columns become midnight UTC (datetime64[ms, UTC]; the date parameters are UTC midnights too):
+    GX's between-check compares tz-aware and datetime64[ns] columns vectorised but a naive datetime64[ms]
+    column, which is what polars hands pandas, one Python call per row. ns is no option: it cannot hold
+    years outside 1677-2262, which a parse error can produce. Strings stay pyarrow-backed and numbers
+    numpy: GX compares numpy int/float columns vectorised, but not pyarrow ones.
+    """
+    out = df.drop(_ROW).with_columns(**DERIVED.get(table, {}))
+    dates = [name for name, dtype in out.schema.items() if dtype == pl.Date]
+    if dates:
+        out = out.with_columns(pl.col(dates).cast(pl.Datetime("ms", "UTC")))
+    return out.to_pandas().reset_index(drop=True)
+
+
 def _validate_table(
     runner: _GxRunner,
     table: str,
@@ -269,9 +343,7 @@ def _validate_table(
     fails: list[pl.DataFrame] = []  # one (row, reason, expectation) frame per failed expectation
     success_percent = 100.0
 
-    # fresh 0..n-1 RangeIndex: GX's unexpected index == the polars position == `_ROW`
-    derived = DERIVED.get(table, {})
-    pdf = df.drop(_ROW).with_columns(**derived).to_pandas().reset_index(drop=True)
+    pdf = _gx_frame(table, df)
     try:
         result = runner.validate(table, pdf, suite, parameters)
     except Exception as exc:  # noqa: BLE001 - a crash of the whole validation is reported, not hidden

@@ -15,15 +15,38 @@ from pathlib import Path
 
 import polars as pl
 
+EXTRACT_CHUNK = 20_000  # articles per extraction pass: memory holds one chunk's text, not the file's
+
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipelines.extract import contract_jsonl, extract_events
-    from pipelines.ingest import accepted_articles, read_articles
+    """Read the input in chunks of articles, extract each, and write every row once all are done, in the order
+    one pass over the whole input gives (extraction of an article does not depend on the others)."""
+    import itertools
 
-    raw = read_articles(args.articles)
-    for row in raw.filter(pl.col("reject_reason").is_not_null()).iter_rows(named=True):
-        print(f"salvo: skipped {row['origin']}: {row['reject_reason']}", file=sys.stderr)
-    events = extract_events(accepted_articles(raw))
+    import polars as pl
+
+    from pipelines.extract import contract_jsonl, extract_events, sort_events
+    from pipelines.ingest import accepted_articles, raw_articles_frame, read_folder
+    from pipelines.schema import EVENT_TABLES, EVENT_TYPE_OF_TABLE, empty
+
+    items = read_folder(args.articles)
+    seen_ids: set[str] = set()
+    parts: dict[str, list[pl.DataFrame]] = {table: [] for table in EVENT_TYPE_OF_TABLE}
+    while chunk := list(itertools.islice(items, args.chunk)):
+        raw = raw_articles_frame(chunk, seen_ids=seen_ids)
+        del chunk
+        for row in raw.filter(pl.col("reject_reason").is_not_null()).iter_rows(named=True):
+            print(f"salvo: skipped {row['origin']}: {row['reject_reason']}", file=sys.stderr)
+        events = extract_events(accepted_articles(raw))
+        del raw
+        for table in parts:  # the contract's tables; the outcome ledger is not part of it
+            parts[table].append(events[table])
+    events = sort_events(
+        {
+            table: pl.concat(frames) if frames else empty(EVENT_TABLES[table])
+            for table, frames in parts.items()
+        }
+    )
     out = sys.stdout
     for line in contract_jsonl(events, with_evidence=args.evidence):
         out.write(line + "\n")
@@ -191,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     ex = sub.add_parser("extract", help="event rows as JSON lines")
     ex.add_argument("articles", help="JSON-lines file of articles (or a folder of article files)")
     ex.add_argument("--evidence", action="store_true", help="include evidence sentence and offsets")
+    ex.add_argument(
+        "--chunk",
+        type=int,
+        default=EXTRACT_CHUNK,
+        help=f"articles per extraction pass (default {EXTRACT_CHUNK})",
+    )
     ex.set_defaults(func=cmd_extract)
     run = sub.add_parser("run", help="materialize every asset into the warehouse")
     run.add_argument(

@@ -31,6 +31,38 @@ def test_extract_writes_contract_rows(tmp_path: Path) -> None:
     assert "invalid_json" in proc.stderr  # the bad line is reported, not silently dropped
 
 
+def test_extract_in_chunks_gives_the_same_rows(tmp_path: Path) -> None:
+    """Chunks bound memory; they change neither the rows, nor their order, nor the rule that a repeated id is a
+    duplicate, even when its first copy was in an earlier chunk."""
+    texts = [
+        "Russia launched 12 drones at Sumy overnight; air defences destroyed nine of them.",
+        "Two people were killed and five injured in Kherson after shelling, the governor said.",
+        "Ukraine's General Staff said its forces had liberated the village of Stepove.",
+        "The council approved a new school budget on Tuesday.",
+    ]
+    lines = [
+        json.dumps({"id": f"k{i}", "published_at": "2025-02-03", "text": texts[i % 4]}) for i in range(9)
+    ]
+    lines.append(json.dumps({"id": "k1", "published_at": "2025-02-03", "text": "Russia fired 3 missiles."}))
+    src = tmp_path / "articles.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    outs = []
+    for chunk in ("20000", "2"):
+        proc = subprocess.run(
+            [SALVO, "extract", str(src), "--evidence", "--chunk", chunk],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "duplicate_article_id" in proc.stderr  # the second k1 (in the last chunk) is reported
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
+    rows = [json.loads(line) for line in outs[0].splitlines()]
+    assert {r["event_type"] for r in rows} == {"air_attack", "casualties", "territorial_control"}
+    assert not any(r["article_id"] == "k1" and r.get("launched") == 3 for r in rows)
+
+
 @pytest.fixture(scope="module")
 def run_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
     """`salvo run` once over an article written for these tests; the report tests read its warehouse."""

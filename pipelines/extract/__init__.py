@@ -27,7 +27,7 @@ from .casualties import extract_casualties
 from .sentences import split_sentences
 from .territory import extract_territorial_control
 
-__all__ = ["extract_events", "contract_rows", "split_sentences"]
+__all__ = ["extract_events", "contract_rows", "sort_events", "split_sentences"]
 
 
 def _with_evidence(
@@ -77,13 +77,30 @@ def extract_events(articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
     ter = _with_evidence(
         extract_territorial_control(sentences), sentences, "territorial_control", ["settlement"]
     )
+    return sort_events(
+        {
+            "air_attacks": conform(air, AIR_ATTACKS),
+            "casualties": conform(cas, CASUALTIES),
+            "territorial_control": conform(ter, TERRITORIAL_CONTROL),
+            "attack_outcomes": conform(outcomes, ATTACK_OUTCOMES),
+        }
+    )
+
+
+# The order rows leave extraction in (and `salvo extract` writes them in), per table.
+EVENT_ORDER = {
+    "air_attacks": ("article_id", "attacker", "weapon_class"),
+    "casualties": ("article_id", "evidence_start", "location"),
+    "territorial_control": ("article_id", "evidence_start", "settlement"),
+    "attack_outcomes": ("outcome_id",),
+}
+
+
+def sort_events(events: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Event frames in EVENT_ORDER: the order does not depend on how the articles were cut into batches."""
     return {
-        "air_attacks": conform(air, AIR_ATTACKS).sort("article_id", "attacker", "weapon_class"),
-        "casualties": conform(cas, CASUALTIES).sort("article_id", "evidence_start", "location"),
-        "territorial_control": conform(ter, TERRITORIAL_CONTROL).sort(
-            "article_id", "evidence_start", "settlement"
-        ),
-        "attack_outcomes": conform(outcomes, ATTACK_OUTCOMES).sort("outcome_id"),
+        table: frame.sort(*EVENT_ORDER[table]) if table in EVENT_ORDER else frame
+        for table, frame in events.items()
     }
 
 

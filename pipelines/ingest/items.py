@@ -134,13 +134,17 @@ def raw_articles_frame(
     check_dates: bool = False,
     start: date = PARTITION_START,
     today: date | None = None,
+    seen_ids: set[str] | None = None,
 ) -> pl.DataFrame:
     """Items -> RAW_ARTICLES: normalise fields, give every item an id and a reject_reason where it fails.
 
     `partition_date` is the published date, else the day the item was fetched. With `check_dates` (the
     warehouse path; `salvo extract` keeps every dated or undated article) a date that is present but cannot be
     read is rejected as "unparseable_date", and one before `start` or after `today` (+1, for time zones) as
-    "date_out_of_range": a wrong date would misplace the item's events in time."""
+    "date_out_of_range": a wrong date would misplace the item's events in time.
+
+    `seen_ids` makes the duplicate-id rule span several calls (a large file read in chunks): ids in it are
+    duplicates here too, and the ids this call accepts are added to it."""
     latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
     rows = []
     for item in items:
@@ -190,7 +194,11 @@ def raw_articles_frame(
     # A second item with an id already seen in this batch is rejected, never silently merged.
     dup = pl.col("article_id").is_not_null() & pl.col("reject_reason").is_null()
     first_seen = pl.int_range(pl.len()).over("article_id", "ok") == 0
-    return (
+    if seen_ids:
+        first_seen = first_seen & ~pl.col("article_id").is_in(
+            pl.Series(list(seen_ids), dtype=pl.String).implode()
+        )
+    df = (
         df.with_columns(ok=dup)
         .with_columns(
             reject_reason=pl.when(pl.col("ok") & ~first_seen)
@@ -199,6 +207,9 @@ def raw_articles_frame(
         )
         .drop("ok")
     )
+    if seen_ids is not None:
+        seen_ids.update(df.filter(pl.col("reject_reason").is_null())["article_id"].drop_nulls().to_list())
+    return df
 
 
 def accepted_articles(raw: pl.DataFrame) -> pl.DataFrame:

@@ -251,16 +251,25 @@ def _link_near_duplicates(
         return df, languages
     # earliest first; on the same day a warehouse article (already loaded) precedes a new one
     nodes = nodes.with_row_index("_k").sort(["partition_date", "_src", "_k"], nulls_last=True)
-    texts = nodes["text"]
-    guessed: dict[int, pl.Series] = {}
+    texts, items = nodes["text"], nodes["_pos"]
+    guessed: list[pl.DataFrame] = []
 
-    def guess(offset: int, hashes: pl.Series) -> None:
-        guessed[offset] = detect_languages(texts.slice(offset, hashes.len()), word_hashes_of_texts=hashes)
+    def guess(offset: int, hashes: pl.Series) -> None:  # the items' languages (not the warehouse's)
+        mine = items.slice(offset, hashes.len()).is_not_null()
+        guessed.append(
+            pl.DataFrame(
+                {
+                    "_pos": items.slice(offset, hashes.len()).filter(mine),
+                    "language": detect_languages(
+                        texts.slice(offset, hashes.len()).filter(mine),
+                        word_hashes_of_texts=hashes.filter(mine),
+                    ),
+                }
+            )
+        )
 
     firsts = near_duplicate_clusters(texts, on_words=guess)
-    languages = nodes.select(
-        "_pos", language=pl.concat([guessed[k] for k in sorted(guessed)]), _known=pl.lit(True)
-    ).filter(pl.col("_pos").is_not_null())
+    languages = pl.concat([languages.drop("_known"), *guessed]).with_columns(_known=pl.lit(True))
     ids = nodes["article_id"].to_list()
     roots = nodes["_root"].to_list()
     link = {

@@ -357,7 +357,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="article counts, comma-separated (k/M suffixes); default 10k,100k,1M")  # fmt: skip
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=50_000, help="articles per pipeline batch (whole days)")
-    ap.add_argument("--cli-max", type=int, default=100_000, help="run `salvo extract` on sizes up to this")
+    ap.add_argument(
+        "--cli-max",
+        type=int,
+        default=1_000_000,
+        help="run `salvo extract` on sizes up to this (it reads in chunks)",
+    )
     ap.add_argument("--loop-sample", type=int, default=300, help="articles for the per-article extract loop")
     ap.add_argument("--re-sample", type=int, default=2000, help="articles for the Python re loop")
     ap.add_argument("--skip-loop", action="store_true", help="skip the per-article baselines")

@@ -263,3 +263,21 @@ def test_no_known_articles_rejects_every_row_as_unknown():
     assert air_q.height == 30
     assert set(air_q["reason"]) == {"unknown_article_id"}
     assert outcome.valid["air_attacks"].is_empty()
+
+
+def test_no_pandas_frame_outlives_the_call():
+    """GX keeps its last context alive until it makes the next one; the frames handed to it must not be."""
+    import gc
+
+    import pandas as pd
+
+    def live_frames() -> int:
+        gc.collect()
+        return sum(isinstance(o, pd.DataFrame) for o in gc.get_objects())
+
+    before = live_frames()
+    outcome = validate_events(
+        {"air_attacks": _frame([_air(f"air-{i}", i) for i in range(50)], AIR_ATTACKS)}, ARTICLES
+    )
+    assert outcome.valid["air_attacks"].height == 50
+    assert live_frames() <= before

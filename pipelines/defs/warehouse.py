@@ -119,7 +119,7 @@ def warehouse_tables(
         "territorial_control": summary.territorial_control,
         "quarantine": summary.quarantine,
         "attack_outcomes": summary.attack_outcomes,
-        **summary.derived,  # recomputed whole: every row is written
+        **summary.derived,  # the rows of the event keys the run touched, recomputed
     }
     for table in WAREHOUSE_TABLES:
         yield dg.MaterializeResult(

@@ -31,6 +31,9 @@ The rule (README "The warehouse model"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
@@ -45,6 +48,7 @@ from pipelines.schema import (
     CASUALTY_EVENT_HISTORY,
     CASUALTY_EVENTS,
     EVENT_REPORTS,
+    EVENT_TYPE_OF_TABLE,
     TERRITORIAL_CONTROL,
     TERRITORIAL_EVENTS,
     WAREHOUSE_TABLES,
@@ -79,9 +83,23 @@ _ORDER = ["_uncounted", "_relay", "reported_at", "article_id", "event_id"]
 _DESCENDING = [False, False, True, False, False]
 
 
-def _read(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+# The columns of `articles` the consolidation uses: reading the text too (the largest column by far) would put
+# every article's text in memory.
+_ARTICLE_COLUMNS = ("article_id", "url", "published_at", "source", "duplicate_of", "partition_date")
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    schema: dict[str, pl.DataType],
+    where: str = "",
+    columns: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """Rows of `table` (all, or those of a `where` clause), sorted by its primary key, conformed to `schema`
+    (columns not read are null)."""
+    selected = ", ".join(ident(c) for c in columns) if columns else "*"
     order = ", ".join(ident(k) for k in key_columns(table))
-    return conform(con.sql(f"SELECT * FROM {ident(table)} ORDER BY {order}").pl(), schema)
+    return conform(con.sql(f"SELECT {selected} FROM {ident(table)} {where} ORDER BY {order}").pl(), schema)
 
 
 def _nonempty(expr: pl.Expr) -> pl.Expr:
@@ -245,10 +263,31 @@ def _key(*parts: pl.Expr) -> pl.Expr:
     return pl.concat_str([p.cast(pl.String).fill_null("") for p in parts], separator="/")
 
 
+# Event keys, over report rows after `_reports` (event_date there is the row's, else its article's day). One
+# definition each: the incremental consolidation must key rows exactly as the full one does.
+def _attack_key() -> pl.Expr:
+    return _key(pl.col("event_date"), pl.col("attacker"), pl.col("weapon_class"))
+
+
+def _casualty_key() -> pl.Expr:
+    return _key(
+        pl.col("event_date"), pl.col("admin1").str.to_lowercase(), pl.col("location").str.to_lowercase()
+    )
+
+
+def _place_key() -> pl.Expr:
+    """A claim's place; its event key is the place, "/", the actor."""
+    return _key(pl.col("admin1").str.to_lowercase(), pl.col("settlement").str.to_lowercase())
+
+
+def _territory_key() -> pl.Expr:
+    return _key(pl.col("admin1").str.to_lowercase(), pl.col("settlement").str.to_lowercase(), pl.col("actor"))
+
+
 # --------------------------------------------------------------------------- air attacks
 def _attacks(air: pl.DataFrame, ledger: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
     reports = _reports(air, articles, "air_attack").with_columns(
-        event_key=_key(pl.col("event_date"), pl.col("attacker"), pl.col("weapon_class")),
+        event_key=_attack_key(),
         place_precision=pl.lit("country"),  # figures of an air attack are national totals
     )
     # official when the article's source or any evidence sentence of the report (its ledger rows too) says so
@@ -336,11 +375,7 @@ def _attack_outcomes(ledger: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame
 # --------------------------------------------------------------------------- casualties
 def _casualties(cas: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
     reports = _reports(cas, articles, "casualties")
-    reports = _with_place(reports, "location").with_columns(
-        event_key=_key(
-            pl.col("event_date"), pl.col("admin1").str.to_lowercase(), pl.col("location").str.to_lowercase()
-        )
-    )
+    reports = _with_place(reports, "location").with_columns(event_key=_casualty_key())
     official = pl.col("source_text").str.contains(OFFICIAL_PATTERN) | pl.col("evidence").str.contains(
         OFFICIAL_PATTERN
     )
@@ -370,10 +405,8 @@ def _territory(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.DataFr
     reports = _reports(ter, articles, "territorial_control")
     reports = _with_place(reports, "settlement").with_columns(
         place_precision=pl.lit("settlement"),
-        event_key=_key(
-            pl.col("admin1").str.to_lowercase(), pl.col("settlement").str.to_lowercase(), pl.col("actor")
-        ),
-        _place=_key(pl.col("admin1").str.to_lowercase(), pl.col("settlement").str.to_lowercase()),
+        event_key=_territory_key(),
+        _place=_place_key(),
     )
     official = (
         pl.col("claimed_by").str.contains(OFFICIAL_CLAIMANTS)
@@ -401,23 +434,218 @@ def _territory(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.DataFr
     return {"reports": ranked, "territorial_events": conform(events, TERRITORIAL_EVENTS).sort("event_key")}
 
 
-# --------------------------------------------------------------------------- entry point
+# --------------------------------------------------------------------------- entry points
+def _assemble(*parts: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The derived tables from the attack, casualty and territory parts (event_reports from their reports)."""
+    reports = pl.concat([conform(part["reports"], EVENT_REPORTS) for part in parts], how="vertical").sort(
+        "event_id"
+    )
+    out = {"event_reports": reports, **{k: v for part in parts for k, v in part.items() if k != "reports"}}
+    if not set(out) <= set(WAREHOUSE_TABLES):  # pragma: no cover - a derived table missing from schema.py
+        raise AssertionError(f"not warehouse tables: {sorted(set(out) - set(WAREHOUSE_TABLES))}")
+    return out
+
+
 def consolidate(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     """Every derived table, computed from the per-article tables the connection sees (inside the load's
     transaction). Keys are table names of schema.DERIVED_TABLES."""
-    articles = _read(con, "articles", ARTICLES)
+    articles = _read(con, "articles", ARTICLES, columns=_ARTICLE_COLUMNS)
     attacks = _attacks(
         _read(con, "air_attacks", AIR_ATTACKS), _read(con, "attack_outcomes", ATTACK_OUTCOMES), articles
     )
     casualties = _casualties(_read(con, "casualties", CASUALTIES), articles)
     territory = _territory(_read(con, "territorial_control", TERRITORIAL_CONTROL), articles)
-    reports = pl.concat(
-        [conform(part["reports"], EVENT_REPORTS) for part in (attacks, casualties, territory)], how="vertical"
-    ).sort("event_id")
-    out = {
-        "event_reports": reports,
-        **{k: v for part in (attacks, casualties, territory) for k, v in part.items() if k != "reports"},
+    return _assemble(attacks, casualties, territory)
+
+
+# --------------------------------------------------------------------------- incremental consolidation
+# A derived row depends only on the reports of its own event key: its figures, ranges, counts, ranks and
+# history are computed per key from those reports, their articles and (air attacks) their ledger rows. The one
+# exception is a territorial event's `disputed`, which looks at the other actors' events at the same place; for
+# territory the unit is therefore the place. So a load need only recompute the keys (places) whose reports it
+# deleted or inserted, and the result equals the full consolidation row for row.
+#
+# `event_reports` is the index from report rows to keys: it holds one row per report row (event_id, event_key),
+# so the keys of rows about to be deleted, and the other reports of a key, are found there without reading any
+# per-article table whole. That needs the derived tables to agree with the per-article ones before the load,
+# which every load (full or incremental) leaves behind; load.py falls back to the full recomputation when the
+# report counts say otherwise.
+
+# the derived tables holding rows of each event type, all with an event_key column
+DERIVED_OF_TYPE = {
+    "air_attack": ("attack_events", "attack_event_outcomes", "attack_event_history"),
+    "casualties": ("casualty_events", "casualty_event_history"),
+    "territorial_control": ("territorial_events",),
+}
+# the per-article event tables and their schemas
+EVENT_SCHEMAS = {
+    "air_attacks": AIR_ATTACKS,
+    "casualties": CASUALTIES,
+    "territorial_control": TERRITORIAL_CONTROL,
+}
+# names of the Arrow tables registered by the incremental consolidation (prefixed like load.py's)
+_IDS = "_salvo_consolidate_ids"
+_KEYS = "_salvo_consolidate_keys"
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What a load is about to delete, read before it does: per event type, the event keys of the report rows
+    that go (their ledger rows' too), and the places of the territorial claims that go."""
+
+    keys: dict[str, pl.Series]
+    places: pl.Series
+
+
+def replaced(con: duckdb.DuckDBPyConnection, article_ids: str) -> Replaced:
+    """The keys of the report rows of the articles in the registered relation `article_ids` (one column,
+    article_id): the load deletes every event and ledger row of those articles and nothing else."""
+    of_articles = f"SELECT article_id FROM {ident(article_ids)}"
+    rows = con.sql(
+        "SELECT DISTINCT event_type, event_key FROM event_reports "
+        f"WHERE article_id IN ({of_articles}) "
+        # a ledger row names its report by event_id; that report may belong to another article
+        f"OR event_id IN (SELECT event_id FROM attack_outcomes WHERE article_id IN ({of_articles}))"
+    ).pl()
+    keys = {
+        event_type: rows.filter(pl.col("event_type") == event_type)["event_key"].cast(pl.String)
+        for event_type in EVENT_TYPE_OF_TABLE.values()
     }
-    if not set(out) <= set(WAREHOUSE_TABLES):  # pragma: no cover - a derived table missing from schema.py
-        raise AssertionError(f"not warehouse tables: {sorted(set(out) - set(WAREHOUSE_TABLES))}")
-    return out
+    claims = con.sql(
+        f"SELECT admin1, settlement FROM territorial_control WHERE article_id IN ({of_articles})"
+    ).pl()
+    places = claims.select(_place=_place_key())["_place"].cast(pl.String).unique()
+    return Replaced(keys=keys, places=places)
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> str:
+    """`frame` (string columns; distinct rows without nulls) registered as an Arrow table; returns the name."""
+    con.register(name, frame.cast(pl.String).drop_nulls().unique().to_arrow())
+    return name
+
+
+def _rows_of(
+    con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType], event_ids: pl.Series
+) -> pl.DataFrame:
+    """The rows of a per-article table (event or ledger) whose event_id is one of `event_ids`."""
+    if event_ids.is_empty():
+        return pl.DataFrame(schema=schema)
+    name = _register(con, f"{_IDS}_{table}", pl.DataFrame({"event_id": event_ids}))
+    # Matched on the one narrow column first, then fetched by rowid: a semi-join selecting every column would
+    # read every column of every row (evidence sentences included) to keep a few.
+    matched = f"SELECT rowid FROM {ident(table)} WHERE event_id IN (SELECT event_id FROM {ident(name)})"
+    return _read(con, table, schema, f"WHERE rowid IN ({matched})")
+
+
+def _articles_of(con: duckdb.DuckDBPyConnection, *frames: pl.DataFrame) -> pl.DataFrame:
+    """The articles of the rows of `frames` (the columns consolidation uses)."""
+    ids = pl.concat([f.select(pl.col("article_id").cast(pl.String)) for f in frames])
+    name = _register(con, f"{_IDS}_articles", ids)
+    where = f"WHERE article_id IN (SELECT article_id FROM {ident(name)})"
+    return _read(con, "articles", ARTICLES, where, columns=_ARTICLE_COLUMNS)
+
+
+def _report_ids(con: duckdb.DuckDBPyConnection, keys: dict[str, pl.Series]) -> dict[str, pl.Series]:
+    """Per event type, the event_ids event_reports files under these keys (one scan for every type). Rows
+    deleted since are not found when read; rows re-inserted under the same event_id are read as they are now."""
+    wanted = pl.concat(
+        [
+            pl.DataFrame({"event_key": k.cast(pl.String)}).select(
+                pl.lit(t, pl.String).alias("event_type"), "event_key"
+            )
+            for t, k in keys.items()
+        ]
+    )
+    name = _register(con, _KEYS, wanted)
+    found = con.sql(
+        f"SELECT r.event_type, r.event_id FROM event_reports r SEMI JOIN {ident(name)} k "
+        "ON r.event_type = k.event_type AND r.event_key = k.event_key"
+    ).pl()
+    return {t: found.filter(pl.col("event_type") == t)["event_id"].cast(pl.String) for t in keys}
+
+
+def _union(*series: pl.Series) -> pl.Series:
+    return pl.concat([s.cast(pl.String).rename("v") for s in series]).drop_nulls().unique().sort()
+
+
+def _place_keys(places: pl.Series, actors: pl.Series) -> pl.Series:
+    """Every key of claims at `places`: a claim's key is its place, "/", its actor."""
+    return (
+        pl.DataFrame({"p": places.cast(pl.String)})
+        .join(pl.DataFrame({"a": actors.cast(pl.String)}), how="cross")
+        .select(pl.concat_str("p", pl.lit("/"), "a"))
+        .to_series()
+    )
+
+
+def consolidate_affected(
+    con: duckdb.DuckDBPyConnection, replaced: Replaced, inserted: Mapping[str, pl.DataFrame]
+) -> tuple[dict[str, pl.Series], dict[str, pl.DataFrame]]:
+    """The derived rows of the event keys a load touched, equal to what `consolidate` gives for those keys.
+
+    `replaced` is what `replaced()` read before the load deleted anything; `inserted` holds the rows the load
+    then inserted (air_attacks, casualties, territorial_control, attack_outcomes; a missing table is empty).
+    Returns the keys to delete, per event type (event_reports rows of that type and the tables of
+    DERIVED_OF_TYPE, by event_key), and the derived rows to insert in their place (the same keys minus those
+    left without a counted report).
+
+    The keys: those of the rows deleted, and those of the rows inserted, computed as the full consolidation
+    computes them (a ledger row touches its report's key: it can make the report official). For territory,
+    every key at the places of those rows (a place's events are disputed by one another). Then every report
+    now filed under those keys is read, with its article and ledger rows, and consolidated.
+    """
+
+    def rows(table: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        frame = inserted.get(table)
+        return pl.DataFrame(schema=schema) if frame is None else conform(frame, schema)
+
+    air, cas, ter = (rows(t, s) for t, s in EVENT_SCHEMAS.items())
+    ledger_ids = rows("attack_outcomes", ATTACK_OUTCOMES)["event_id"]
+    # the reports of inserted ledger rows that this load did not insert itself (rarely any)
+    elsewhere = ledger_ids.filter(~ledger_ids.is_in(air["event_id"].implode()))
+    air = pl.concat([air, _rows_of(con, "air_attacks", AIR_ATTACKS, elsewhere)])
+    articles = _articles_of(con, air, cas, ter)
+    claims = _reports(ter, articles, "territorial_control")
+    keys = {
+        "air_attack": _union(
+            replaced.keys["air_attack"],
+            _reports(air, articles, "air_attack").select(_attack_key()).to_series(),
+        ),
+        "casualties": _union(
+            replaced.keys["casualties"],
+            _reports(cas, articles, "casualties").select(_casualty_key()).to_series(),
+        ),
+        "territorial_control": _union(
+            replaced.keys["territorial_control"], claims.select(_territory_key()).to_series()
+        ),
+    }
+    places = _union(replaced.places, claims.select(_place_key()).to_series())
+    actors = con.sql("SELECT DISTINCT coalesce(actor, '') AS a FROM territorial_control").pl()["a"]
+    keys["territorial_control"] = _union(keys["territorial_control"], _place_keys(places, actors))
+    inserted_ids = {
+        "air_attack": air["event_id"],
+        "casualties": cas["event_id"],
+        "territorial_control": ter["event_id"],
+    }
+
+    ids = _report_ids(con, keys)
+    air = _rows_of(con, "air_attacks", AIR_ATTACKS, _union(ids["air_attack"], inserted_ids["air_attack"]))
+    cas = _rows_of(con, "casualties", CASUALTIES, _union(ids["casualties"], inserted_ids["casualties"]))
+    ter_ids = _union(ids["territorial_control"], inserted_ids["territorial_control"])
+    ter = _rows_of(con, "territorial_control", TERRITORIAL_CONTROL, ter_ids)
+    ledger = _rows_of(con, "attack_outcomes", ATTACK_OUTCOMES, air["event_id"])
+    articles = _articles_of(con, air, cas, ter)
+    while True:
+        # Should a key of a place's form belong to a claim at another place (names containing "/"), that place's
+        # claims are read too, until no claim read lies outside the places: normally none.
+        seen = _reports(ter, articles, "territorial_control").select(_place_key()).to_series()
+        grown = _union(places, seen)
+        if grown.len() == places.len():
+            break
+        places = grown
+        keys["territorial_control"] = _union(keys["territorial_control"], _place_keys(places, actors))
+        more = _report_ids(con, {"territorial_control": keys["territorial_control"]})["territorial_control"]
+        ter = _rows_of(con, "territorial_control", TERRITORIAL_CONTROL, _union(more, ter_ids))
+        articles = pl.concat([articles, _articles_of(con, ter)]).unique("article_id").sort("article_id")
+    parts = (_attacks(air, ledger, articles), _casualties(cas, articles), _territory(ter, articles))
+    return keys, _assemble(*parts)

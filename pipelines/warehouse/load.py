@@ -3,8 +3,13 @@
 Loading replaces by article: a batch first deletes everything the warehouse holds for the articles it carries,
 then inserts its frames, all inside one transaction. Re-running a batch therefore leaves identical tables, and a
 crash or a constraint error leaves the last committed state. The derived tables (consolidated events, their
-history, the report links) are recomputed from the per-article tables in the same transaction, and the
-`weapons` reference table is reloaded from weapons.csv, so they can never disagree with what was loaded.
+history, the report links) are brought up to date in the same transaction, and the `weapons` reference table is
+reloaded from weapons.csv, so they can never disagree with what was loaded.
+
+The derived rows are recomputed only for the event keys the batch touches (the keys of the report rows it
+deletes and inserts; for territorial claims, their places): a load costs what its batch holds, not what the
+warehouse holds, and leaves the same tables as a full recomputation (`recompute`) would. `recompute` remains for
+when the consolidation rules change.
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ from pipelines.schema import (
     conform,
 )
 
+from . import consolidate as consolidate_mod
 from .db import connect, ensure_schema, ident, table_counts
 
 # Names of the Arrow objects registered during a load; prefixed so they cannot shadow a warehouse table.
 _BATCH_ARTICLE_IDS = "_salvo_batch_article_ids"
 _BATCH_QUARANTINE_IDS = "_salvo_batch_quarantine_ids"
 _LOADED_ARTICLE_IDS = "_salvo_loaded_article_ids"
+_REPLACED_ARTICLE_IDS = "_salvo_replaced_article_ids"
+_DELETE_KEYS = "_salvo_delete_keys"
 
 # The per-article tables a batch may carry besides articles and quarantine.
 LOADED_EVENT_TABLES: dict[str, dict[str, pl.DataType]] = {**EVENT_TABLES, **LEDGER_TABLES}
@@ -50,7 +58,8 @@ class LoadSummary:
     quarantine: int
     totals: dict[str, int]
     attack_outcomes: int = 0
-    derived: dict[str, int] = field(default_factory=dict)  # rows of each recomputed table
+    # rows written to `weapons` and to each derived table (those of the recomputed event keys)
+    derived: dict[str, int] = field(default_factory=dict)
 
 
 def _conform_batch(
@@ -127,8 +136,13 @@ def load_batch(
     one day may name an article of another (a duplicate id). Rows left over from items that have since
     disappeared from the sources therefore disappear too.
 
-    With `consolidate` (the default), `weapons` and every derived table are then recomputed over the whole
-    warehouse in the same transaction (pipelines/warehouse/consolidate.py).
+    With `consolidate` (the default), `weapons` is then reloaded and the derived tables are brought up to date
+    in the same transaction: the rows of every event key whose reports the batch deleted or inserted (for
+    territorial claims, every key at those places) are recomputed, the rest are left as they are
+    (pipelines/warehouse/consolidate.py). That relies on the derived tables agreeing with the per-article ones
+    before the load; when event_reports does not hold one row per report row (a load with
+    `consolidate=False` before), the derived tables are recomputed whole instead. `consolidate=False` leaves
+    them stale until the next such full recomputation or `recompute`.
     """
     frames = _conform_batch(articles, events, quarantine)
     batch_article_ids = _id_table(
@@ -148,6 +162,9 @@ def load_batch(
             con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
             con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
             con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
+            # The incremental consolidation needs the keys of the rows about to go: read them first.
+            incremental = consolidate and _derived_agree(con)
+            replaced = _replaced(con, batch_article_ids, partitions) if incremental else None
             if partitions is not None:
                 _delete_partitions(con, *partitions)
             for table in [*LOADED_EVENT_TABLES, "quarantine"]:
@@ -168,7 +185,12 @@ def load_batch(
             )
             for table, frame in frames.items():
                 written[table] = _insert(con, table, frame)
-            derived = _refresh_derived(con) if consolidate else {}
+            if replaced is not None:
+                derived = _refresh_affected(con, replaced, frames)
+            elif consolidate:
+                derived = _refresh_derived(con)
+            else:
+                derived = {}
             totals = table_counts(con)
             con.execute("COMMIT")
         except BaseException:
@@ -213,20 +235,62 @@ def _delete_partitions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.
     )
 
 
-def _refresh_derived(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Replace `weapons` and every table derived from the per-article tables (inside the caller's
-    transaction); their row counts."""
-    from .consolidate import consolidate as _consolidate
+def _derived_agree(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether event_reports holds one row per report row, as every consolidating load leaves it (a cheap check:
+    counts). It is the index the incremental consolidation finds keys in."""
+    reports = " + ".join(f"(SELECT count(*) FROM {ident(t)})" for t in EVENT_TABLES)
+    [(agree,)] = con.sql(f"SELECT (SELECT count(*) FROM event_reports) = {reports}").fetchall()
+    return bool(agree)
 
+
+def _replaced(
+    con: duckdb.DuckDBPyConnection, batch_article_ids: pa.Table, partitions: tuple[dt.date, dt.date] | None
+) -> consolidate_mod.Replaced:
+    """The event keys of the rows load_batch is about to delete: those of the batch's articles and, with
+    `partitions`, of every article of those days (see `_delete_partitions`)."""
+    ids = pl.DataFrame(pl.from_arrow(batch_article_ids)).cast(pl.String)
+    if partitions is not None:
+        in_days = con.sql(
+            "SELECT article_id FROM articles "
+            "WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL",
+            params={"first": partitions[0], "last": partitions[1]},
+        ).pl()
+        ids = pl.concat([ids, in_days.cast(pl.String)])
+    con.register(_REPLACED_ARTICLE_IDS, ids.unique().to_arrow())
+    return consolidate_mod.replaced(con, _REPLACED_ARTICLE_IDS)
+
+
+def _refresh_affected(
+    con: duckdb.DuckDBPyConnection, replaced: consolidate_mod.Replaced, frames: Mapping[str, pl.DataFrame]
+) -> dict[str, int]:
+    """Reload `weapons`; replace the derived rows of the event keys the batch touched by their recomputation
+    (inside the caller's transaction, after the batch's rows are in); rows written per table."""
+    keys, derived = consolidate_mod.consolidate_affected(con, replaced, frames)
     out = {"weapons": replace_table(con, "weapons", weapons_frame())}
-    for table, frame in _consolidate(con).items():
+    for event_type, event_keys in keys.items():
+        con.register(_DELETE_KEYS, pa.table({"event_key": event_keys.cast(pl.String).to_arrow()}))
+        in_keys = f"event_key IN (SELECT event_key FROM {ident(_DELETE_KEYS)})"
+        con.execute(f"DELETE FROM event_reports WHERE event_type = $type AND {in_keys}", {"type": event_type})
+        for table in consolidate_mod.DERIVED_OF_TYPE[event_type]:
+            con.execute(f"DELETE FROM {ident(table)} WHERE {in_keys}")
+    for table, frame in derived.items():
+        out[table] = _insert(con, table, conform(frame, WAREHOUSE_TABLES[table]))
+    return out
+
+
+def _refresh_derived(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace `weapons` and every table derived from the per-article tables, recomputed whole (inside the
+    caller's transaction); their row counts."""
+    out = {"weapons": replace_table(con, "weapons", weapons_frame())}
+    for table, frame in consolidate_mod.consolidate(con).items():
         out[table] = replace_table(con, table, frame)
     return out
 
 
 def recompute(db_path: Path | str) -> dict[str, int]:
-    """Recompute `weapons` and the derived tables of an existing warehouse in one transaction (e.g. after the
-    consolidation rules changed); returns their row counts."""
+    """Recompute `weapons` and the derived tables of an existing warehouse whole, in one transaction (after the
+    consolidation rules changed, or a load with `consolidate=False`); returns their row counts. Reads every
+    per-article table (not the article texts): its time and memory grow with the warehouse."""
     con = connect(db_path)
     try:
         con.execute("BEGIN TRANSACTION")

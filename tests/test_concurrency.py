@@ -4,10 +4,13 @@ concurrent publishers are serialized; a failed or crashed publish leaves the pub
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,8 @@ import pytest
 from warehouse_reader import Reader, consistent
 
 from pipelines.schema import AIR_ATTACKS, ARTICLES, QUARANTINE, conform
-from pipelines.warehouse import connect, publish_batch
+from pipelines.warehouse import connect, publish_batch, publish_batches, publish_session
+from pipelines.warehouse.publish import copy_file
 
 
 def frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -186,3 +190,68 @@ def test_readers_retry_while_someone_holds_a_write_lock(tmp_path: Path) -> None:
     finally:
         holder.wait(timeout=30)
     assert waited < 5
+
+
+def _published_days(db: Path) -> list[dt.date]:
+    con = connect(db, read_only=True)
+    try:
+        return [d for (d,) in con.sql("SELECT DISTINCT partition_date FROM articles ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_a_run_of_several_batches_is_published_once(tmp_path: Path) -> None:
+    db = tmp_path / "salvo.duckdb"
+    publish_batch(db, **day_batch(D0), partitions=(D0, D0))
+    days = [D0 + dt.timedelta(days=i) for i in range(1, 4)]
+    with publish_session(db) as session:
+        for day in days:
+            session.load(**day_batch(day), partitions=(day, day))
+            assert _published_days(db) == [D0]  # readers see the warehouse as it was before the run
+        staging = session.path
+        assert staging.exists() and staging != db
+    assert _published_days(db) == [D0, *days]
+    assert not staging.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".salvo.duckdb.lock", "salvo.duckdb"]
+
+
+def test_a_run_that_fails_half_way_publishes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "salvo.duckdb"
+    publish_batch(db, **day_batch(D0), partitions=(D0, D0))
+    before = db.read_bytes()
+    day = D0 + dt.timedelta(days=1)
+
+    def batches() -> Iterator[dict[str, Any]]:
+        yield {**day_batch(day), "partitions": (day, day)}
+        raise RuntimeError("the second batch failed")
+
+    with pytest.raises(RuntimeError, match="the second batch failed"):
+        publish_batches(db, batches())
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".salvo.duckdb.lock", "salvo.duckdb"]
+
+
+@pytest.mark.parametrize("refused", [(), ("reflink",), ("reflink", "copy_file_range")])
+def test_the_staging_copy_is_exact_whichever_way_it_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: tuple[str, ...]
+) -> None:
+    """A reflink where the filesystem shares blocks, else copy_file_range, else a plain copy."""
+    import pipelines.warehouse.publish as publish_mod
+
+    def unsupported(*args: Any) -> None:
+        raise OSError(errno.EOPNOTSUPP, "not supported here")
+
+    if "reflink" in refused:
+        monkeypatch.setattr(publish_mod.fcntl, "ioctl", unsupported)
+    if "copy_file_range" in refused:
+        monkeypatch.setattr(publish_mod.os, "copy_file_range", unsupported)
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    how = copy_file(source, target)
+    assert target.read_bytes() == source.read_bytes()
+    if "copy_file_range" in refused:
+        assert how == "shutil"
+    elif "reflink" in refused:
+        assert how == "copy_file_range"
+    else:
+        assert how in ("reflink", "copy_file_range")  # a reflink on btrfs or XFS

@@ -24,7 +24,7 @@ from pipelines.schema import (
     WAREHOUSE_TABLES,
     conform,
 )
-from pipelines.warehouse import connect, load_batch, read_table, recompute
+from pipelines.warehouse import connect, load_batch, publish_batches, read_table, recompute
 
 D = dt.date(2025, 9, 1)
 
@@ -275,6 +275,18 @@ def test_every_load_leaves_what_the_full_recompute_gives(tmp_path: Path) -> None
         "donetsk/novoselivka/RU": False,
     }
     assert not tables(db, ["articles"])["articles"]["partition_date"].is_in([day(1)]).any()
+
+
+def test_a_run_of_several_batches_publishes_what_batch_by_batch_loads_give(tmp_path: Path) -> None:
+    one_by_one, together = tmp_path / "one.duckdb", tmp_path / "together.duckdb"
+    sequence = [b for _, b in scripted_sequence()]
+    for b in sequence:
+        load_batch(one_by_one, **b)
+    summaries = publish_batches(together, sequence)
+    assert len(summaries) == len(sequence)
+    left, right = tables(one_by_one), tables(together)
+    for table in WAREHOUSE_TABLES:
+        assert_same(table, left[table], right[table])
 
 
 # --------------------------------------------------------------------------- random sequences

@@ -5,12 +5,13 @@ Plain functions only (no Dagster, no text parsing), so the assets, the CLI and t
 
 - `db`: identifiers, DDL, connections (readers retry briefly on a lock), counts;
 - `load`: `load_batch`, one transaction that replaces a batch by article (and by partition) and recomputes
-  every derived table (`consolidate`) and the `weapons` reference table;
+  the derived rows of the event keys it touched (`consolidate`) and the `weapons` reference table;
+  `recompute` recomputes every derived table whole;
 - `consolidate`: report tables -> attack_events, casualty_events, territorial_events, their history, the
   consolidated outcome ledger and the report links (the rule is in its docstring and in README.md);
 - `docs`: the description of every table and column (COMMENT ON, Dagster column schema);
 - `publish`: `publish_batch` loads into a copy and swaps it in atomically, so readers are never refused and
-  never see a half-written run;
+  never see a half-written run; `publish_batches` / `publish_session` load several batches into one copy;
 - `export`: Parquet export of every table.
 """
 
@@ -31,12 +32,20 @@ from .db import (
     table_counts,
 )
 from .load import LOADED_EVENT_TABLES, LoadSummary, load_batch, recompute, weapons_frame
-from .publish import publish_batch, publish_views, writer_lock
+from .publish import (
+    PublishSession,
+    publish_batch,
+    publish_batches,
+    publish_session,
+    publish_views,
+    writer_lock,
+)
 
 __all__ = [
     "DEFAULT_DB_PATH",
     "LOADED_EVENT_TABLES",
     "PRIMARY_KEYS",
+    "PublishSession",
     "REPO_ROOT",
     "LoadSummary",
     "connect",
@@ -48,6 +57,8 @@ __all__ = [
     "key_columns",
     "load_batch",
     "publish_batch",
+    "publish_batches",
+    "publish_session",
     "publish_views",
     "read_table",
     "recompute",

@@ -3,10 +3,11 @@
 DuckDB lets one process write a file and, while it does, refuses every other process, readers included. So a
 run never writes the published file (warehouse/salvo.duckdb). Under an exclusive file lock it:
 
-1. copies the published file to a staging file beside it (`.salvo.duckdb.staging-<pid>-<random>`);
-2. loads the batch into the staging file: the per-article tables, `weapons` and every derived table in one
-   transaction (`load_batch`), then the report views from sql/ and the COMMENT ONs, then a CHECKPOINT so
-   the staging file is complete without a WAL;
+1. copies the published file to a staging file beside it (`.salvo.duckdb.staging-<pid>-<random>`): a reflink
+   where the filesystem shares blocks between files (btrfs, XFS), else an in-kernel copy;
+2. loads the run's batches into the staging file, each in one transaction (`load_batch`: the per-article
+   tables, `weapons` and the derived rows of the event keys it touched), then the report views from sql/ and
+   the COMMENT ONs, then a CHECKPOINT so the staging file is complete without a WAL;
 3. fsyncs it and swaps it in with `os.replace` (atomic on POSIX), then fsyncs the directory.
 
 A reader opens the published path read-only: it gets the old file or the new one, whole, and never a lock
@@ -17,6 +18,11 @@ retries for a few seconds on a lock conflict, for anyone who opens the file read
 Writers are serialized by an `fcntl.flock` on `.salvo.duckdb.lock` (and, in Dagster, by the `salvo_warehouse`
 concurrency pool of the warehouse asset): two runs that both copied the old file would otherwise each swap in
 a warehouse without the other's load. A crash leaves at most a staging file, removed by the next publish.
+
+The copy is the one cost of a publish that grows with the warehouse (on ext4, a full read and write of the
+file). A run of several batches, such as a backfill, therefore loads them all into one copy and publishes once
+(`publish_batches`, or `publish_session` for a caller that produces its batches one by one); readers see the
+warehouse before the run or after it, never in between.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -91,13 +99,61 @@ def _fsync(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
+# ioctl FICLONE (linux/fs.h): make the destination share the source's blocks, copy-on-write.
+_FICLONE = 0x40049409
+# errors meaning "this filesystem or kernel cannot do that here": try the next way of copying
+_UNSUPPORTED = {
+    errno.EOPNOTSUPP,
+    errno.ENOTTY,
+    errno.EXDEV,
+    errno.EINVAL,
+    errno.ENOSYS,
+    errno.EBADF,
+    errno.EPERM,
+}
+
+
+def copy_file(source: Path, target: Path) -> str:
+    """Copy `source` to a new file `target`; returns how: "reflink", "copy_file_range" or "shutil".
+
+    A reflink (btrfs, XFS, bcachefs; where the filesystem supports it) shares the blocks copy-on-write: the
+    copy is instant whatever the file's size, and writes to either file never show in the other.
+    copy_file_range copies inside the kernel (no user-space buffer; NFS copies on the server, and some
+    filesystems share blocks this way too). A buffered read and write is the portable fallback."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        try:
+            fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+            return "reflink"
+        except OSError as exc:
+            if exc.errno not in _UNSUPPORTED:
+                raise
+        size, done = os.fstat(src.fileno()).st_size, 0
+        try:
+            while done < size:
+                n = os.copy_file_range(src.fileno(), dst.fileno(), size - done)
+                if n == 0:  # a filesystem that copies nothing this way (or a source that shrank)
+                    break
+                done += n
+        except (OSError, AttributeError) as exc:  # AttributeError: a platform without os.copy_file_range
+            if done or (isinstance(exc, OSError) and exc.errno not in _UNSUPPORTED):
+                raise
+        if done == size:
+            return "copy_file_range"
+        if done:
+            raise OSError(f"copying {source} stopped after {done} of {size} bytes")
+        src.seek(0)
+        dst.seek(0)
+        shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
+        return "shutil"
+
+
 def _stage(db_path: Path) -> Path:
     """A private copy of the published file (with its WAL, if a writer crashed there) to write into."""
     staging = db_path.with_name(f"{_staging_prefix(db_path)}{os.getpid()}-{secrets.token_hex(4)}")
     if db_path.exists():
-        shutil.copyfile(db_path, staging)
+        copy_file(db_path, staging)
         if _wal(db_path).exists():
-            shutil.copyfile(_wal(db_path), _wal(staging))
+            copy_file(_wal(db_path), _wal(staging))
     return staging
 
 
@@ -146,6 +202,43 @@ def staged(db_path: Path | str, sql_dir: Path | None = None) -> Iterator[Path]:
                     leftover.unlink()
 
 
+@dataclass(frozen=True)
+class PublishSession:
+    """The staging copy of one publish: batches loaded here are published together when the session ends."""
+
+    path: Path
+
+    def load(
+        self,
+        articles: pl.DataFrame,
+        events: Mapping[str, pl.DataFrame],
+        quarantine: pl.DataFrame,
+        partitions: tuple[dt.date, dt.date] | None = None,
+    ) -> LoadSummary:
+        """`load_batch` into the copy (one transaction per batch)."""
+        return load_batch(self.path, articles, events, quarantine, partitions)
+
+
+@contextlib.contextmanager
+def publish_session(db_path: Path | str, sql_dir: Path | None = None) -> Iterator[PublishSession]:
+    """Load any number of batches into one copy of the warehouse, published (views, comments, checkpoint, atomic
+    swap) when the block ends without an error; on an error nothing is published. One copy for the whole run,
+    instead of one per batch. The writers' lock is held throughout. `session.path` is the copy, for reads that
+    must see the batches loaded so far (e.g. seen-before), through connections closed before the next load."""
+    with staged(db_path, sql_dir) as staging:
+        yield PublishSession(staging)
+
+
+def publish_batches(
+    db_path: Path | str, batches: Iterable[Mapping[str, Any]], *, sql_dir: Path | None = None
+) -> list[LoadSummary]:
+    """Load several batches (each a mapping of `load_batch`'s arguments: articles, events, quarantine and
+    optionally partitions) into one copy and publish it once: readers see all of them or none. Batches are
+    taken one at a time, so a generator keeps memory to one batch."""
+    with publish_session(db_path, sql_dir) as session:
+        return [session.load(**batch) for batch in batches]
+
+
 def publish_batch(
     db_path: Path | str,
     articles: pl.DataFrame,
@@ -161,8 +254,8 @@ def publish_batch(
 
 
 def publish_views(db_path: Path | str, sql_dir: Path | None = None) -> None:
-    """Republish the warehouse with its views recreated from sql/ (and the derived tables recomputed), e.g.
-    after a view file changed, without loading anything."""
+    """Republish the warehouse with its views recreated from sql/ (and the derived tables recomputed whole), e.g.
+    after a view file or the consolidation rules changed, without loading anything."""
     from .load import recompute
 
     with staged(db_path, sql_dir) as staging:

@@ -10,9 +10,11 @@ The stage functions are the pipeline's own, called as the Dagster assets call th
   extract   pipelines.extract.extract_events on the extractable articles (English, not a near-duplicate:
             pipelines.defs.events.extractable)
   validate  pipelines.validate.validate_events (GX; one ephemeral context per call)
-  load      pipelines.warehouse.publish_batch where it exists (copy the published file, load_batch into the
-            copy with every derived table recomputed, views, CHECKPOINT, atomic swap), else load_batch (one
-            transaction per batch, through Arrow, replacing the batch's days)
+  load      as a backfill publishes: every batch loaded (load_batch: one transaction, through Arrow, replacing
+            the batch's days, the derived rows of the keys it touched recomputed) into one copy of the
+            warehouse (pipelines.warehouse.publish_session), published once at the end (views, CHECKPOINT,
+            atomic swap; counted in the last batch's load). Older checkouts: publish_batch per batch (a copy
+            each), else load_batch in place. The daily run after it publishes through publish_batch, copy included
 Articles are cut into batches of whole days (the daily partitions of a backfill): consecutive days are
 gathered until a batch holds at least `batch_size` articles, so memory is bounded by the batch (and the
 largest day), not the archive. Each batch is what one ranged run of the Dagster graph processes.
@@ -20,7 +22,9 @@ largest day), not the archive. Each batch is what one ranged run of the Dagster 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import gc
 import inspect
 import time
@@ -118,6 +122,10 @@ def run_pipeline(
         from pipelines.warehouse import publish_batch as load_step
     except ImportError:  # pragma: no cover - an older checkout loads the file in place
         load_step = load_batch
+    try:  # a backfill loads its batches into one copy and publishes once, where that exists
+        from pipelines.warehouse import publish_session
+    except ImportError:  # pragma: no cover - an older checkout publishes (or loads) each batch
+        publish_session = None
     try:
         from pipelines.schema import LEDGER_TABLES
     except ImportError:  # pragma: no cover
@@ -141,8 +149,10 @@ def run_pipeline(
     counts = {"items": 0, "articles": 0, "extracted": 0, "text_bytes": 0, "quarantined": 0, "batches": 0}
     counts.update({t: 0 for t in EVENT_TABLES})
 
-    def process(chunk: list[Any], clock: StageClock) -> None:
-        """One batch through every stage, as one ranged run of the graph does it."""
+    def process(chunk: list[Any], clock: StageClock, load=None, warehouse: Path = db_path) -> None:
+        """One batch through every stage, as one ranged run of the graph does it. `load` (default: load_step
+        on db_path) takes the batch; `warehouse` is the file seen-before reads (a session's copy)."""
+        load = load or functools.partial(load_step, db_path)
         clock.start("read")
         raw = raw_articles_frame(chunk, check_dates=True) if screen_batch else raw_articles_frame(chunk)
         clock.stop()
@@ -152,7 +162,7 @@ def run_pipeline(
         if screen_batch is not None:
             days = raw["partition_date"].drop_nulls()
             window = Window(days.min(), days.max()) if len(days) else None
-            seen = WarehouseResource(db_path=str(db_path)).seen_articles(window) if window else None
+            seen = WarehouseResource(db_path=str(warehouse)).seen_articles(window) if window else None
             raw = screen_batch(raw, window, seen=seen, today=dt.datetime.now(dt.UTC).date())
             del seen
         articles = accepted_articles(raw)
@@ -174,9 +184,9 @@ def run_pipeline(
         # as the warehouse asset does: the event and ledger tables of schema.py that validation returned
         valid = {t: outcome.valid[t] for t in loaded_tables if t in outcome.valid}
         if load_by_days and window is not None:
-            load_step(db_path, articles, valid, quarantine, partitions=(window.start, window.end))
+            load(articles, valid, quarantine, partitions=(window.start, window.end))
         else:
-            load_step(db_path, articles, valid, quarantine)
+            load(articles, valid, quarantine)
         clock.stop()
 
         counts["batches"] += 1
@@ -191,31 +201,43 @@ def run_pipeline(
     # each batch's stage seconds: shows a stage that grows with the warehouse
     per_batch: list[dict[str, Any]] = []
     batches = day_batches(read_folder(jsonl), batch_size)
-    while True:
-        before, before_cpu = dict(clock.seconds), dict(clock.cpu)
-        clock.start("read")  # reading the lines of the batch (JSON parsing) counts as read
-        chunk = next(batches, None)
-        clock.stop()
-        if chunk is None:
-            break
-        n_before = counts["articles"]
-        process(chunk, clock)
-        del chunk
-        gc.collect()
-        per_batch.append(
-            {
-                "articles": counts["articles"] - n_before,
-                **{k: clock.seconds[k] - before[k] for k in STAGES if k != "startup"},
-                **{f"{k}_cpu": clock.cpu[k] - before_cpu[k] for k in STAGES if k != "startup"},
-            }
-        )
-        if log:
-            log(
-                f"  batch {counts['batches']}: {counts['articles']} articles, "
-                f"{time.perf_counter() - wall0:.1f}s, screen {clock.seconds['screen']:.1f}s, "
-                f"extract {clock.seconds['extract']:.1f}s, validate {clock.seconds['validate']:.1f}s, "
-                f"load {clock.seconds['load']:.1f}s"
+    session_cm = publish_session(db_path) if publish_session is not None else contextlib.nullcontext()
+    with session_cm as session:
+        load = session.load if session is not None else None
+        warehouse = session.path if session is not None else db_path
+        while True:
+            before, before_cpu = dict(clock.seconds), dict(clock.cpu)
+            clock.start("read")  # reading the lines of the batch (JSON parsing) counts as read
+            chunk = next(batches, None)
+            clock.stop()
+            if chunk is None:
+                break
+            n_before = counts["articles"]
+            process(chunk, clock, load, warehouse)
+            del chunk
+            gc.collect()
+            per_batch.append(
+                {
+                    "articles": counts["articles"] - n_before,
+                    **{k: clock.seconds[k] - before[k] for k in STAGES if k != "startup"},
+                    **{f"{k}_cpu": clock.cpu[k] - before_cpu[k] for k in STAGES if k != "startup"},
+                }
             )
+            if log:
+                log(
+                    f"  batch {counts['batches']}: {counts['articles']} articles, "
+                    f"{time.perf_counter() - wall0:.1f}s, screen {clock.seconds['screen']:.1f}s, "
+                    f"extract {clock.seconds['extract']:.1f}s, validate {clock.seconds['validate']:.1f}s, "
+                    f"load {clock.seconds['load']:.1f}s"
+                )
+        # the session publishes (views, comments, CHECKPOINT, swap) as the block ends: the run's last load
+        publish_before, publish_cpu_before = clock.seconds["load"], clock.cpu["load"]
+        clock.start("load")
+    clock.stop()
+    publish_seconds = clock.seconds["load"] - publish_before
+    if per_batch:
+        per_batch[-1]["load"] += publish_seconds
+        per_batch[-1]["load_cpu"] += clock.cpu["load"] - publish_cpu_before
 
     con = connect(db_path, read_only=True)
     try:
@@ -259,6 +281,7 @@ def run_pipeline(
         "peak_rss_mb": process_peak,
         "counts": archive_counts,
         "per_batch_seconds": per_batch,
+        "publish_seconds": publish_seconds,  # the one publish of the archive's batches (in the last batch's load)
         "warehouse_counts": warehouse_counts,
         "db_bytes": db_bytes,
         "daily_run": daily,

@@ -14,7 +14,7 @@ from pipelines.defs.resources import (
     WarehouseResource,
 )
 from pipelines.ingest import accepted_articles, raw_articles_frame
-from pipelines.ingest.dedup import canonical_url
+from pipelines.ingest.dedup import canonical_url, canonical_urls
 from pipelines.ingest.screen import screen_batch
 
 
@@ -38,7 +38,10 @@ def raw_articles(
     # what the run fetches without a date of its own belongs to the run's last day when it backfills the past
     fetch_day = max(window.start, min(today, window.end))
     seen = warehouse.seen_articles(window)
-    seen_urls = {canonical_url(u): a for a, u in seen.select("article_id", "url").drop_nulls().iter_rows()}
+    # canonical URLs of the whole warehouse as one column operation: a daily run must not pay a Python call
+    # per article ever loaded
+    known = seen.select("article_id", "url").drop_nulls()
+    seen_urls = dict(zip(canonical_urls(known["url"]).to_list(), known["article_id"].to_list(), strict=True))
     policy = fetch_policy.policy()
     limits = article_source.limits()
     items = chain(

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from pipelines.schema import (
     ARTICLES,
+    EVENT_REPORTS,
     EVENT_TABLES,
     LEDGER_TABLES,
     QUARANTINE,
@@ -42,6 +43,8 @@ _BATCH_QUARANTINE_IDS = "_salvo_batch_quarantine_ids"
 _LOADED_ARTICLE_IDS = "_salvo_loaded_article_ids"
 _REPLACED_ARTICLE_IDS = "_salvo_replaced_article_ids"
 _DELETE_KEYS = "_salvo_delete_keys"
+_GONE_REPORTS = "_salvo_gone_reports"
+_MOVED_REPORTS = "_salvo_moved_reports"
 
 # The per-article tables a batch may carry besides articles and quarantine.
 LOADED_EVENT_TABLES: dict[str, dict[str, pl.DataType]] = {**EVENT_TABLES, **LEDGER_TABLES}
@@ -58,7 +61,7 @@ class LoadSummary:
     quarantine: int
     totals: dict[str, int]
     attack_outcomes: int = 0
-    # rows written to `weapons` and to each derived table (those of the recomputed event keys)
+    # rows of `weapons` and of each derived table recomputed by this load (those of the event keys it touched)
     derived: dict[str, int] = field(default_factory=dict)
 
 
@@ -264,18 +267,65 @@ def _refresh_affected(
     con: duckdb.DuckDBPyConnection, replaced: consolidate_mod.Replaced, frames: Mapping[str, pl.DataFrame]
 ) -> dict[str, int]:
     """Reload `weapons`; replace the derived rows of the event keys the batch touched by their recomputation
-    (inside the caller's transaction, after the batch's rows are in); rows written per table."""
+    (inside the caller's transaction, after the batch's rows are in); the rows recomputed per table."""
     keys, derived = consolidate_mod.consolidate_affected(con, replaced, frames)
     out = {"weapons": replace_table(con, "weapons", weapons_frame())}
+    out["event_reports"] = _write_reports(con, keys, derived["event_reports"])
     for event_type, event_keys in keys.items():
         con.register(_DELETE_KEYS, pa.table({"event_key": event_keys.cast(pl.String).to_arrow()}))
-        in_keys = f"event_key IN (SELECT event_key FROM {ident(_DELETE_KEYS)})"
-        con.execute(f"DELETE FROM event_reports WHERE event_type = $type AND {in_keys}", {"type": event_type})
         for table in consolidate_mod.DERIVED_OF_TYPE[event_type]:
-            con.execute(f"DELETE FROM {ident(table)} WHERE {in_keys}")
+            con.execute(
+                f"DELETE FROM {ident(table)} WHERE event_key IN (SELECT event_key FROM {ident(_DELETE_KEYS)})"
+            )
     for table, frame in derived.items():
-        out[table] = _insert(con, table, conform(frame, WAREHOUSE_TABLES[table]))
+        if table != "event_reports":
+            out[table] = _insert(con, table, conform(frame, WAREHOUSE_TABLES[table]))
     return out
+
+
+def _write_reports(
+    con: duckdb.DuckDBPyConnection, keys: Mapping[str, pl.Series], reports: pl.DataFrame
+) -> int:
+    """Make event_reports hold `reports` for the touched keys (per event type); returns their number.
+
+    A newer report ranks ahead of the older ones of its event, so most rows of a touched key differ from what
+    the table holds in rank_in_event alone. Those are updated in place; only the rows that come, go or change
+    otherwise are deleted and inserted. Deleting and inserting every row would rewrite the whole history of a
+    long-lived key (a settlement claimed all year) at every load, with its primary key entries."""
+    wanted = pl.concat(
+        [
+            pl.DataFrame({"event_key": k.cast(pl.String)}).select(
+                pl.lit(t, pl.String).alias("event_type"), "event_key"
+            )
+            for t, k in keys.items()
+        ]
+    )
+    con.register(_DELETE_KEYS, wanted.to_arrow())
+    held = con.sql(
+        f"SELECT r.* FROM event_reports r SEMI JOIN {ident(_DELETE_KEYS)} k "
+        "ON r.event_type = k.event_type AND r.event_key = k.event_key"
+    ).pl()
+    held = conform(held, EVENT_REPORTS)
+    new = conform(reports, EVENT_REPORTS)
+    others = [c for c in EVENT_REPORTS if c not in ("event_id", "rank_in_event")]
+    both = held.join(new, on="event_id", how="inner", suffix="_new").filter(
+        pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}_new")) for c in others])
+    )
+    kept = both["event_id"].implode()
+    moved = both.filter(pl.col("rank_in_event").ne_missing(pl.col("rank_in_event_new"))).select(
+        "event_id", rank_in_event=pl.col("rank_in_event_new")
+    )
+    gone = held.filter(~pl.col("event_id").is_in(kept)).select("event_id")
+    con.register(_GONE_REPORTS, gone.to_arrow())
+    con.execute(f"DELETE FROM event_reports WHERE event_id IN (SELECT event_id FROM {ident(_GONE_REPORTS)})")
+    if moved.height:
+        con.register(_MOVED_REPORTS, moved.to_arrow())
+        con.execute(
+            f"UPDATE event_reports SET rank_in_event = m.rank_in_event FROM {ident(_MOVED_REPORTS)} m "
+            "WHERE event_reports.event_id = m.event_id"
+        )
+    _insert(con, "event_reports", new.filter(~pl.col("event_id").is_in(kept)))
+    return new.height
 
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -263,9 +263,15 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             # the worker's own figure: the largest stage peak of the archive run (getrusage at exit only sees the
             # peak since the last per-stage reset)
             size["pipeline_peak_rss_mb"] = size["pipeline"]["peak_rss_mb"]
+            # every item read, and every accepted article loaded (the rest are ingest quarantine rows: the
+            # articles' exact copies, as when two outlets' credit lines on one wire story are the same)
+            counts = size["pipeline"]["counts"]
             loaded = size["pipeline"]["warehouse_counts"]["articles"]
-            if loaded != n:
-                raise SystemExit(f"pipeline loaded {loaded} articles of {n}: the run is not valid")
+            if counts["items"] != n or loaded != counts["articles"]:
+                raise SystemExit(
+                    f"pipeline read {counts['items']} items of {n} and loaded {loaded} of their "
+                    f"{counts['articles']} accepted articles: the run is not valid"
+                )
             log(f"  {run['wall_seconds']:.1f}s, peak RSS {size['pipeline_peak_rss_mb']:,.0f} MB")
             if not args.keep_db:
                 remove_warehouse(db)

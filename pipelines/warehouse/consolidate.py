@@ -1,8 +1,10 @@
 """Consolidation: the per-article report tables -> one row per real-world event, with its history.
 
-Derived data only. `consolidate(con)` reads the per-article tables inside the load's transaction and returns the
-frames of every derived table (schema.py DERIVED_TABLES); the load replaces them whole. The result depends on
-the report tables alone (every sort has a total order), so re-running a load leaves identical tables.
+Derived data only. `consolidate(con)` reads the per-article tables and returns the frames of every derived table
+(schema.py DERIVED_TABLES), which `recompute` writes whole. A load calls `consolidate_affected` instead: the
+same computation over the reports of the event keys the load touched, whose rows it replaces (see "incremental
+consolidation" below). The result depends on the report tables alone (every sort has a total order), so
+re-running a load leaves identical tables.
 
 The rule (README "The warehouse model"):
 - Reports of one event share an event key:
@@ -585,9 +587,9 @@ def consolidate_affected(
 
     `replaced` is what `replaced()` read before the load deleted anything; `inserted` holds the rows the load
     then inserted (air_attacks, casualties, territorial_control, attack_outcomes; a missing table is empty).
-    Returns the keys to delete, per event type (event_reports rows of that type and the tables of
-    DERIVED_OF_TYPE, by event_key), and the derived rows to insert in their place (the same keys minus those
-    left without a counted report).
+    Returns the touched keys per event type, and the derived rows those keys now have; the caller makes the
+    rows of those keys (event_reports rows of that type and the tables of DERIVED_OF_TYPE, by event_key) equal
+    to them. A key left without a counted report has no event row any more.
 
     The keys: those of the rows deleted, and those of the rows inserted, computed as the full consolidation
     computes them (a ledger row touches its report's key: it can make the report official). For territory,

@@ -101,7 +101,14 @@ def worker_pipeline(args: argparse.Namespace) -> int:
     from pipelines.bench.pipeline import run_pipeline
 
     increment = Path(args.increment) if args.increment else None
-    result = run_pipeline(Path(args.jsonl), Path(args.db), args.batch_size, log=log, increment=increment)
+    result = run_pipeline(
+        Path(args.jsonl),
+        Path(args.db),
+        args.batch_size,
+        log=log,
+        increment=increment,
+        one_publish=args.one_publish,
+    )
     Path(args.out).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -250,7 +257,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             if not day.exists():  # the day after the archive: its daily run onto the warehouse is timed too
                 synth.write_jsonl(day, synth.ARTICLES_PER_DAY, args.seed, start=n)
             run = run_child(_worker_cmd("_pipeline", "--jsonl", str(path), "--db", str(db), "--out", str(out),
-                                        "--batch-size", str(args.batch_size), "--increment", str(day)))  # fmt: skip
+                                        "--batch-size", str(args.batch_size), "--increment", str(day),
+                                        *(["--one-publish"] if args.one_publish else [])))  # fmt: skip
             if run["returncode"] != 0:
                 raise SystemExit(f"pipeline worker failed on {path} (exit {run['returncode']})")
             size["pipeline"] = _read_json(out)
@@ -353,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         wp.add_argument("--db")
         wp.add_argument("--batch-size", type=int, default=50_000)
         wp.add_argument("--increment")
+        wp.add_argument("--one-publish", action="store_true")
         wp.add_argument("--sample", type=int, default=300)
         wp.add_argument("--re-sample", type=int, default=2000)
         workers = {"_pipeline": worker_pipeline, "_baseline": worker_baseline, "_profile": worker_profile}
@@ -363,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="article counts, comma-separated (k/M suffixes); default 10k,100k,1M")  # fmt: skip
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=50_000, help="articles per pipeline batch (whole days)")
+    ap.add_argument(
+        "--one-publish",
+        action="store_true",
+        help="load every batch into one copy published once (a one-run backfill), instead of one publish per "
+        "batch (the default: each batch is one run of a backfill cut into runs, as BackfillPolicy.multi_run does)",
+    )
     ap.add_argument(
         "--cli-max",
         type=int,

@@ -10,11 +10,11 @@ The stage functions are the pipeline's own, called as the Dagster assets call th
   extract   pipelines.extract.extract_events on the extractable articles (English, not a near-duplicate:
             pipelines.defs.events.extractable)
   validate  pipelines.validate.validate_events (GX; one ephemeral context per call)
-  load      as a backfill publishes: every batch loaded (load_batch: one transaction, through Arrow, replacing
-            the batch's days, the derived rows of the keys it touched recomputed) into one copy of the
-            warehouse (pipelines.warehouse.publish_session), published once at the end (views, CHECKPOINT,
-            atomic swap; counted in the last batch's load). Older checkouts: publish_batch per batch (a copy
-            each), else load_batch in place. The daily run after it publishes through publish_batch, copy included
+  load      as each run of a backfill publishes: publish_batch per batch (copy the published file, load_batch:
+            one transaction through Arrow replacing the batch's days, the derived rows of the keys it touched
+            recomputed; views, CHECKPOINT, atomic swap). With one_publish, every batch loads into one copy
+            (publish_session) published once at the end (counted in the last batch's load). Older checkouts:
+            load_batch in place. The daily run after it publishes through publish_batch, copy included.
 Articles are cut into batches of whole days (the daily partitions of a backfill): consecutive days are
 gathered until a batch holds at least `batch_size` articles, so memory is bounded by the batch (and the
 largest day), not the archive. Each batch is what one ranged run of the Dagster graph processes.
@@ -89,7 +89,12 @@ class StageClock:
 
 
 def run_pipeline(
-    jsonl: Path, db_path: Path, batch_size: int = 50_000, log=None, increment: Path | None = None
+    jsonl: Path,
+    db_path: Path,
+    batch_size: int = 50_000,
+    log=None,
+    increment: Path | None = None,
+    one_publish: bool = False,
 ) -> dict[str, Any]:
     """Run every stage over `jsonl` into a fresh DuckDB file at `db_path`; returns the measurements.
     With `increment` (a file of the next day's articles), then time that day alone onto the warehouse built:
@@ -201,7 +206,12 @@ def run_pipeline(
     # each batch's stage seconds: shows a stage that grows with the warehouse
     per_batch: list[dict[str, Any]] = []
     batches = day_batches(read_folder(jsonl), batch_size)
-    session_cm = publish_session(db_path) if publish_session is not None else contextlib.nullcontext()
+    # Each batch is one run of a backfill cut into runs of whole days (BackfillPolicy.multi_run), and each run
+    # publishes its days (a copy of the warehouse each). With one_publish, the batches load into one copy
+    # published once: a backfill run as a single run.
+    session_cm = (
+        publish_session(db_path) if one_publish and publish_session is not None else contextlib.nullcontext()
+    )
     with session_cm as session:
         load = session.load if session is not None else None
         warehouse = session.path if session is not None else db_path

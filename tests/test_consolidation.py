@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from warehouse_rows import article_row, frame, tables
 
 from pipelines.schema import (
     AIR_ATTACKS,
@@ -19,10 +20,8 @@ from pipelines.schema import (
     DERIVED_TABLES,
     QUARANTINE,
     TERRITORIAL_CONTROL,
-    WAREHOUSE_TABLES,
-    conform,
 )
-from pipelines.warehouse import connect, load_batch, publish_batch, read_table, recompute
+from pipelines.warehouse import connect, load_batch, publish_batch, recompute
 
 D = dt.date(2025, 7, 1)
 NEXT = D + dt.timedelta(days=1)
@@ -36,24 +35,8 @@ QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY valid_from DESC) = 1
 """
 
 
-def frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return conform(pl.DataFrame(rows, schema=schema), schema)
-
-
 def article(article_id: str, published: dt.date | None, source: str | None, **kw: Any) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "url": f"https://{article_id}.example.org/story",
-        "title": article_id,
-        "published_at": published,
-        "source": source,
-        "text": "...",
-        "content_hash": article_id,
-        "origin": "tests",
-        "language": "en",
-        "partition_date": published or kw.pop("fetched", D),
-        **kw,
-    }
+    return article_row(article_id, published, source, fetched=kw.pop("fetched", D), **kw)
 
 
 def drones(article_id: str, launched: int | None, intercepted: int | None, evidence: str, **kw: Any) -> dict:
@@ -79,14 +62,6 @@ def batch(arts: list[dict], air: list[dict], **events: pl.DataFrame) -> dict[str
         "events": {"air_attacks": frame(air, AIR_ATTACKS), **events},
         "quarantine": frame([], QUARANTINE),
     }
-
-
-def tables(db: Path) -> dict[str, pl.DataFrame]:
-    con = connect(db, read_only=True)
-    try:
-        return {t: read_table(con, t) for t in WAREHOUSE_TABLES}
-    finally:
-        con.close()
 
 
 def one_night() -> dict[str, Any]:

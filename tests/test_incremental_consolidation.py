@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from warehouse_rows import article_row, frame, tables
 
 from pipelines.schema import (
     AIR_ATTACKS,
@@ -22,27 +23,14 @@ from pipelines.schema import (
     QUARANTINE,
     TERRITORIAL_CONTROL,
     WAREHOUSE_TABLES,
-    conform,
 )
-from pipelines.warehouse import connect, load_batch, publish_batches, read_table, recompute
+from pipelines.warehouse import load_batch, publish_batches, recompute
 
 D = dt.date(2025, 9, 1)
 
 
 def day(i: int) -> dt.date:
     return D + dt.timedelta(days=i)
-
-
-def frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return conform(pl.DataFrame(rows, schema=schema), schema)
-
-
-def tables(db: Path, names: Any = WAREHOUSE_TABLES) -> dict[str, pl.DataFrame]:
-    con = connect(db, read_only=True)
-    try:
-        return {t: read_table(con, t) for t in names}
-    finally:
-        con.close()
 
 
 def assert_equals_full_recompute(db: Path, scratch: Path) -> dict[str, pl.DataFrame]:
@@ -67,19 +55,7 @@ def assert_same(table: str, left: pl.DataFrame, right: pl.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- builders
 def art(article_id: str, published: dt.date, source: str | None, **kw: Any) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "url": f"https://{article_id}.example.org/story",
-        "title": article_id,
-        "published_at": published,
-        "source": source,
-        "text": "...",
-        "content_hash": article_id,
-        "origin": "tests",
-        "language": "en",
-        "partition_date": published,
-        **kw,
-    }
+    return article_row(article_id, published, source, **kw)
 
 
 def air(article_id: str, launched: int | None, intercepted: int | None, **kw: Any) -> dict[str, Any]:

@@ -9,51 +9,24 @@ import multiprocessing
 from datetime import date, timedelta
 from pathlib import Path
 
-import polars as pl
+from warehouse_rows import seed_resources, tables
 
 from pipelines.cli import materialize_days, plan_days
 from pipelines.defs.partitions import contiguous_ranges
-from pipelines.defs.resources import (
-    ArticleSourceResource,
-    FeedSourceResource,
-    PageSourceResource,
-    WarehouseResource,
-    default_resources,
-)
 from pipelines.schema import WAREHOUSE_TABLES
-from pipelines.warehouse import connect, read_table
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _resources(db: str) -> dict:
-    return default_resources(
-        warehouse=WarehouseResource(db_path=db),
-        article_source=ArticleSourceResource(paths=[str(REPO / "seeds")]),
-        feed_source=FeedSourceResource(feeds=[]),
-        page_source=PageSourceResource(pages=[]),
-    )
 
 
 def _run(db: str, first: date, last: date) -> bool:
-    return materialize_days(first, last, _resources(db)).success
+    return materialize_days(first, last, seed_resources(db)).success
 
 
 def _ranges() -> list[tuple[date, date]]:
     """The seeds' longest stretch of days cut in two at a day boundary: two runs of one backfill."""
-    ranges = contiguous_ranges(plan_days(_resources(":unused:")))
+    ranges = contiguous_ranges(plan_days(seed_resources(":unused:")))
     first, last = max(ranges, key=lambda r: (r[1] - r[0]).days)
     assert last > first, "the seeds span several days"
     middle = first + timedelta(days=(last - first).days // 2)
     return [(first, middle), (middle + timedelta(days=1), last)]
-
-
-def _tables(db: Path) -> dict[str, pl.DataFrame]:
-    con = connect(db, read_only=True)
-    try:
-        return {t: read_table(con, t) for t in WAREHOUSE_TABLES}
-    finally:
-        con.close()
 
 
 def test_runs_of_a_backfill_in_parallel_equal_the_same_runs_in_sequence(tmp_path: Path) -> None:
@@ -66,7 +39,7 @@ def test_runs_of_a_backfill_in_parallel_equal_the_same_runs_in_sequence(tmp_path
         results = pool.starmap(_run, [(str(parallel), a, b) for a, b in ranges])
     assert all(results)
 
-    want, got = _tables(sequential), _tables(parallel)
+    want, got = tables(sequential), tables(parallel)
     assert want["articles"].height > 0 and want["air_attacks"].height > 0
     for table in WAREHOUSE_TABLES:
         assert got[table].equals(want[table]), table

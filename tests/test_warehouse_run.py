@@ -12,40 +12,25 @@ import duckdb
 import polars as pl
 import pytest
 from warehouse_reader import Reader, consistent
+from warehouse_rows import seed_resources, tables
 
 from pipelines.cli import load_definitions, materialize_days, plan_days
 from pipelines.defs.partitions import contiguous_ranges
-from pipelines.defs.resources import (
-    ArticleSourceResource,
-    FeedSourceResource,
-    PageSourceResource,
-    WarehouseResource,
-    default_resources,
-)
 from pipelines.reports import report_names, run_report
 from pipelines.schema import WAREHOUSE_TABLES
-from pipelines.warehouse import connect, key_columns, read_table
+from pipelines.warehouse import key_columns
 
 REPO = Path(__file__).resolve().parents[1]
 SALVO = str(Path(sys.executable).with_name("salvo"))
 
 
 def materialize_seeds(db: Path) -> list[dg.ExecuteInProcessResult]:
-    resources = default_resources(
-        warehouse=WarehouseResource(db_path=str(db)),
-        article_source=ArticleSourceResource(paths=[str(REPO / "seeds")]),
-        feed_source=FeedSourceResource(feeds=[]),
-        page_source=PageSourceResource(pages=[]),
-    )
+    resources = seed_resources(db)
     return [materialize_days(a, b, resources) for a, b in contiguous_ranges(plan_days(resources))]
 
 
 def snapshot(db: Path) -> dict[str, pl.DataFrame]:
-    con = connect(db, read_only=True)
-    try:
-        return {t: read_table(con, t) for t in WAREHOUSE_TABLES}
-    finally:
-        con.close()
+    return tables(db)
 
 
 @pytest.fixture(scope="module")

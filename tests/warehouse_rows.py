@@ -1,0 +1,70 @@
+"""Builders the warehouse tests share: frames in a schema, article rows, the seeds' resources, and every table of
+a warehouse file read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipelines.defs.resources import (
+    ArticleSourceResource,
+    FeedSourceResource,
+    PageSourceResource,
+    WarehouseResource,
+    default_resources,
+)
+from pipelines.schema import WAREHOUSE_TABLES, conform
+from pipelines.warehouse import connect, read_table
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return conform(pl.DataFrame(rows, schema=schema), schema)
+
+
+def article_row(
+    article_id: str,
+    published: dt.date | None,
+    source: str | None,
+    *,
+    fetched: dt.date | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """An ARTICLES row; its day is the published date, else the day it was fetched."""
+    return {
+        "article_id": article_id,
+        "url": f"https://{article_id}.example.org/story",
+        "title": article_id,
+        "published_at": published,
+        "source": source,
+        "text": "...",
+        "content_hash": article_id,
+        "origin": "tests",
+        "language": "en",
+        "partition_date": published or fetched,
+        **kw,
+    }
+
+
+def tables(db: Path, names: Iterable[str] = WAREHOUSE_TABLES) -> dict[str, pl.DataFrame]:
+    """The named tables of a warehouse file (every table by default), read through a read-only connection."""
+    con = connect(db, read_only=True)
+    try:
+        return {t: read_table(con, t) for t in names}
+    finally:
+        con.close()
+
+
+def seed_resources(db: Path | str) -> dict:
+    """The graph's resources over seeds/ alone (no feeds, no pages) into the warehouse file `db`."""
+    return default_resources(
+        warehouse=WarehouseResource(db_path=str(db)),
+        article_source=ArticleSourceResource(paths=[str(REPO / "seeds")]),
+        feed_source=FeedSourceResource(feeds=[]),
+        page_source=PageSourceResource(pages=[]),
+    )

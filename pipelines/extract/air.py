@@ -241,7 +241,9 @@ PREFILTER_RE = (
     r"(?i)drone|uav|unmanned|missile|rocket|shahed|geran|bomb|kab\b|fab|projectile|kalibr|caliber|iskander|"
     r"kinzhal|kh-?\d|x-\d|atacms|atakms|storm\s+shadow|scalp|himars|harm\b|neptune|hammer|jdam|s-[34]00|"
     r"decoy|loitering|lancet|zircon|tsirkon|oniks|onyx|tochka|oreshnik|kn-23|taurus|glsdb|flamingo|lyutyi|"
-    r"gerbera|bayraktar|orlan|all\s+(?:of\s+)?(?:the\s+)?(?:projectiles|targets)|\d+\s+(?:of\s+(?:which|them|those|these)|were|was)"
+    r"gerbera|bayraktar|orlan|all\s+(?:of\s+)?(?:the\s+)?(?:projectiles|targets)|\d+\s+(?:of\s+(?:which|them|those|these)|were|was)|"
+    # outcome verbs: a count that refers back ("nine of them were shot down") names no weapon
+    r"shot\s+down|destroy|intercept|downed|neutrali"
 )
 
 
@@ -550,7 +552,7 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
     article_id, attacker, weapon_class, launched, intercepted, launched_qualifier, event_date,
     sentence_no (of the evidence)."""
     p = patterns()
-    cand = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet")).filter(
+    cand = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline")).filter(
         pl.col("norm").str.contains(PREFILTER_RE)
     )
     if cand.height == 0:

@@ -268,7 +268,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     p = patterns()
     # places come from sentences that speak of an attack or its toll (any event word); a place in a
     # sentence about something else is not where casualties happened
-    cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet"))
+    cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline"))
     cand = cand_all.filter(
         pl.col("norm").str.contains(PREFILTER_RE) & ~pl.col("norm").str.contains(BACKGROUND_RE)
     )

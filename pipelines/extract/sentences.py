@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.extract import rules
+from pipelines.extract.air import PREFILTER_RE as AIR_PREFILTER
+from pipelines.extract.casualties import PREFILTER_RE as CASUALTY_PREFILTER
 from pipelines.extract.numbers import normalise_for_matching
+from pipelines.extract.territory import PREFILTER_RE as TERRITORY_PREFILTER
 
 # Abbreviations whose period does not end a sentence ("U.S.", "a.m.", "No. 10", "Lt. Gen.", "St.").
 # The word boundary is the ASCII one, (?-u:\b): the abbreviations are ASCII, and a Unicode \b makes the
@@ -25,13 +29,23 @@ _ABBREV = (
 # then terminators (with closing quotes/brackets) or a newline, then the whitespace after it.
 SENTENCE_RE = r"(?:" + _ABBREV + r"|\.\d|[^.!?\n|])*(?:[.!?|]+[\"')\]\u201d\u2019]*|\n)?[ \t\n\r\f\v]*"
 
-# Words without which no event pattern can match (the union of the event kinds' pre-filters).
-EVENT_WORDS_RE = (
-    r"(?i)drone|uav|unmanned|missile|rocket|shahed|geran|bomb|kab|fab|projectile|kalibr|caliber|calibr|iskander|"
-    r"kinzhal|kh-?\d|x-\d|atacms|atakms|storm\s+shadow|scalp|himars|gmlrs|harm|neptune|hammer|jdam|s-[34]00|decoy|"
-    r"loitering|lancet|zircon|tsirkon|oniks|onyx|tochka|oreshnik|kn-23|taurus|glsdb|flamingo|lyutyi|gerbera|"
-    r"bayraktar|orlan|projectiles|targets|shot|down|destroy|intercept|kill|dead|died|death|injur|wound|hurt|"
-    r"perish|lives|toll|captur|control|seiz|liberat|took|taken|retook|retaken|regained|occupied|fall\s+of"
+# Words without which no event pattern can match: the union of the event kinds' pre-filters, so that a
+# word one kind listens for is never dropped before it gets there.
+EVENT_WORDS_RE = "(?i)" + "|".join(
+    f"(?:{p.removeprefix('(?i)')})" for p in (AIR_PREFILTER, CASUALTY_PREFILTER, TERRITORY_PREFILTER)
+)
+
+# A line that is a date and nothing else ("May 20, 2022", "2022-05-20"): a timeline's heading. An article with
+# several is a timeline (or a chronology box), whose entries are history, not the news being reported.
+DATE_LINE_RE = (
+    r"(?i)^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
+    r"nov|dec)[a-z]*\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*[:.]?\s*$"
+)
+TIMELINE_MIN_DATE_LINES = 3
+
+rules.declare(
+    {"sent.timeline": "an article with several date-only lines is a timeline: its entries give no rows"}
 )
 
 # Lines that start with a bullet are "read also" links or key-point summaries repeating the body in other
@@ -65,6 +79,7 @@ def split_sentences(
             # no event word starts or ends with whitespace, so the unstripped piece gives the same answer
             has_event_words=pl.col("piece").str.contains(EVENT_WORDS_RE),
         )
+        .with_columns(timeline=_timeline())
     )
     if events_only:
         pieces = pieces.filter(pl.col("has_event_words"))
@@ -80,9 +95,18 @@ def split_sentences(
         end=pl.col("piece_start") + pl.col("lead").cast(pl.Int64) + pl.col("sentence").str.len_chars(),
         sentence="sentence",
         bullet=pl.col("sentence").str.contains(BULLET_RE),
+        timeline="timeline",
         has_event_words="has_event_words",
     )
     return out.with_columns(norm=_norm_column(out))
+
+
+def _timeline() -> pl.Expr:
+    """True for every sentence of an article with TIMELINE_MIN_DATE_LINES date-only lines or more."""
+    if not rules.active("sent.timeline"):
+        return pl.lit(False)
+    date_lines = pl.col("piece").str.contains(DATE_LINE_RE).cast(pl.Int32).sum().over("article_id")
+    return date_lines >= TIMELINE_MIN_DATE_LINES
 
 
 def _norm_column(sentences: pl.DataFrame) -> pl.Series:

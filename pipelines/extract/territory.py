@@ -1,194 +1,360 @@
-"""Territorial claims: "captured the village of X", "liberation of X", "X has been liberated" -> one row
-per (article, settlement), with the side that took it and who says so.
+"""Territorial control: capture and liberation claims -> one row per (article, settlement).
 
-Claims in sentences that speak of intent or doubt ("efforts to capture", "will likely capture",
-"whether Russia will abandon the capture") or of the past ("recaptured during its 2022 offensive",
-"last month") are not news of a capture and get no row (SCHEMA.md).
-Actor: the nearest side word before the claim in its sentence ("Russia's capture", "Kyiv's forces"), else
-the first side word of the nearest earlier sentence that has one, else Russia. Side words used as place
-adjectives ("the Ukrainian city of", "Ukraine's Donetsk region") do not count.
+How a row comes about (whole-column polars):
+1. a claim is a trigger and the settlements it governs. Triggers are capture verbs ("captured", "took
+   control of", "now occupy", "pushed Russian troops out of", "raised the flag over"), capture nouns ("the
+   capture of", "the fall of") and passives ("X has been liberated", "X came under Russian control");
+2. after an active trigger or noun comes its object: a settlement list, written straight ("Sokil"), after
+   a place noun ("the key eastern city of Vuhledar", "the villages of A, B and C") or after a count and a
+   colon or dash ("five villages in the Kharkiv region - A, B, C and D", "the following 10 settlements:
+   ..."). The list runs over commas, "and", "as well as" and short locating appositions (", near the
+   border with ..., "); it ends at anything else, so a locator after it ("in the Donetsk region near
+   Kurakhove") is never a claim;
+3. a name is a settlement when it has the shape of one: capitalised words, hyphenated parts capitalised,
+   not a country, demonym, weekday, unit or region (the gazetteer says which names are oblasts);
+4. the claim's clause (split at "but", ";", "while", "however", ...) decides whether it is one: intent,
+   modality and infinitives ("trying to take", "could capture"), negation ("did not capture"), denial
+   ("denied that ... took", "the alleged capture", "reports of the capture ... are fake"), history and
+   earlier dates ("in 2022", "last month") drop it. Partial control ("70 percent of", "most of") never
+   reaches a list;
+5. actor: the agent of a passive ("captured by Russian forces"), else the subject, the nearest side word
+   before the trigger that is not a place ("in eastern Ukraine", "Ukraine's Donetsk region"), else the
+   earlier sentences' side, else RU; a claimant (RU MoD, ISW, Wagner, officials) from the sentence or the
+   one before; admin1 from the region the clause names, else the gazetteer, else the article's last region.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
+from pipelines.extract import rules
 from pipelines.extract.gazetteer import resolve_places
 from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 
 KEYS = ("article_id", "sentence_no")
-NAME = r"[A-Z][a-zA-Z'-]+(?:[ -][A-Z][a-zA-Z'-]+){0,2}"
-ADJ = (
-    r"(?:(?:small|key|strategic|frontline|front-line|eastern|western|southern|northern|central|nearby|"
-    r"Ukrainian|Russian|Ukraine's|Russia's|industrial|embattled|besieged|tiny|fortress|logistics|mining|"
-    r"border|former|important|eastern\s+Ukrainian|first|another|last|north-?eastern|south-?eastern|north-?western|"
-    r"south-?western)\s+)*"
+
+rules.declare(
+    {
+        "ter.verb": "an active capture verb and its object list: 'captured the village of X', 'took control of X'",
+        "ter.verb_present": "present-tense capture verbs as news headlines and digests write them: 'Russian forces take X'",
+        "ter.verb_expel": "driving the other side out: 'pushed Russian troops out of X', 'drove out the enemy from X'",
+        "ter.verb_flag": "raising a flag over a settlement: 'raised the Ukrainian flag over X'",
+        "ter.verb_occupy": "present control: 'now occupy the villages of A and B', 'have occupied X'",
+        "ter.verb_enter": "'entered the village of X' (only with a place noun)",
+        "ter.noun": "a capture noun and its object: 'the capture of X', 'the liberation of X', 'the fall of X'",
+        "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
+        "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
+        "ter.obj_count_list": "an object list after a count and a colon or dash: 'five villages - A, B and C'",
+        "ter.list_and": "list items joined by commas, 'and' or 'as well as'",
+        "ter.list_apposition": "a short locating apposition inside a list: 'A, near the border with Y, and B'",
+        "ter.list_locator": "a region after a list item, before the next: 'A in the Kharkiv region and B in the Donetsk region'",
+        "ter.partial_object": "partial control or a place inside a settlement in the object ('70 percent of', 'the outskirts of'): no claim",
+        "ter.not_settlement": "capitalised words that are no settlement: countries, demonyms, weekdays, units",
+        "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
+        "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
+        "ter.possessive": "a name followed by 's is the owner of what follows ('Donetsk People's Republic'), not a list item",
+        "ter.hyphen_word": "a capitalised word continued by a lower-case hyphen part ('French-made') is no name",
+        "ter.irrealis": "intent, modality and infinitives before the trigger: 'trying to take', 'could capture', 'aims to seize'",
+        "ter.modal_after": "a modal right after a capture noun: 'the liberation of X would be ...', 'the fall of X could ...'",
+        "ter.negation": "negation right before the trigger: 'did not capture', 'has not taken', 'failed to take'",
+        "ter.denial": "a denial in the claim's clause: 'denied that Russians had taken X', 'the alleged capture of X'",
+        "ter.background": "history and earlier dates in the claim's clause: 'in 2022', 'last month', 'previously'",
+        "ter.clause": "clause boundaries ('but', ';', 'while', 'however') that scope the guards above",
+        "ter.title_case": "headlines in Title Case make every word look like a name: skipped",
+        "ter.agent": "the agent of a passive decides the actor: 'captured by Russian forces'",
+        "ter.subject": "the nearest side word before the trigger is the actor",
+        "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
+        "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
+        "ter.speaker": "with no agent or subject, the side speaking after the claim is the actor: 'X has been liberated, Ukraine's navy said'",
+        "ter.earlier_side": "with no side in the sentence, the earlier sentences' side is the actor",
+    }
 )
-PLACE_NOUN = r"(?:village|town|city|settlement|hamlet|locality|urban-type\s+settlement|villages|settlements|towns|cities|hamlets|localities|stronghold|hub)"
-NAMES = NAME + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)" + NAME + r")*"
-# A capitalised word that follows the verb but is no settlement.
+
+# --------------------------------------------------------------------------- shared fragments
+# A settlement word: a capital and lower-case letters (any script's), with an inner apostrophe
+# ("Kam'ianske") and capitalised hyphen parts ("Ivano-Frankivsk"); "10th October" style names too.
+WORD = r"\p{Lu}\p{Ll}+(?:'\p{Ll}{2,})?(?:-\p{Lu}\p{Ll}+(?:'\p{Ll}{2,})?)*"
+NAME = r"(?:\d{1,2}(?:st|nd|rd|th)\s+)?" + WORD + r"(?:\s+" + WORD + r"){0,2}"
+PLACE_NOUN = (
+    r"(?:villages?|towns?|cit(?:y|ies)|settlements?|hamlets?|localit(?:y|ies)|urban-type\s+settlements?|"
+    r"strongholds?|hubs?|townships?|communit(?:y|ies)|ports?|port\s+cit(?:y|ies))"
+)
+PLACE_NOUNS = r"(?:villages|towns|cities|settlements|hamlets|localities|communities|townships)"
+# Words that may stand between "the" and the place noun: "the key eastern city of", "the Black Sea port of"
+FILLER = r"(?:[\p{L}'-]+\s+){0,4}?"
+REGION_WORDS = r"(?:region|oblast|district|raion|province|direction|axis|front|river|sector|offensive|counteroffensive|republic)"
+# Every name that is a country, a demonym, a weekday, a month, an organisation or a title.
 NOT_SETTLEMENT = (
-    r"^(?:Ukraine|Russia|Russian|Ukrainian|Moscow|Kyiv|Kiev|Crimea|Donbas|Donbass|Europe|The|A|An|It|This|That|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Wagner|Kremlin|Telegram|NATO|Defence|Defense|Ministry|Army|"
-    r"General|Staff|Forces|President|Putin|Zelensky|Zelenskyy)$"
+    r"(?i)^(?:ukraine|russia|belarus|moscow|kyiv|kiev|donbas|donbass|europe|nato|america|the|a|an|it|this|"
+    r"that|they|he|she|we|russian|russians|ukrainian|ukrainians|american|french|german|british|polish|western|"
+    r"soviet|chechen|iranian|north|south|east|west|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|wagner|kremlin|"
+    r"telegram|defence|defense|ministry|army|general|staff|forces|president|putin|zelensky|zelenskyy|"
+    r"zelenskiy|kadyrov|prigozhin|deepstate|reuters|tass|ria|isw|afp|ap)$"
+)
+# A word inside a name that makes it something other than a settlement.
+NOT_SETTLEMENT_WORD = (
+    r"\b(?:Republic|Region|Oblast|Province|District|Ministry|Army|Forces|Group|Command|Staff|Brigade|"
+    r"Battalion|Regiment|Fleet|Sea|River|Reservoir|Guard|Corps|Council|Agency|News|Times|Post|Telegram|"
+    r"Institute|Committee|Service|Union|Federation|Kremlin|Wagner|President|Minister|General)\b"
+)
+CLAUSE = r"(?i);|,?\s+but\s|\bwhile\b|\bwhereas\b|\bhowever\b|\balthough\b|\bthough\b|\bafter\b|\bbefore\b"
+IRREALIS = (
+    r"(?i)\b(?:will|would|could|might|may|should|whether|plans?|planning|aims?|aiming|intends?|intending|"
+    r"attempt(?:s|ed|ing)?|efforts?|try(?:ing)?|tries|tried|goal|objective|abandon\w*|expected|hopes?|hoping|"
+    r"threat\w*|seek(?:s|ing)?|sought|bid|wants?|wanted|if|unless|predict\w*|forecast\w*|push(?:es|ing)?\s+to|"
+    r"order(?:s|ed)?\s+to|bent\s+on|to)\s+(?:\w+\s+){0,3}?$"
+)
+NEGATION = r"(?i)\b(?:not|never|no\s+longer|yet\s+to|failed\s+to|fails\s+to|unable\s+to|n't)\b[\w\s]{0,25}$"
+DENIAL = (
+    r"(?i)\b(?:den(?:y|ies|ied|ying)|refut\w+|reject\w*|dismiss\w*|not\s+true|untrue|false|fakes?|"
+    r"disinformation|propaganda|alleged(?:ly)?|purported(?:ly)?|so-called|does\s+not\s+correspond|no\s+truth)\b"
+)
+BACKGROUND = (
+    r"(?i)\b(?:previously|earlier\s+(?:this|last)\s+(?:week|month|year)|(?:last|past|previous)\s+(?:week|month|year)|"
+    r"(?:early|late|earlier)\s+(?:this|last)\s+month|in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:its|the)\s+(?:19|20)\d\d|"
+    r"back\s+in|(?:months|years|weeks)\s+ago|since\s+(?:19|20)\d\d|in\s+the\s+past|once\s+again|"
+    r"at\s+the\s+start\s+of\s+the\s+war|had\s+(?:previously|earlier|already)|at\s+the\s+time)\b"
+)
+PARTIAL = (
+    r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"
+    r"quarter|district|districts|sections?|blocks?|streets?)\b"
+)
+PREFILTER_RE = (
+    r"(?i)captur|control|seiz|liberat|took|take|retook|retaken|regain|occup|fall|fell|freed|secur|push|drove|"
+    r"driv|forc|kick|flag|entered"
 )
 
 
-@lru_cache(maxsize=1)
+@rules.cached
 def patterns() -> dict[str, str]:
-    p: dict[str, str] = {}
-    # "captured the village of Sokil", "had taken the villages of A, B, and C", "took full control of the
-    # Ukrainian city of X", "liberated X", "completed the capture of X"
-    p["verb"] = (
-        r"(?i:\b(?P<t_verb>captur(?:ed|es)|(?:took|taken|gained|regained|established)\s+(?:full\s+|complete\s+)?control\s+(?:of|over)|"
-        r"seized|liberat(?:ed|es)|recaptur(?:ed|es)|retook|retaken|regained|took|taken|completed\s+the\s+capture\s+of|"
-        r"(?:have|has|had)\s+occupied|"
-        r"completed\s+the\s+liberation\s+of)\s+(?:the\s+)?)" + ADJ + r"(?i:(?:" + PLACE_NOUN + r")\s+of\s+)?"
-        r"(?P<t_names>"
-        + NAMES
-        + r")(?P<t_after>\s+(?i:region|oblast|district|direction|axis|front|river|sector|offensive|counteroffensive))?"
-    )
-    # "Russia's capture of the village of Berezove", "the liberation of X"
-    p["noun"] = (
-        r"(?i:\b(?P<n_noun>capture|liberation|recapture|seizure|fall)\s+of\s+(?:the\s+)?)"
-        + ADJ
-        + r"(?i:(?:"
+    """The named claim patterns (compiled once; a disabled rule turns its part into one that never matches)."""
+    r = rules.pattern
+    sep = r("ter.list_and", r"(?:\s*,\s*(?:and\s+|as\s+well\s+as\s+|&\s+)?|\s+(?:and|as\s+well\s+as|&)\s+)")
+    sep += r"(?:(?:the\s+)?" + PLACE_NOUN + r"\s+of\s+)?"
+    noise = list_noise()
+    names = r"(?P<names>" + NAME + r"(?:(?:" + sep + r"|" + noise + r")" + NAME + r")*)"
+    obj_noun = r("ter.obj_place_noun", r"(?:the\s+)?" + FILLER + r"(?i:" + PLACE_NOUN + r")\s+(?i:of)\s+")
+    obj_count = r(
+        "ter.obj_count_list",
+        r"(?i:(?:the\s+following\s+|all\s+)?(?:(?:\d{1,3}|several|a\s+few|a\s+number\s+of|multiple|more)\s+)?"
+        r"(?:more\s+|other\s+|further\s+|new\s+|additional\s+|key\s+|small\s+)?"
+        + PLACE_NOUNS
+        + r"\b[^:;.]{0,120}?(?::|\s-)\s*(?:the\s+"
         + PLACE_NOUN
-        + r")\s+of\s+)?(?P<n_names>"
-        + NAMES
-        + r")(?P<n_after>\s+(?i:region|oblast|district|direction|axis|front|river))?"
+        + r"\s+of\s+)?)",
     )
-    # "Urozhaine has been liberated", "the city of Bakhmut captured" (headline)
+    obj = r"(?P<obj>" + obj_count + r"|" + obj_noun + r"|)"
+    after = r"(?P<after>\s+(?i:" + REGION_WORDS + r")\b)?"
+    control = r"(?:full\s+|complete\s+|total\s+)?control\s+(?:of|over)"
+    verbs = [
+        r(
+            "ter.verb",
+            # "took control of" before "took": the longer trigger wins where both lead to a claim
+            r"(?:take|takes|took|taken|taking|gained|gaining|established|establishing|assumed|seized|has|have|had|wrested)\s+"
+            + control
+            + r"|captured|seized|liberated|freed|took|taken|retook|retaken|recaptured|regained|secured|securing|"
+            r"capturing|seizing|liberating|taking|retaking|recapturing",
+        ),
+        r(
+            "ter.verb_present",
+            r"captures|capture|seizes|seize|liberates|liberate|takes|take|retakes|retake|recaptures|frees",
+        ),
+        r(
+            "ter.verb_expel",
+            r"(?:pushed|pushing|drove|driven|driving|forced|forcing|kicked|knocked|threw|thrown)\s+(?:out\s+(?:[\w'-]+\s+){0,4}?"
+            r"(?:from|of)|(?:[\w'-]+\s+){1,4}?out\s+(?:of|from))",
+        ),
+        r(
+            "ter.verb_flag",
+            r"(?:raised|raising|hoisted|hoisting|planted|planting)\s+(?:the|a|their|its)\s+(?:[\w-]+\s+){0,3}?flags?\s+(?:over|above|in|on)",
+        ),
+        r(
+            "ter.verb_occupy",
+            r"(?:(?:have|has|had)\s+)?now\s+(?:occupy|occupies|control|controls|hold|holds)|(?:have|has|had)\s+occupied",
+        ),
+    ]
+    p: dict[str, str] = {}
+    p["verb"] = r"(?i:\b(?P<trig>" + "|".join(verbs) + r"))\s+" + obj + names + after
+    p["enter"] = (
+        r"(?i:\b(?P<trig>"
+        + r("ter.verb_enter", r"entered")
+        + r"))\s+(?P<obj>"
+        + obj_noun
+        + r")"
+        + names
+        + after
+    )
+    p["noun"] = (
+        r"(?i:\b(?P<trig>"
+        + r("ter.noun", r"(?:capture|liberation|recapture|seizure|fall|takeover|take-over)\s+of")
+        + r"))\s+(?:the\s+)?"
+        + obj
+        + names
+        + after
+    )
+    passive = r(
+        "ter.passive",
+        r"(?:(?:has|have|had)\s+(?:also\s+|now\s+|reportedly\s+|already\s+)?been|was|were|is\s+now|are\s+now)\s+"
+        r"(?:also\s+|fully\s+|completely\s+|reportedly\s+|finally\s+|officially\s+)?"
+        r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied)\b|"
+        r"(?:came|has\s+come|have\s+come|fell|has\s+fallen|have\s+fallen)\s+(?:under\s+(?:the\s+)?(?:full\s+|complete\s+)?"
+        r"(?:control|russian\s+control|ukrainian\s+control)|to)\b",
+    )
+    # names before the passive, or "the city of X (of/in ...) has been liberated"; "the city of X captured"
     p["passive"] = (
-        r"(?P<p_name>"
-        + NAME
-        + r")\s+(?i:(?:has|had|have)\s+been\s+(?:fully\s+|completely\s+)?(?:liberated|captured|taken|recaptured|retaken|seized))\b"
-        r"|(?i:\b(?:village|town|city|settlement)\s+of\s+)(?P<h_name>"
-        + NAME
-        + r")\s+(?i:captured|liberated|taken)\b"
+        r"(?:(?i:" + PLACE_NOUN + r")\s+of\s+)?" + names + r"(?:\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?)??\s+"
+        r"(?i:(?P<trig>" + passive + r"))"
     )
-    # side words (actors); place adjectives ("the Ukrainian city of", "Ukraine's eastern Donetsk region")
-    # are matched too, so that they can be told apart and ignored
+    p["headline"] = (
+        r"(?i:\b(?:village|town|city|settlement)\s+of\s+)"
+        + names
+        + r"\s+(?i:(?P<trig>"
+        + rules.pattern("ter.passive", r"captured|liberated|taken|retaken")
+        + r"))\b"
+    )
+    # side words (actors); place uses ("the Ukrainian city of", "Ukraine's eastern Donetsk region", "in
+    # eastern Ukraine") are matched too, so that they can be told apart and ignored
     p["side"] = (
-        r"(?i)\b(?:(?P<ru>russia|russian|russia's|russians|moscow|moscow's|kremlin|wagner|prigozhin|pro-russian|"
-        r"russian-backed|separatists?|rogov|pushilin)|(?P<ua>ukraine|ukrainian|ukraine's|ukrainians|kyiv|kyiv's|kiev|kiev's|"
-        r"zelensky\w*|syrskyi|maliar))\b"
+        r"(?i)(?P<prep>\b(?:in|into|through|across|throughout|from|near|toward|towards|against|inside|within|at)\s+"
+        r"(?:the\s+)?(?:(?:eastern|western|southern|northern|central|north-?eastern|south-?eastern|north-?western|"
+        r"south-?western|east-central|occupied|war-torn)\s+)?)?"
+        r"\b(?:(?P<ru>russia|russian|russia's|russians|moscow|moscow's|kremlin|wagner|prigozhin|pro-russian|"
+        r"russian-backed|separatists?|rogov|pushilin|kadyrov|gerasimov|putin)|(?P<ua>ukraine|ukrainian|ukraine's|"
+        r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar))\b"
         r"(?P<as_place>(?:\s+(?:eastern|western|southern|northern|central|north-?eastern|south-?eastern|frontline|"
         r"front-line|key|strategic|small|industrial|embattled|besieged|occupied))?(?:\s+[A-Z][a-z]+)?\s+(?:city|town|village|"
         r"villages|region|territory|settlement|oblast|capital|positions?|soil|border|side|lands?))?"
     )
-    # the region the settlement lies in, when the sentence names it
+    # the region a settlement lies in, when the clause names it
     p["region"] = (
-        r"(?:\b(?:in|of|into)\s+(?:the\s+)?(?:Ukraine's\s+|Ukrainian\s+|Russia's\s+)?"
-        + ADJ
-        + r"(?P<r1>[A-Z][a-z'-]+)\s+(?i:region|oblast))|(?:\b(?i:region)\s+of\s+(?P<r2>[A-Z][a-z'-]+))"
+        r"(?:\b(?:in|of|into|inside|within|near)\s+(?:the\s+)?(?:Ukraine's\s+|Ukrainian\s+|Russia's\s+)?"
+        r"(?:[a-z][\w-]*\s+){0,2}(?P<r1>\p{Lu}[\p{Ll}'-]+)\s+(?i:region|oblast))|(?:\b(?i:region)\s+of\s+(?P<r2>\p{Lu}[\p{Ll}'-]+))"
     )
     return p
 
 
-# Intent, doubt and prediction near a claim ("efforts to capture", "will likely capture", "whether Russia will
-# abandon the capture of"): no capture is reported. Checked in a window around the claim, not the whole
-# sentence, so an unrelated clause ("the region Moscow claimed to have annexed") does not hide a real claim.
-IRREALIS_RE = (
-    r"(?i)\b(?:will|would|could|might|may|whether|plans?\s+to|planning\s+to|aims?\s+to|aim\s+is|intends?\s+to|"
-    r"attempt(?:s|ed|ing)?\s+to|efforts?\s+to|trying\s+to|tries\s+to|try\s+to|goal|abandon\w*|expected\s+to|likely|"
-    r"possible|possibly|threat\w*|seek(?:s|ing)?\s+to|bid\s+to|wants?\s+to|wanted\s+to|if|unless|predict\w*|forecast\w*)\b"
-)
-# Negation right before a claim ("has not captured", "failed to take"). A denial by the other side is not
-# here: a disputed claim is still a claim (the warehouse records who claims it).
-NEGATION_RE = r"(?i)\b(?:not|never|no\s+longer|yet\s+to|failed\s+to|fails\s+to|unable\s+to|n't)\b"
-BACKGROUND_RE = (
-    r"(?i)\b(?:previously|earlier\s+(?:this|last)\s+(?:week|month|year)|(?:last|past|previous)\s+(?:week|month|year)|"
-    r"(?:early|late|earlier)\s+(?:this|last)\s+month|in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:its|the)\s+(?:19|20)\d\d|"
-    r"back\s+in|(?:months|years|weeks)\s+ago|since\s+(?:19|20)\d\d|in\s+the\s+past|once\s+again|at\s+the\s+start\s+of\s+the\s+war)\b"
-)
-PREFILTER_RE = r"(?i)captur|control|seiz|liberat|took|taken|retook|retaken|regained|occupied|fall\s+of"
+@rules.cached
+def list_noise() -> str:
+    """What may stand between two items of a settlement list besides a plain separator: a short locating
+    apposition (", near the border with Y, ") or a region ("A in the Kharkiv region and B"). The names are
+    read out of the list after this is replaced by a comma, so a name inside it is never claimed."""
+    appos = rules.pattern(
+        "ter.list_apposition",
+        r"\s*,\s+(?:near|close\s+to|located|lying|situated|about|around|some|just|roughly|approximately|"
+        r"(?:north|south|east|west)\w*|\d+\s*(?:km|kilomet\w*|miles?)|on\s+the|outside|along|in\s+the|which|"
+        r"where|a|an|the)\b[^,;:]{0,80}?,\s*(?:and\s+|as\s+well\s+as\s+)?",
+    )
+    locator = rules.pattern(
+        "ter.list_locator",
+        r"\s+(?:in|of)\s+(?:the\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|"
+        r"\s+(?:and|as\s+well\s+as)\s+|,?\s+(?i:along\s+with|together\s+with|plus)\s+)",
+    )
+    return r"(?:" + appos + r"|" + locator + r")"
 
 
-def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    frames = []
-    for name, names_col, after_col in (("verb", "t_names", "t_after"), ("noun", "n_names", "n_after")):
-        t = find_tokens(cand, "norm", p[name], kind="claim", flags="")
-        if t.height:
-            t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
-            frames.append(
-                t.filter(pl.col(after_col).is_null()).select(
-                    *KEYS, "pos", "end", names=pl.col(names_col), passive=pl.lit(False),
-                    recapture=pl.col("tok").str.contains(r"(?i)\b(?:recaptur|retook|retaken|regained)"),
-                )
-            )  # fmt: skip
-    t = find_tokens(cand, "norm", p["passive"], kind="claim", flags="")
-    if t.height:
-        t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["passive"], flags=""))).unnest("g")
-        frames.append(
-            t.select(
-                *KEYS,
-                "pos",
-                "end",
-                names=pl.coalesce("p_name", "h_name"),
-                passive=pl.lit(True),
-                recapture=pl.lit(False),
-            )
-        )
-    if not frames:
-        return pl.DataFrame(
-            schema={
-                "article_id": ARTICLE_KEY,
-                "sentence_no": pl.Int32,
-                "pos": pl.Int64,
-                "end": pl.Int64,
-                "settlement": pl.String,
-            }
-        )
-    claims = pl.concat(frames)
-    # "the villages of A, B, and C" -> one claim per name
-    return (
-        claims.with_columns(settlement=pl.col("names").str.replace_all(r"\s+and\s+", ",").str.split(","))
-        .explode("settlement")
-        .with_columns(settlement=pl.col("settlement").str.replace(r"^\s*and\s+", "").str.strip_chars())
-        .filter((pl.col("settlement") != "") & ~pl.col("settlement").str.contains(NOT_SETTLEMENT))
-        .select(*KEYS, "pos", "end", "settlement")
+# The claim's clause: guards look only inside it, so "Russia took X, but Kyiv denied it" keeps its claim.
+_CLAUSE_ALT = r";|,?\s+but\s|\bwhile\b|\bwhereas\b|\bhowever\b|\balthough\b|\bthough\b|\bafter\b|\bbefore\b"
+
+
+def _clause_parts(claims: pl.DataFrame) -> pl.DataFrame:
+    """clause_before (from the clause start to the trigger), claim (the match) and clause_after (from the
+    match to the clause end), cut out of each claim's sentence."""
+    boundary = rules.pattern("ter.clause", _CLAUSE_ALT)
+    before = pl.col("norm").str.slice(0, pl.col("trig_pos"))
+    after = pl.col("norm").str.slice(pl.col("end"))
+    return claims.with_columns(
+        clause_before=before.str.replace(r"(?is)^.*(?:" + boundary + r")", ""),
+        clause_after=after.str.replace(r"(?is)(?:" + boundary + r").*$", ""),
+        claim=pl.col("norm").str.slice(pl.col("pos"), pl.col("end") - pl.col("pos")),
     )
 
 
+def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
+    """Drop the claims whose clause says they are not reported as having happened (intent, negation,
+    denial, history)."""
+    tail = pl.col("clause_before").str.slice(
+        (pl.col("clause_before").str.len_chars().cast(pl.Int64) - 60).clip(lower_bound=0)
+    )
+    # after the claim, only its own phrase (up to a comma): "X, the capital of the region Moscow claimed to
+    # have annexed in 2022" says nothing about when X was taken
+    clause = pl.concat_str("clause_before", "claim", pl.col("clause_after").str.replace(r"(?s),.*$", ""))
+    # "managed to capture" reports a capture; "trying to capture" does not
+    irrealis = tail.str.contains(rules.pattern("ter.irrealis", IRREALIS)) & ~tail.str.contains(
+        r"(?i)\b(?:managed|succeeded|able|claim(?:s|ed|ing)?|said|says|appears?|seems?)\s+to\s+$|\bto\s+have\s+(?:been\s+)?$"
+    )
+    modal_after = pl.col("clause_after").str.contains(
+        rules.pattern(
+            "ter.modal_after",
+            r"(?i)^\s*(?:would|could|will|might|may|should|is\s+(?:expected|likely)|seems)\b",
+        )
+    )
+    irrealis = irrealis | modal_after
+    negated = tail.str.contains(rules.pattern("ter.negation", NEGATION))
+    denied = clause.str.contains(rules.pattern("ter.denial", DENIAL))
+    background = clause.str.contains(rules.pattern("ter.background", BACKGROUND))
+    return claims.filter(~(irrealis | negated | denied | background))
+
+
 def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """Side words that can be a subject: keys, pos, side ("RU"/"UA")."""
     t = find_tokens(frame, "norm", p["side"], kind="side", flags="")
     if t.height == 0:
         return pl.DataFrame(
             schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "side": pl.String}
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["side"]))).unnest("g")
-    return t.filter(pl.col("as_place").is_null()).select(
+    place = pl.col("as_place").is_not_null()
+    if rules.active("ter.side_place"):
+        place = place | pl.col("prep").is_not_null()
+    else:
+        place = pl.lit(False)
+    return t.filter(~place).select(
         *KEYS, "pos", side=pl.when(pl.col("ru").is_not_null()).then(pl.lit("RU")).otherwise(pl.lit("UA"))
     )
+
+
+def _side_of(expr: pl.Expr) -> pl.Expr:
+    """The side a short text names first (RU/UA), or null."""
+    ru = expr.str.find(r"(?i)\b(?:russia\w*|moscow\w*|kremlin|wagner|pro-russian)")
+    ua = expr.str.find(r"(?i)\b(?:ukrain\w*|kyiv\w*|kiev\w*)")
+    return (
+        pl.when(ru.is_not_null() & (ua.is_null() | (ru < ua.fill_null(1 << 30))))
+        .then(pl.lit("RU"))
+        .when(ua.is_not_null())
+        .then(pl.lit("UA"))
+    )
+
+
+def _opposite(side: pl.Expr) -> pl.Expr:
+    return pl.when(side == "RU").then(pl.lit("UA")).when(side == "UA").then(pl.lit("RU"))
 
 
 CLAIMANTS = [
     # (pattern, claimant when the actor is RU, when UA)
     (r"(?i)\bISW\b|institute\s+for\s+(?:the\s+)?study\s+of\s+war", "ISW", "ISW"),
+    (r"(?i)\bdeep\s?state\b", "DeepState", "DeepState"),
     (r"(?i)\bwagner\b|prigozhin", "Wagner", "Wagner"),
-    (r"(?i)general\s+staff", "RU General Staff", "UA General Staff"),
+    (r"(?i)general\s+staff|gerasimov", "RU General Staff", "UA General Staff"),
     (
         r"(?i)defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|\bmod\b|defen[cs]e\s+minist",
         "RU MoD",
         "UA officials",
     ),
     (
-        r"(?i)state\s+media|\bria\b|\btass\b|war\s+bloggers?|milbloggers?|officials?|governor|spokes\w+|commander|"
-        r"president|kremlin|army|military|minister|rogov|pushilin|maliar|syrskyi|zelensk\w+",
+        r"(?i)state\s+media|\bria\b|\btass\b|war\s+bloggers?|milbloggers?|officials?|governor|spokes\w+|"
+        r"president|kremlin|minister|rogov|pushilin|kadyrov|maliar|zelensk\w+",
         "RU officials",
         "UA officials",
     ),
+    (r"(?i)\barmy\b|military|commander|syrskyi|forces\s+(?:said|say|claim)", "RU military", "UA military"),
 ]
 
 
-def _claimant(actor: pl.Expr) -> pl.Expr:
+def _claimant(actor: pl.Expr, context: str) -> pl.Expr:
     expr = None
     for pat, ru, ua in CLAIMANTS:
-        hit = pl.col("context").str.contains(pat)
+        hit = pl.col(context).str.contains(pat)
         val = pl.when(actor == "RU").then(pl.lit(ru)).otherwise(pl.lit(ua))
         expr = pl.when(hit).then(val) if expr is None else expr.when(hit).then(val)
     return expr.otherwise(pl.lit(None, pl.String))
@@ -197,47 +363,54 @@ def _claimant(actor: pl.Expr) -> pl.Expr:
 def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     """sentences -> claim rows: article_id, settlement, admin1, actor, claimed_by, event_date, sentence_no."""
     p = patterns()
-    base = sentences.filter(~pl.col("bullet"))
-    # Headlines in Title Case make every word look like a name ("Ukraine Recaptures Key Village"): skipped.
-    long_words = pl.col("norm").str.count_matches(r"\b[A-Za-z]{4,}")
-    capitalised = pl.col("norm").str.count_matches(r"\b[A-Z][a-z]{3,}")
-    title_case = (long_words >= 4) & (capitalised >= long_words * 0.7)
-    cand = (
-        base.filter(pl.col("has_event_words"))
-        .filter(pl.col("norm").str.contains(PREFILTER_RE))
-        .filter(~title_case)
-    )
+    base = sentences.filter(~pl.col("bullet") & ~pl.col("timeline"))
+    cand = base.filter(pl.col("has_event_words")).filter(pl.col("norm").str.contains(PREFILTER_RE))
+    if rules.active("ter.title_case"):
+        # Headlines in Title Case make every word look like a name ("Ukraine Recaptures Key Village")
+        long_words = pl.col("norm").str.count_matches(r"\b[A-Za-z]{4,}")
+        capitalised = pl.col("norm").str.count_matches(r"\b[A-Z][a-z]{3,}")
+        cand = cand.filter(~((long_words >= 4) & (capitalised >= long_words * 0.7)))
     claims = _claims(cand, p)
     if claims.height == 0:
         return _empty_rows()
-    start = (pl.col("pos") - 70).clip(lower_bound=0)
-    claims = (
-        claims.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
-        .with_columns(
-            window=pl.col("norm").str.slice(start, pl.col("end") + 90 - start),
-            just_before=pl.col("norm").str.slice(
-                (pl.col("pos") - 40).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 40)
-            ),
-        )
-        .filter(
-            ~pl.col("window").str.contains(IRREALIS_RE)
-            & ~pl.col("window").str.contains(BACKGROUND_RE)
-            & ~pl.col("just_before").str.contains(NEGATION_RE)
-        )
-        .drop("norm", "window", "just_before")
-    )
+    claims = _guarded(_clause_parts(claims))
     if claims.height == 0:
         return _empty_rows()
     context = base.join(claims.select("article_id").unique(), on="article_id", how="semi")
+    claims = _actors(claims, context, p)
+    claims = _admin1(claims, context, p)
+    claims = _claimants(claims, context)
+    key = pl.col("settlement").str.to_lowercase()
+    rows = claims.sort(*KEYS, "pos").group_by("article_id", key.alias("skey"), maintain_order=True).first()
+    out = rows.select("article_id", "settlement", "admin1", "actor", "claimed_by", "sentence_no")
+    if "published_at" in sentences.columns:
+        dates = sentences.group_by("article_id").agg(event_date=pl.col("published_at").first())
+        return out.join(dates, on="article_id", how="left")
+    return out.with_columns(event_date=pl.lit(None, pl.Date))
 
-    # actor: nearest side word before the claim in its sentence, else the first side word of the nearest
-    # earlier sentence with one, else RU
+
+def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """actor: the passive's agent, else the subject (nearest side before the trigger in the sentence), else
+    for an expulsion the other side of the one expelled, else the side speaking after the claim, else the
+    earlier sentences' side, else RU."""
     sides = _sides(context, p)
-    before = (
-        claims.join(sides.rename({"pos": "side_pos"}), on=list(KEYS), how="left")
-        .sort("side_pos", nulls_last=False)
-        .group_by([*KEYS, "pos", "end", "settlement"], maintain_order=True)
-        .agg(near_side=pl.col("side").filter(pl.col("side_pos") < pl.col("pos")).last())
+    subject = (
+        claims.select(*KEYS, "pos", "kind", "trig_pos")
+        .unique()
+        .join(sides.rename({"pos": "side_pos"}), on=list(KEYS), how="inner")
+        .filter(pl.col("side_pos") < pl.col("trig_pos"))
+        .sort("side_pos")
+        .group_by(*KEYS, "pos", "kind", maintain_order=True)
+        .agg(subject=pl.col("side").last())
+    )
+    speaker = (
+        claims.select(*KEYS, "pos", "kind", "end")
+        .unique()
+        .join(sides.rename({"pos": "side_pos"}), on=list(KEYS), how="inner")
+        .filter(pl.col("side_pos") >= pl.col("end"))
+        .sort("side_pos")
+        .group_by(*KEYS, "pos", "kind", maintain_order=True)
+        .agg(speaker=pl.col("side").first())
     )
     first_side = (
         sides.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(first=pl.col("side").first())
@@ -249,70 +422,160 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
         .with_columns(earlier_side=pl.col("first").shift(1).forward_fill().over("article_id"))
         .select(*KEYS, "earlier_side")
     )
-    claims = before.join(earlier, on=list(KEYS), how="left").with_columns(
-        actor=pl.coalesce("near_side", "earlier_side", pl.lit("RU"))
-    )
-
-    # admin1: a region named in the claim's sentence, else the settlement itself in the gazetteer,
-    # else the last region named earlier in the article
-    regions = _regions(context, p)
-    last_region = (
-        context.select(*KEYS)
-        .join(regions, on=list(KEYS), how="left")
-        .sort(*KEYS)
-        .with_columns(prev_region=pl.col("region_admin1").forward_fill().over("article_id"))
-        .select(*KEYS, "region_admin1", "prev_region")
-    )
     claims = (
-        resolve_places(claims, "settlement")
-        .rename({"admin1": "own_admin1"})
-        .drop("country", "place_kind", strict=False)
+        claims.join(subject, on=[*KEYS, "pos", "kind"], how="left")
+        .join(speaker, on=[*KEYS, "pos", "kind"], how="left")
+        .join(earlier, on=list(KEYS), how="left")
     )
-    claims = claims.join(last_region, on=list(KEYS), how="left").with_columns(
-        admin1=pl.coalesce("region_admin1", "own_admin1", "prev_region")
-    )
-    # claimant: the claim's sentence, else the one before it
-    ctx = context.sort(*KEYS).with_columns(
-        context=pl.concat_str(
-            pl.col("norm").shift(1).over("article_id").fill_null(""), pl.lit(" "), pl.col("norm")
+    passive = pl.col("kind").is_in(["passive", "headline"])
+    agent = pl.when(passive).then(
+        _side_of(
+            pl.col("clause_after").str.extract(
+                r"(?i)^\s*(?:by|to)\s+((?:the\s+)?(?:[\w'-]+\s+){0,2}?[\w'-]+)", 1
+            )
         )
     )
-    own = context.select(*KEYS, own=pl.col("norm"))
+    expelled = pl.when(pl.col("trig").str.contains(r"(?i)\bout\b")).then(_opposite(_side_of(pl.col("trig"))))
+    choices = []
+    if rules.active("ter.agent"):
+        choices.append(agent)
+    if rules.active("ter.subject"):
+        choices.append(pl.col("subject"))
+    if rules.active("ter.expel_object"):
+        choices.append(expelled)
+    if rules.active("ter.speaker"):
+        choices.append(pl.col("speaker"))
+    if rules.active("ter.earlier_side"):
+        choices.append(pl.col("earlier_side"))
+    return claims.with_columns(actor=pl.coalesce(*choices, pl.lit("RU")))
+
+
+def _admin1(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """admin1: the region named nearest after the list in the sentence (else nearest before it), else the
+    settlement's own in the gazetteer, else the last region named earlier in the article."""
+    regions = _regions(context, p)
+    near = (
+        claims.select(*KEYS, "pos", "end", "kind")
+        .unique()
+        .join(regions.rename({"pos": "r_pos"}), on=list(KEYS), how="inner")
+        .with_columns(
+            dist=pl.when(pl.col("r_pos") >= pl.col("pos"))
+            .then(pl.col("r_pos") - pl.col("pos"))
+            .otherwise(pl.col("pos") - pl.col("r_pos") + 10_000)
+        )
+        .sort("dist")
+        .group_by(*KEYS, "pos", "kind", maintain_order=True)
+        .agg(region_admin1=pl.col("region_admin1").first())
+    )
+    last_region = (
+        context.select(*KEYS)
+        .join(
+            regions.group_by(KEYS).agg(pl.col("region_admin1").sort_by("pos").last()),
+            on=list(KEYS),
+            how="left",
+        )
+        .sort(*KEYS)
+        .with_columns(prev_region=pl.col("region_admin1").shift(1).forward_fill().over("article_id"))
+        .select(*KEYS, "prev_region")
+    )
     claims = (
-        claims.join(own, on=list(KEYS), how="left")
-        .with_columns(context=pl.col("own"))
-        .with_columns(claimed_by=_claimant(pl.col("actor")))
-        .drop("context")
-        .join(ctx.select(*KEYS, "context"), on=list(KEYS), how="left")
-        .with_columns(claimed_by=pl.coalesce("claimed_by", _claimant(pl.col("actor"))))
+        resolve_places(claims, "settlement").rename({"admin1": "own_admin1"}).drop("country", strict=False)
     )
-    key = pl.col("settlement").str.to_lowercase()
-    rows = claims.sort(*KEYS, "pos").group_by("article_id", key.alias("skey"), maintain_order=True).first()
-    dates = (
-        sentences.group_by("article_id").agg(event_date=pl.col("published_at").first())
-        if "published_at" in sentences.columns
-        else None
+    if rules.active("ter.region_name"):
+        # a name the gazetteer knows only as an oblast (Crimea, Donbas) is no settlement
+        claims = claims.filter(pl.col("place_kind").fill_null("") != "admin1")
+    return (
+        claims.drop("place_kind", strict=False)
+        .join(near, on=[*KEYS, "pos", "kind"], how="left")
+        .join(last_region, on=list(KEYS), how="left")
+        .with_columns(admin1=pl.coalesce("region_admin1", "own_admin1", "prev_region"))
     )
-    out = rows.select("article_id", "settlement", "admin1", "actor", "claimed_by", "sentence_no")
-    if dates is not None:
-        out = out.join(dates, on="article_id", how="left")
-    else:
-        out = out.with_columns(event_date=pl.lit(None, pl.Date))
-    return out
+
+
+def _claimants(claims: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
+    """claimed_by: from the claim's sentence, else the one before it."""
+    ctx = context.sort(*KEYS).select(
+        *KEYS,
+        prev_text=pl.col("norm").shift(1).over("article_id").fill_null(""),
+    )
+    claims = claims.join(ctx, on=list(KEYS), how="left")
+    return claims.with_columns(
+        claimed_by=pl.coalesce(_claimant(pl.col("actor"), "norm"), _claimant(pl.col("actor"), "prev_text"))
+    )
 
 
 def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(frame, "norm", p["region"], kind="region", flags="")
     if t.height == 0:
         return pl.DataFrame(
-            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "region_admin1": pl.String}
+            schema={
+                "article_id": ARTICLE_KEY,
+                "sentence_no": pl.Int32,
+                "pos": pl.Int64,
+                "region_admin1": pl.String,
+            }
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["region"], flags=""))).unnest("g")
     t = t.with_columns(region=pl.concat_str(pl.coalesce("r1", "r2"), pl.lit(" region")))
     t = resolve_places(t, "region").filter(pl.col("admin1").is_not_null())
-    return (
-        t.sort(*KEYS, "pos").group_by(KEYS, maintain_order=True).agg(region_admin1=pl.col("admin1").first())
+    return t.select(*KEYS, "pos", region_admin1="admin1")
+
+
+def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """Every claim pattern's matches -> one row per claimed name: keys, pos and end of the match, trig_pos
+    (where its trigger stands), kind, trig, norm (the sentence) and settlement."""
+    frames = []
+    for kind in ("verb", "enter", "noun", "passive", "headline"):
+        t = find_tokens(cand, "norm", p[kind], kind=kind, flags="")
+        if t.height == 0:
+            continue
+        t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[kind], flags=""))).unnest("g")
+        for col in ("obj", "after"):
+            if col not in t.columns:
+                t = t.with_columns(pl.lit(None, pl.String).alias(col))
+        frames.append(t.select(*KEYS, "pos", "end", "kind", "trig", "obj", "names", "after"))
+    if not frames:
+        return _empty_claims()
+    claims = pl.concat(frames).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
+    # active triggers open their match; a passive's closes it
+    claims = claims.with_columns(
+        trig_pos=pl.when(pl.col("kind").is_in(["passive", "headline"]))
+        .then(pl.col("end") - pl.col("trig").str.len_chars().cast(pl.Int64))
+        .otherwise(pl.col("pos"))
     )
+    if rules.active("ter.partial_object"):
+        # partial control in the object ("70 percent of", "the outskirts of") claims no settlement
+        core = pl.col("obj").fill_null("").str.replace(r"(?i)\s+of\s+$", "")
+        claims = claims.filter(~(core.str.contains(PARTIAL) & ~core.str.contains(r"[:]|\s-\s")))
+    following = pl.col("norm").str.slice(pl.col("end"), 2)
+    drop_last = pl.lit(False)
+    if rules.active("ter.possessive"):
+        drop_last = drop_last | following.str.starts_with("'s")
+    if rules.active("ter.hyphen_word"):
+        drop_last = drop_last | following.str.contains(r"^-\p{Ll}")
+    if rules.active("ter.region_after"):
+        drop_last = drop_last | pl.col("after").is_not_null()
+    names = pl.col("names").str.replace_all(list_noise(), ", ").str.extract_all(NAME)
+    claims = (
+        claims.with_columns(drop_last=drop_last, settlement=names, n_names=names.list.len())
+        .explode("settlement")
+        .with_columns(idx=pl.int_range(pl.len()).over(*KEYS, "pos", "kind"))
+        .filter(~((pl.col("idx") == pl.col("n_names") - 1) & pl.col("drop_last")))
+        .with_columns(settlement=pl.col("settlement").str.strip_chars())
+        .filter(pl.col("settlement").is_not_null() & (pl.col("settlement") != ""))
+    )
+    if rules.active("ter.not_settlement"):
+        s = pl.col("settlement")
+        claims = claims.filter(~s.str.contains(NOT_SETTLEMENT) & ~s.str.contains(NOT_SETTLEMENT_WORD))
+    return claims.drop("drop_last", "n_names", "idx")
+
+
+def _empty_claims() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
+                "kind": pl.String, "trig": pl.String, "norm": pl.String, "trig_pos": pl.Int64,
+                "settlement": pl.String}
+    )  # fmt: skip
 
 
 def _empty_rows() -> pl.DataFrame:

@@ -309,7 +309,7 @@ def test_row_count_order_and_columns_are_kept() -> None:
     df = pl.DataFrame({"id": range(len(places)), "place": places, "extra": ["x"] * len(places)})
     out = resolve_places(df, "place")
     assert out.height == df.height
-    assert out.columns == ["id", "place", "extra", "admin1", "country", "place_kind"]
+    assert out.columns == ["id", "place", "extra", "admin1", "country", "place_kind", "place_population"]
     assert out["id"].to_list() == df["id"].to_list()
     assert out["place"].to_list() == places
     expected = ["Sumy", None, "Kyiv City", None, "Kyiv City", "Kherson", None, "Dnipropetrovsk"] * 50
@@ -319,7 +319,7 @@ def test_row_count_order_and_columns_are_kept() -> None:
 def test_existing_admin1_column_is_replaced() -> None:
     df = pl.DataFrame({"place": ["Odessa", "Monday"], "admin1": ["stale", "stale"]})
     out = resolve_places(df, "place")
-    assert out.columns == ["place", "admin1", "country", "place_kind"]
+    assert out.columns == ["place", "admin1", "country", "place_kind", "place_population"]
     assert out["admin1"].to_list() == ["Odesa", None]
 
 
@@ -328,5 +328,11 @@ def test_empty_frame() -> None:
     out = resolve_places(df, "place")
     assert out.height == 0
     assert out.schema == pl.Schema(
-        {"place": pl.String, "admin1": pl.String, "country": pl.String, "place_kind": pl.String}
+        {
+            "place": pl.String,
+            "admin1": pl.String,
+            "country": pl.String,
+            "place_kind": pl.String,
+            "place_population": pl.Int64,
+        }
     )

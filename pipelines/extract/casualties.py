@@ -1,10 +1,18 @@
 """Casualties: killed / injured counts -> one row per (article, place).
 
-1. counts: "three people were killed", "killing one person and injuring at least 26", "one dead and one
-   wounded", "24 adults and 4 children are known to be injured", "the number of injured has risen to 63";
-   parts ("including four children", "four of whom", "among the injured") and military losses are skipped;
-2. places: locative phrases ("in Dnipro", "attack on Odesa", "in the Kherson region", "district of
-   Kharkiv") resolved to admin1 by the gazetteer; "across Ukraine" marks a nationwide figure (no row);
+1. counts: a victim list and its verb ("three people were killed", "a woman and two children were killed",
+   "a 16-year-old boy and a 23-year-old man were wounded", "five residents of Skadovsk were killed"), a
+   verb and its victims ("killing one person and injuring at least 26", "claimed the lives of 3 people"),
+   injury and death nouns ("two residents suffered injuries", "a man lost his life", "one fatality"),
+   updates ("the number of dead rose to 14, and injured to 61", "the number of victims has risen to 12"),
+   and elliptical lists that keep the last count's field ("three were wounded in A, three more in B, and
+   one in C"); parts ("including four children", "four of whom"), military losses, combined "killed or
+   injured" tallies and hospital counts beside an injured count are not added;
+2. places: locative phrases ("in Dnipro", "attack on Odesa", "in the Kherson region", "Ponyativka, Kherson
+   region") resolved to admin1 by the gazetteer; the region the text names wins over the gazetteer for a
+   small place or one it does not know ("In Donetsk Oblast, ... three in Vyshneve"); a place that names an
+   authority ("the Kherson occupation administration", "Kharkiv governor") is no scene; "across Ukraine"
+   marks a nationwide figure (no row);
 3. each count takes the nearest place in its clause (clauses split at ";", "while", "whereas"), else in its
    sentence, else the last place named in the sentences before it;
 4. counts of one field in one sentence and place are summed (different people); across sentences the
@@ -14,91 +22,237 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
-from pipelines.extract.gazetteer import resolve_places
+from pipelines.extract import rules
+from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
 from pipelines.extract.numbers import QUALIFIER_RE, qualifier_code
 from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 
 KEYS = ("article_id", "sentence_no")
+
+rules.declare(
+    {
+        "cas.count_first": "a victim list, then its verb: 'three people were killed', 'a woman and two children were killed'",
+        "cas.victim_list": "victims joined by 'and' or commas are added: 'a 16-year-old boy and a 23-year-old man were wounded'",
+        "cas.victims_of_place": "victims of a place before the verb: 'five residents of Skadovsk were killed'",
+        "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
+        "cas.verb_first": "a verb, then its victims: 'killing one person and injuring at least 26', 'left two dead'",
+        "cas.injury_noun": "injuries as a noun: 'two residents suffered injuries', 'sustained minor injuries'",
+        "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'the loss of six workers' lives'",
+        "cas.update": "a toll that rises: 'the death toll rose to 5', 'the number of injured has risen to 63'",
+        "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
+        "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
+        "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
+        "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
+        "cas.more_others": "'four more were injured', 'two others wounded': the count still takes its verb",
+        "cas.ages": "ages are not counts: 'two men aged 50 and 48 were killed'",
+        "cas.part": "a part of a count given before is not added: 'including four children', 'among the injured'",
+        "cas.military": "military losses are another tally: '12 soldiers were killed' gives no row",
+        "cas.combined": "combined tallies ('killed or injured', 'killed and wounded') give no figure",
+        "cas.background": "war-long and earlier tallies: 'since the full-scale invasion began', 'as reported earlier'",
+        "cas.place": "a locative phrase with a known place: 'in Dnipro', 'attack on Odesa', 'in the Kherson region'",
+        "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
+        "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
+        "cas.place_authority": "a place that names an authority is no scene: 'the Kherson occupation administration said'",
+        "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
+        "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
+        "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
+        "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
+        "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
+    }
+)
+
 NUM = r"\d{1,6}"
 LEFT = r"(?:^|[\s(\[,;:])"
-CNT = r"(?:\d{1,6}|an?|another|one)"
+CNT = r"(?:\d{1,6}|an?|another|one)\b"
 # a word inside a victim phrase: "elderly", "other", "56-year-old"
 MODWORD = r"(?:[a-z][\w'./-]*|\d{1,3}-year-old)"
 PERSON = (
     r"(?:people|persons?|civilians?|residents?|men|man|women|woman|children|child|kids?|teenagers?|teens?|boys?|"
     r"girls?|others|adults?|(?:police|law\s+enforcement)\s+officers?|officers?|rescuers?|firefighters?|medics?|"
     r"paramedics?|workers?|employees?|individuals|passengers?|victims|pensioners?|infants?|babies|baby|"
-    r"toddlers?|journalists?|volunteers?|locals|drivers?|patients?|citizens?|inhabitants|minors?|"
-    r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen)"
+    r"toddlers?|journalists?|volunteers?|locals|drivers?|patients?|citizens?|inhabitants|minors?|villagers?|"
+    r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen|husband|wife|son|daughter|"
+    r"mother|father|grandmother|grandfather|couple)"
 )
 # Military losses are tallies of another kind (SCHEMA.md hard negatives): never a casualty row.
 MILITARY = r"(?:soldiers?|troops|servicemen|servicemembers|service\s+members|personnel|fighters|militants|mercenaries|combatants|marines|paratroopers|invaders|occupiers)"
-KILLED_WORDS = r"(?:killed|dead|died|perished|kill(?:ed|ing|s)?|lives|death)"
-NOT_A_MODIFIER = r"\b(?:of|the|their|its|his|her|with|from|to|at|in|on|by|were|was|is|are|been|has|have|had|that|which|whom|for|after|than|as|said|says|and|or)\b"
+KILLED_WORDS = r"(?:killed|dead|died|perished|kill(?:ed|ing|s)?|lives|life|death|deaths|fatalit)"
+NOT_A_MODIFIER = r"\b(?:of|the|their|its|his|her|with|from|to|at|in|on|by|were|was|is|are|been|has|have|had|that|which|whom|for|after|than|as|said|says)\b"
+AUX = (
+    r"(?:(?:were|was|have|has|had|been|are|is|being|be|got|reportedly|also|later|known|to|confirmed|reported|all|"
+    r"both|now|so\s+far|seriously|critically|severely|slightly|lightly|fatally|mortally|badly|allegedly|still)\s+){0,5}"
+)
+# A victim phrase: a count, "more"/"others", modifiers and a person (or soldier) noun. A list of them repeats
+# it, so it names no groups; _list_ok reads soldiers and stray words out of the matched list.
+VICTIM = (
+    CNT
+    + r"(?:\s+(?:more|others?|other\s+people))?"
+    + r"(?:\s+(?:"
+    + MODWORD
+    + r"\s+){0,3}?(?:"
+    + MILITARY
+    + r"|"
+    + PERSON
+    + r")\b)?"
+)
 
 
-@lru_cache(maxsize=1)
+# Items after the first of a victim list name their people ("a woman and two children"): a bare count
+# there starts something else ("injured 8 people, 4 of whom were hospitalised").
+VICTIM_ITEM = (
+    CNT
+    + r"(?:\s+(?:more|others?|other\s+people)|\s+(?:"
+    + MODWORD
+    + r"\s+){0,3}?(?:"
+    + MILITARY
+    + r"|"
+    + PERSON
+    + r")\b)"
+)
+
+
+@rules.cached
 def patterns() -> dict[str, str]:
+    r = rules.pattern
     p: dict[str, str] = {}
-    aux = r"(?:(?:were|was|have\s+been|has\s+been|had\s+been|are|is|being|been|got|reportedly|also|later|known\s+to\s+be|confirmed|reported|all|both)\s+){0,3}"
+    of_place = r(
+        "cas.victims_of_place",
+        r"(?:\s+of\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?(?-i:[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?))?",
+    )
+    sep = r("cas.victim_list", r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)")
+    relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
+    more = r("cas.more_others", r"(?:\s+(?:more|others?|other\s+people))?")
+    victim = VICTIM.replace(r"(?:\s+(?:more|others?|other\s+people))?", more, 1)
+    victims = r"(?P<a_list>" + victim + of_place + r"(?:" + sep + VICTIM_ITEM + of_place + r")*)"
     # count first: "three people were killed", "13 were killed", "one dead", "eight injured",
-    # "24 adults and 4 children are known to be injured", "Seven people, including a teenager, have been injured"
-    p["count_first"] = (
-        LEFT + r"(?P<a_qual>" + QUALIFIER_RE + r"\s+)?(?P<a_num>" + CNT + r")"
-        r"(?:\s+(?P<a_mods>(?:"
-        + MODWORD
-        + r"\s+){0,3}?)(?:(?P<a_mil>"
-        + MILITARY
-        + r")|(?P<a_noun>"
-        + PERSON
-        + r")))?"
-        r"(?:\s+and\s+(?P<a_num2>" + NUM + r")(?:\s+(?:" + MODWORD + r"\s+){0,2}?" + PERSON + r")?)?"
-        r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
-        + aux
-        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt)\b(?P<a_and>\s+and\s+(?:injured|wounded))?"
+    # "24 adults and 4 children are known to have been injured", "Seven people, including a teenager, have
+    # been injured", "a man, 65, was killed"
+    p["count_first"] = r(
+        "cas.count_first",
+        LEFT
+        + r"(?P<a_qual>"
+        + QUALIFIER_RE
+        + r"\s+)?"
+        + victims
+        + relative
+        + r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
+        + AUX
+        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed)\b"
+        r"(?P<a_and>\s+(?:and|or)\s+(?:injured|wounded|killed))?",
     )
     # verb first: "killing one person", "injuring at least 26 people", "killed a man", "kills 1, injures 1",
-    # "wounded two other men", "left two dead"
-    p["verb_first"] = (
-        r"\b(?P<b_verb>kill(?:ed|ing|s)?|injur(?:ed|ing|es)|wound(?:ed|ing|s)|hurt(?:ing)?|claim(?:ed|ing)?\s+the\s+lives\s+of|"
-        r"left)\s+(?P<b_qual>" + QUALIFIER_RE + r"\s+)?(?P<b_num>" + CNT + r")\b"
-        r"(?:\s+(?P<b_mods>(?:"
-        + MODWORD
-        + r"\s+){0,3}?)(?:(?P<b_mil>"
-        + MILITARY
-        + r")|(?P<b_noun>"
-        + PERSON
-        + r"))\b)?"
-        r"(?P<b_left>\s+(?:dead|injured|wounded))?"
+    # "wounded two other men", "left two dead", "claimed the lives of 3 people", "hospitalized a 35-year-old man"
+    p["verb_first"] = r(
+        "cas.verb_first",
+        r"(?P<b_comb>\b(?:kill(?:ed|ing|s)?|dead)\s+(?:or|and)\s+)?\b(?P<b_verb>kill(?:ed|ing|s)?|injur(?:ed|ing|es)|wound(?:ed|ing|s)|hurt(?:ing)?|claim(?:ed|ing|s)?\s+the\s+lives\s+of|"
+        r"left|hospitali[sz](?:ed|ing))\s+(?P<b_qual>"
+        + QUALIFIER_RE
+        + r"\s+)?(?P<b_list>"
+        + victim
+        + r"(?:"
+        + sep
+        + VICTIM_ITEM
+        + r")*)(?P<b_left>\s+(?:dead|injured|wounded))?",
     )
-    # updates: "the death toll rose to 5", "the number of injured has risen to 63"
-    p["update"] = (
-        r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries))"
-        r"\s+(?:[\w'-]+\s+){0,10}?(?:rose|risen|climbed|increased|grew|jumped|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at)\s+"
-        r"(?:to\s+)?(?P<c_qual>" + QUALIFIER_RE + r"\s+)?(?P<c_num>" + NUM + r")\b"
+    # nouns: "two residents suffered injuries", "an 83-year-old woman sustained minor injuries",
+    # "one person sustaining injuries", "a man lost his life", "one fatality", "the loss of 6 workers' lives"
+    p["injury_noun"] = r(
+        "cas.injury_noun",
+        LEFT
+        + r"(?P<n_qual>"
+        + QUALIFIER_RE
+        + r"\s+)?(?P<n_list>"
+        + victim
+        + r"(?:"
+        + sep
+        + VICTIM_ITEM
+        + r")*)"
+        + relative
+        + r"\s+"
+        + AUX
+        + r"(?:suffer(?:ed|ing|s)?|sustain(?:ed|ing|s)?|receiv(?:ed|ing|es)|got|had)\s+(?:[a-z-]+\s+){0,2}?"
+        r"(?:injuries|injury|wounds|burns|trauma|shrapnel\s+wounds)\b",
+    )
+    p["death_noun"] = r(
+        "cas.death_noun",
+        LEFT
+        + r"(?P<d_list>"
+        + victim
+        + r")"
+        + relative
+        + r"\s+"
+        + AUX
+        + r"lost\s+(?:his|her|their)\s+li(?:fe|ves)\b|"
+        + LEFT
+        + r"(?P<d_qual>"
+        + QUALIFIER_RE
+        + r"\s+)?(?P<d_num>"
+        + NUM
+        + r"|one|an?)\s+(?:civilian\s+)?fatalit(?:y|ies)\b|"
+        r"\bloss\s+of\s+(?P<d_num2>" + CNT + r")\s+(?:" + MODWORD + r"\s+){0,3}?" + PERSON + r"'?\s+lives\b",
+    )
+    victims_word = r("cas.victims_are_injured", r"victims")
+    second = r(
+        "cas.update_second_field",
+        r"(?P<c_tail>,?\s+(?:and|while|with)\s+(?:the\s+number\s+of\s+)?(?:the\s+)?(?P<c_field2>injured|wounded|dead|killed|"
+        r"deaths|injuries)\s+(?:[\w'-]+\s+){0,2}?(?:to\s+)?(?P<c_num2>\d{1,6})\b)?",
+    )
+    # updates: "the death toll rose to 5", "the number of injured has risen to 63", "... rose to 14, and injured to 61"
+    p["update"] = r(
+        "cas.update",
+        r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries|"
+        + victims_word
+        + r"))"
+        r"\s+(?:[\w'-]+\s+){0,10}?(?:rose|risen|climbed|increased|grew|jumped|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up)\s+"
+        r"(?:to\s+)?(?P<c_qual>"
+        + QUALIFIER_RE
+        + r"\s+)?(?P<c_num>"
+        + NUM
+        + r")\b(?:\s+(?:people|persons))?"
+        + second,
+    )
+    # "three were wounded in A, three more in B, and one in C": counts that keep the field before them
+    p["ellipsis"] = r(
+        "cas.ellipsis",
+        r"(?:,|\band\b)\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
+        r"people|residents|civilians|persons)\s+)?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
     )
     adj = (
         r"(?:(?:the|southern|northern|eastern|western|central|north-?eastern|north-?western|south-?eastern|"
         r"south-?western|frontline|front-line|Ukrainian|Russian|Ukraine's|Russia's|neighbouring|neighboring|nearby|"
-        r"embattled|besieged|occupied|Russian-occupied|Russian-controlled|industrial|port|capital|regional|southeastern|"
-        r"northeastern|northwestern|southwestern)\s+)*"
+        r"embattled|besieged|occupied|Russian-occupied|Russian-controlled|Russian-held|Ukraine-controlled|industrial|"
+        r"port|capital|regional|southeastern|northeastern|northwestern|southwestern)\s+)*"
     )
-    kind = r"(?:(?:city|town|village|settlement|capital|port\s+city|regional\s+(?:capital|centre|center)|suburb|district|community)\s+(?:of\s+)?)?"
+    kind = (
+        r"(?:(?P<region_of>(?:region|oblast|province)\s+of\s+)|(?:city|town|village|settlement|capital|port\s+city|"
+        r"regional\s+(?:capital|centre|center)|suburb|district|community|subdistrict)\s+(?:of\s+)?)?"
+    )
     name = r"[A-Z][a-z'-]+(?:[ -][A-Z][a-z'-]+){0,2}"
-    suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province))?"
+    suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province|subdistrict|community|hromada))?"
+    authority = r(
+        "cas.place_authority",
+        r"(?:\s+(?:regional\s+|city\s+|military\s+|occupation\s+|state\s+|local\s+|civil-military\s+)*(?:administration|"
+        r"governor|mayor|authorities|officials|council|police|prosecutors?|head|chief|spokes\w+|emergency\s+service|"
+        r"operator|court)\b)",
+    )
+    with_region = r(
+        "cas.place_with_region",
+        r"(?:(?:,|\s+in)\s+(?:the\s+)?(?P<wr>[A-Z][a-z'-]+)\s+(?:region|oblast|Oblast|Region|province)\b)?",
+    )
     tail = (
         r"(?:\s+(?:district|raion)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?(?P<place_of>" + name + r"))?"
-        r"(?P<not_place>\s+(?:river|River|direction|front|axis|sector|Fleet|Sea|Reservoir|Dam|Bay|Strait|Channel))?"
-        r"(?P<and_place>\s+and\s+(?:the\s+)?" + name + r")?"
+        r"(?P<not_place>\s+(?:river|River|direction|front|axis|sector|Fleet|Sea|Reservoir|Dam|Bay|Strait|Channel)|"
+        + authority
+        + r")?"
+        r"(?P<and_place>\s+and\s+(?:the\s+)?" + name + r")?" + with_region
     )
     # "in Dnipro", "in the Kherson region", "on the city of Sumy", "near Kramatorsk", "of Kharkiv",
     # "attack on Odesa", "strike Kyiv", "hit Zaporizhzhia", "attacked the Izmail district"
-    p["place"] = (
-        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Nn]ear|[Oo]f|[Oo]utside|[Oo]ver|(?:[Aa]ttacks?|[Ss]trikes?|[Aa]ssault|[Ss]helling|[Bb]ombardment|"
+    p["place"] = r(
+        "cas.place",
+        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Nn]ear|[Oo]f|[Oo]utside|[Oo]ver|[Aa]gainst|(?:[Aa]ttacks?|[Ss]trikes?|[Aa]ssault|[Ss]helling|[Bb]ombardment|"
         r"[Rr]aids?|hit|struck|attacked|shelled|targeted|pounded)(?:\s+(?:on|against))?)\s+"
         + adj
         + kind
@@ -106,100 +260,188 @@ def patterns() -> dict[str, str]:
         + name
         + r")"
         + suffix
-        + tail
+        + tail,
     )
     # "Zaporizhzhia attack: ...", "the Kharkiv strike": the place named as the attack's target
-    p["place_attack"] = (
+    p["place_attack"] = r(
+        "cas.place_attack",
         r"\b(?P<place>"
         + name
         + r")"
         + suffix
-        + r"(?:'s)?\s+(?:attacks?|strikes?|shelling|bombing|explosions?|blasts?)\b"
+        + r"(?:'s)?\s+(?:attacks?|strikes?|shelling|bombing|explosions?|blasts?)\b",
     )
-    p["nationwide"] = (
+    p["nationwide"] = r(
+        "cas.nationwide",
         r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:ukraine|country|nation)\b|\bnationwide\b|"
-        r"\bin\s+(?:several|multiple|various|different|\d+)\s+regions\b|\bacross\s+(?:several|multiple|\d+)\s+regions\b"
+        r"\bin\s+(?:several|multiple|various|different|\d+)\s+regions\b|\bacross\s+(?:several|multiple|\d+)\s+regions\b",
     )
-    p["clause"] = r"(?i);|\bwhile\b|\bwhereas\b|\bmeanwhile\b"
-    p["subset"] = r"(?i)\b(?:including|among\s+them|among\s+(?:the\s+)?(?:injured|wounded|dead|victims))\b"
+    p["clause"] = r("cas.clause", r"(?i);|\bwhile\b|\bwhereas\b|\bmeanwhile\b")
+    p["subset"] = r(
+        "cas.part", r"(?i)\b(?:including|among\s+them|among\s+(?:the\s+)?(?:injured|wounded|dead|victims))\b"
+    )
     return p
 
 
-PREFILTER_RE = r"(?i)kill|dead|died|death|injur|wound|hurt|perish|lives\b|toll"
+PREFILTER_RE = (
+    r"(?i)kill|dead|died|death|injur|wound|hurt|perish|lives\b|life\b|toll|victim|fatalit|hospitali|burns"
+)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
 BACKGROUND_RE = (
-    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|20\d\d|it\s+began|russia\s+(?:launched|began|invaded))|"
+    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|20\d\d|it\s+began|"
+    r"(?:[\w.'-]+\s+){0,3}?(?:launched|began|started|invaded)\b)|"
     r"(?:this|last|past|previous)\s+(?:year|month|week)\b|(?:past|last)\s+(?:few\s+)?(?:weeks|months|years)|"
     r"in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:the\s+)?(?:war|invasion|occupation)|so\s+far\s+(?:this|in)|"
-    r"in\s+total\s+since|war\s+began|full-scale\s+invasion\s+began|throughout\s+the\s+war|to\s+date)\b"
+    r"in\s+total\s+since|war\s+began|full-scale\s+invasion\s+began|throughout\s+the\s+war|to\s+date|"
+    r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|had\s+earlier\s+reported)\b"
 )
+# Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
+AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"
+
+
+def _count_col(expr: pl.Expr) -> pl.Expr:
+    """Every victim count in a victim list, summed: "a woman and two children" -> 3."""
+    heads = expr.str.extract_all(r"(?i)(?:^|,\s*(?:and\s+)?|\s+and\s+)(\d{1,6}|an?|another|one)\b")
+    values = heads.list.eval(
+        pl.element().str.extract(r"(?i)(\d{1,6}|an?|another|one)\s*$", 1).str.to_lowercase()
+    ).list.eval(
+        pl.when(pl.element().is_in(["a", "an", "another", "one"]))
+        .then(pl.lit(1, pl.Int64))
+        .otherwise(pl.element().cast(pl.Int64, strict=False))
+    )
+    if not rules.active("cas.victim_list"):
+        return values.list.first()
+    return values.list.sum()
+
+
+def _tokens(t: pl.DataFrame, pattern: str) -> pl.DataFrame:
+    return t.with_columns(g=pl.col("tok").str.extract_groups(anchored(pattern))).unnest("g")
+
+
+def _field(word: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(word.str.contains("(?i)hospitali"))
+        .then(pl.lit("hospitalized"))
+        .when(word.str.contains("(?i)" + KILLED_WORDS))
+        .then(pl.lit("killed"))
+        .otherwise(pl.lit("injured"))
+    )
+
+
+def _list_ok(col: str) -> pl.Expr:
+    """A victim list is usable when it names no soldiers and no word of another clause ("one of the men")."""
+    clean = pl.col(col).str.replace_all(
+        r"\bof\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
+    )
+    ok = ~clean.str.contains("(?i)" + NOT_A_MODIFIER)
+    if rules.active("cas.military"):
+        ok = ok & ~pl.col(col).str.contains(r"(?i)\b" + MILITARY + r"\b")
+    return ok
 
 
 def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     frames = []
-    t = find_tokens(cand, "norm", p["count_first"], kind="count")
+    seconds = []  # the second field of an update ("and injured to 61") shares its words with the first
+    combined = rules.active("cas.combined")
+    t = find_tokens(cand, "cnorm", p["count_first"], kind="count")
     if t.height:
-        t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["count_first"]))).unnest("g")
+        t = _tokens(t, p["count_first"])
         frames.append(
-            t.filter(
-                pl.col("a_mil").is_null()
-                & pl.col("a_and").is_null()  # "killed and wounded" is a combined (loss) tally
-                & ~pl.col("a_mods").fill_null("").str.contains("(?i)" + NOT_A_MODIFIER)
-            ).select(
-                *KEYS, "pos", "end", "kind",
-                field=pl.when(pl.col("a_verb").str.contains("(?i)" + KILLED_WORDS)).then(pl.lit("killed")).otherwise(pl.lit("injured")),
-                count=_count(pl.col("a_num")) + pl.col("a_num2").cast(pl.Int64).fill_null(0),
+            t.filter(_list_ok("a_list") & (pl.col("a_and").is_null() | pl.lit(not combined))).select(
+                *KEYS, "pos", "end", "kind", field=_field(pl.col("a_verb")), count=_count_col(pl.col("a_list")),
                 qual=_qual(pl.col("a_qual")),
             )
         )  # fmt: skip
-    t = find_tokens(cand, "norm", p["verb_first"], kind="count")
+    t = find_tokens(cand, "cnorm", p["verb_first"], kind="count")
     if t.height:
-        t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["verb_first"]))).unnest("g")
+        t = _tokens(t, p["verb_first"])
         is_left = pl.col("b_verb").str.to_lowercase() == "left"
         field_word = pl.when(is_left).then(pl.col("b_left")).otherwise(pl.col("b_verb"))
         frames.append(
             t.filter(
-                pl.col("b_mil").is_null()
+                _list_ok("b_list")
                 & (~is_left | pl.col("b_left").is_not_null())
-                & ~pl.col("b_mods").fill_null("").str.contains("(?i)" + NOT_A_MODIFIER)
+                & (pl.col("b_comb").is_null() | pl.lit(not combined))
             ).select(
-                *KEYS, "pos", "end", "kind",
-                field=pl.when(field_word.str.contains("(?i)" + KILLED_WORDS)).then(pl.lit("killed")).otherwise(pl.lit("injured")),
-                count=_count(pl.col("b_num")),
+                *KEYS, "pos", "end", "kind", field=_field(field_word), count=_count_col(pl.col("b_list")),
                 qual=_qual(pl.col("b_qual")),
             )
         )  # fmt: skip
-    t = find_tokens(cand, "norm", p["update"], kind="count")
+    t = find_tokens(cand, "cnorm", p["injury_noun"], kind="count")
     if t.height:
-        t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["update"]))).unnest("g")
+        t = _tokens(t, p["injury_noun"])
         frames.append(
-            t.select(
-                *KEYS, "pos", "end", "kind",
-                field=pl.when(pl.col("c_toll").is_not_null() | pl.col("c_field").str.contains("(?i)dead|kill|death"))
-                .then(pl.lit("killed")).otherwise(pl.lit("injured")),
-                count=pl.col("c_num").cast(pl.Int64),
-                qual=_qual(pl.col("c_qual")),
+            t.filter(_list_ok("n_list")).select(
+                *KEYS, "pos", "end", "kind", field=pl.lit("injured"), count=_count_col(pl.col("n_list")),
+                qual=_qual(pl.col("n_qual")),
             )
         )  # fmt: skip
-    if not frames:
-        return pl.DataFrame(
-            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
-                    "kind": pl.String, "field": pl.String, "count": pl.Int64, "qual": pl.String}
+    t = find_tokens(cand, "cnorm", p["death_noun"], kind="count")
+    if t.height:
+        t = _tokens(t, p["death_noun"])
+        ok = pl.col("d_list").is_null() | _list_ok("d_list")
+        frames.append(
+            t.filter(ok).select(
+                *KEYS, "pos", "end", "kind", field=pl.lit("killed"),
+                count=pl.coalesce(_count_col(pl.col("d_list")), _count_col(pl.col("d_num")), _count_col(pl.col("d_num2"))),
+                qual=_qual(pl.col("d_qual")),
+            )
         )  # fmt: skip
+    t = find_tokens(cand, "cnorm", p["update"], kind="count")
+    if t.height:
+        t = _tokens(t, p["update"])
+        death = pl.col("c_toll").is_not_null() | pl.col("c_field").str.contains("(?i)dead|kill|death")
+        first = t.select(
+            *KEYS, "pos", "end", "kind",
+            field=pl.when(death).then(pl.lit("killed")).otherwise(pl.lit("injured")),
+            count=pl.col("c_num").cast(pl.Int64), qual=_qual(pl.col("c_qual")),
+        )  # fmt: skip
+        second = t.filter(pl.col("c_num2").is_not_null()).select(
+            *KEYS, pos=pl.col("pos") + 1, end="end", kind="kind",
+            field=_field(pl.col("c_field2")), count=pl.col("c_num2").cast(pl.Int64), qual=pl.lit("exact"),
+        )  # fmt: skip
+        frames.append(first)
+        seconds.append(second)
+    if not frames:
+        return _empty_counts()
     # overlapping finds of the same words by two passes: keep the earliest-starting, longest
     counts = pl.concat(frames).sort(*KEYS, "pos", pl.col("end"), descending=[False, False, False, True])
     prev_end = pl.col("end").cum_max().shift(1).over(KEYS).fill_null(-1)
-    return counts.filter(pl.col("pos") >= prev_end)
+    counts = pl.concat([counts.filter(pl.col("pos") >= prev_end), *seconds])
+    return _with_ellipsis(cand, p, counts)
 
 
-def _count(expr: pl.Expr) -> pl.Expr:
-    low = expr.str.to_lowercase()
-    return (
-        pl.when(low.is_in(["a", "an", "another", "one"]))
-        .then(pl.lit(1, pl.Int64))
-        .otherwise(low.cast(pl.Int64, strict=False))
+def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) -> pl.DataFrame:
+    """counts plus the elliptical ones ("..., three more in B, and one in C"), each with the field of the last
+    count before it in its sentence."""
+    t = find_tokens(cand, "cnorm", p["ellipsis"], kind="count", flags="")
+    if t.height == 0:
+        return counts
+    t = _tokens(t, p["ellipsis"]).select(
+        *KEYS, "pos", end=pl.col("pos") + pl.col("tok").str.find(r"(?i)\s(?:in|near|at)\s").cast(pl.Int64),
+        kind="kind", count=_count_col(pl.col("e_num")), qual=pl.lit("exact"),
+    )  # fmt: skip
+    # a count the other passes already read is not read again
+    overlapping = (
+        t.join(counts.select(*KEYS, c_pos="pos", c_end="end"), on=list(KEYS), how="inner")
+        .filter((pl.col("pos") < pl.col("c_end")) & (pl.col("end") > pl.col("c_pos")))
+        .select(*KEYS, "pos")
+        .unique()
     )
+    t = t.join(overlapping, on=[*KEYS, "pos"], how="anti").with_columns(ellipsis=pl.lit(True))
+    both = pl.concat([counts.with_columns(ellipsis=pl.lit(False)), t], how="diagonal_relaxed").sort(
+        *KEYS, "pos"
+    )
+    both = both.with_columns(field=pl.col("field").forward_fill().over(KEYS))
+    return both.filter(pl.col("field").is_not_null()).drop("ellipsis")
+
+
+def _empty_counts() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
+                "kind": pl.String, "field": pl.String, "count": pl.Int64, "qual": pl.String}
+    )  # fmt: skip
 
 
 def _qual(expr: pl.Expr) -> pl.Expr:
@@ -215,49 +457,62 @@ def _qual(expr: pl.Expr) -> pl.Expr:
 
 
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    t = find_tokens(cand, "norm", p["place"], kind="place", flags="")
-    a = find_tokens(cand, "norm", p["place_attack"], kind="place", flags="")
+    t = find_tokens(cand, "cnorm", p["place"], kind="place", flags="")
+    a = find_tokens(cand, "cnorm", p["place_attack"], kind="place", flags="")
     if a.height:
         a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place_attack"], flags=""))).unnest(
             "g"
         )
         a = a.with_columns(
-            place_of=pl.lit(None, pl.String),
-            not_place=pl.lit(None, pl.String),
-            and_place=pl.lit(None, pl.String),
+            [
+                pl.lit(None, pl.String).alias(c)
+                for c in ("place_of", "not_place", "and_place", "wr", "region_of")
+            ]
         )
     schema = {"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
-              "location": pl.String, "admin1": pl.String, "place_kind": pl.String, "nationwide": pl.Boolean}  # fmt: skip
+              "location": pl.String, "admin1": pl.String, "place_kind": pl.String, "place_population": pl.Int64,
+              "nationwide": pl.Boolean}  # fmt: skip
     frames = []
     if t.height:
         t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place"], flags=""))).unnest("g")
-        if a.height:
-            t = pl.concat([t, a], how="diagonal_relaxed")
+    if a.height:
+        t = pl.concat([t, a], how="diagonal_relaxed") if t.height else a
+    if t.height:
         t = t.filter(pl.col("not_place").is_null()).with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))
+            # "the region of Kherson" is the Kherson region
+            .when(pl.col("region_of").is_not_null())
+            .then(pl.concat_str(pl.col("place"), pl.lit(" region")))
             .otherwise(pl.concat_str(pl.col("place"), pl.col("suffix").fill_null(""))),
             ambiguous=pl.col("and_place").is_not_null() & pl.col("suffix").is_null(),
+            region_text=pl.when(pl.col("wr").is_not_null()).then(
+                pl.concat_str(pl.col("wr"), pl.lit(" region"))
+            ),
         )
-        t = resolve_places(t, "location").filter(pl.col("admin1").is_not_null())
+        t = resolve_places(t, "location")
+        named_region = resolve_places(t.select(text="region_text"), "text")
+        t = t.with_columns(
+            # the region written beside the place wins: "Ponyativka, Kherson region"
+            admin1=pl.coalesce(named_region["admin1"], pl.col("admin1")),
+            place_kind=pl.when(named_region["admin1"].is_not_null() & pl.col("admin1").is_null())
+            .then(pl.lit("settlement"))
+            .otherwise(pl.col("place_kind")),
+            unknown=pl.col("admin1").is_null(),
+        )
         frames.append(
             t.select(
-                *KEYS,
-                "pos",
-                "end",
-                "kind",
-                pl.col("location").str.strip_chars(),
-                "admin1",
-                "place_kind",
+                *KEYS, "pos", "end", "kind", pl.col("location").str.strip_chars(), "admin1", "place_kind",
+                "place_population",
                 # "the cities of Zaporizhzhia and Kyiv": the figure cannot be split by place
                 nationwide=pl.col("ambiguous"),
             )
-        )
-    n = find_tokens(cand, "norm", p["nationwide"], kind="place", flags="")
+        )  # fmt: skip
+    n = find_tokens(cand, "cnorm", p["nationwide"], kind="place", flags="")
     if n.height:
         frames.append(
             n.select(*KEYS, "pos", "end", "kind", location=pl.lit(None, pl.String), admin1=pl.lit(None, pl.String),
-                     place_kind=pl.lit(None, pl.String), nationwide=pl.lit(True))
+                     place_kind=pl.lit(None, pl.String), place_population=pl.lit(None, pl.Int64), nationwide=pl.lit(True))
         )  # fmt: skip
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
@@ -266,11 +521,13 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     """sentences -> casualty rows: article_id, location, admin1, killed, injured, qualifier, event_date,
     sentence_no (of the evidence)."""
     p = patterns()
+    sentences = sentences.with_columns(cnorm=_working_copy(pl.col("norm")))
     # places come from sentences that speak of an attack or its toll (any event word); a place in a
     # sentence about something else is not where casualties happened
     cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline"))
     cand = cand_all.filter(
-        pl.col("norm").str.contains(PREFILTER_RE) & ~pl.col("norm").str.contains(BACKGROUND_RE)
+        pl.col("cnorm").str.contains(PREFILTER_RE)
+        & ~pl.col("cnorm").str.contains(rules.pattern("cas.background", BACKGROUND_RE))
     )
     if cand.height == 0:
         return _empty_rows()
@@ -278,18 +535,20 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # the place can sit in the sentences before the count ("Russia hit Zaporizhzhia ... 13 were killed")
     context = cand_all.join(cand.select("article_id").unique(), on="article_id", how="semi")
     places = _place_tokens(context, p)
-    subsets = find_tokens(cand, "norm", p["subset"], kind="subset", flags="").select(*KEYS, "pos")
-    clauses = find_tokens(cand, "norm", p["clause"], kind="clause", flags="").select(*KEYS, "pos", "kind")
+    places = _context_region(places, context)
+    subsets = find_tokens(cand, "cnorm", p["subset"], kind="subset", flags="").select(*KEYS, "pos", "end")
+    clauses = find_tokens(cand, "cnorm", p["clause"], kind="clause", flags="").select(*KEYS, "pos", "kind")
     if counts.height == 0:
         return _empty_rows()
 
     # parts of a count given before ("28 injured, including four children")
     counts = (
-        counts.join(subsets.rename({"pos": "subset_pos"}), on=list(KEYS), how="left")
+        counts.join(subsets.rename({"pos": "subset_pos", "end": "subset_end"}), on=list(KEYS), how="left")
         .with_columns(
-            is_part=pl.col("subset_pos").is_not_null()
-            & (pl.col("subset_pos") < pl.col("pos"))
-            & (pl.col("pos") - pl.col("subset_pos") < 40)
+            # the count right after the word: "including 2 children", not "including 2 children, injured 89"
+            is_part=pl.col("subset_end").is_not_null()
+            & (pl.col("pos") >= pl.col("subset_end") - 1)
+            & (pl.col("pos") - pl.col("subset_end") <= 3)
         )
         .group_by([*KEYS, "pos", "end", "kind", "field", "count", "qual"], maintain_order=True)
         .agg(is_part=pl.col("is_part").any())
@@ -335,6 +594,10 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
                            "place_kind": "prev_place_kind", "nationwide": "prev_nationwide"}),
         on=["article_id", "src"], how="left",
     ).drop("src")  # fmt: skip
+    if not rules.active("cas.inherit_place"):
+        inherited = inherited.with_columns(
+            [pl.lit(None, inherited.schema[c]).alias(c) for c in inherited.columns if c.startswith("prev_")]
+        )
     placed = placed.join(inherited, on=list(KEYS), how="left").with_columns(
         location=pl.coalesce("location", "prev_location"),
         admin1=pl.when(pl.col("location").is_not_null())
@@ -375,6 +638,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         place_kind=pl.col("place_kind").first(),
         killed=pl.col("value").filter(pl.col("field") == "killed").first(),
         injured=pl.col("value").filter(pl.col("field") == "injured").first(),
+        hospitalized=pl.col("value").filter(pl.col("field") == "hospitalized").first(),
         sentence_no=pl.col("sentence_no").min(),
         quals=pl.col("quals").list.explode(keep_nulls=False, empty_as_null=False),
     )
@@ -384,9 +648,13 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("exact"))
     )  # fmt: skip
     rows = rows.with_columns(qualifier=qualifier)
-    # a region-wide row is dropped when a named place in the same region has a row of its own
-    has_local = (pl.col("place_kind") != "admin1").any().over("article_id", "admin1")
-    rows = rows.filter(~((pl.col("place_kind") == "admin1") & has_local))
+    # the hospitalised are among the injured: their count stands in only where no injured count is given
+    hospitalized = pl.col("hospitalized") if rules.active("cas.hospitalized") else pl.lit(None, pl.Int64)
+    rows = rows.with_columns(injured=pl.coalesce("injured", hospitalized)).filter(
+        pl.col("killed").is_not_null() | pl.col("injured").is_not_null()
+    )
+    if rules.active("cas.region_row_dropped"):
+        rows = _fold_region_rows(rows)
     dates = (
         sentences.group_by("article_id").agg(event_date=pl.col("published_at").first())
         if "published_at" in sentences.columns
@@ -398,6 +666,99 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     else:
         out = out.with_columns(event_date=pl.lit(None, pl.Date))
     return out
+
+
+def _fold_region_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """A region-wide row where named places in the same region have rows of their own: with one such
+    place and no figure of its own that the place's row gives differently ("a drone attack on the Sumy region
+    killed 7" + "12 wounded in Hlukhiv"), the two are one report and merge into the place's row; otherwise the
+    region row is the places' total and is dropped."""
+    region = pl.col("place_kind") == "admin1"
+    group = ["article_id", "admin1"]
+    rows = rows.with_columns(
+        n_local=(~region).sum().over(group),
+        r_killed=pl.col("killed").filter(region).first().over(group),
+        r_injured=pl.col("injured").filter(region).first().over(group),
+    )
+    compatible = (pl.col("n_local") == 1) & pl.all_horizontal(
+        [
+            pl.col(f"r_{f}").is_null() | pl.col(f).is_null() | (pl.col(f"r_{f}") == pl.col(f))
+            for f in ("killed", "injured")
+        ]
+    )
+    merge = compatible.any().over(group)
+    rows = rows.with_columns(
+        killed=pl.when(~region & merge).then(pl.coalesce("killed", "r_killed")).otherwise(pl.col("killed")),
+        injured=pl.when(~region & merge)
+        .then(pl.coalesce("injured", "r_injured"))
+        .otherwise(pl.col("injured")),
+    )
+    return rows.filter(~(region & (pl.col("n_local") > 0))).drop("n_local", "r_killed", "r_injured")
+
+
+def _working_copy(norm: pl.Expr) -> pl.Expr:
+    """The casualty patterns' copy of the matching text: ages masked, so "two men aged 50 and 48 were
+    killed" counts two men."""
+    if not rules.active("cas.ages"):
+        return norm
+    return norm.str.replace_all(AGES_RE, "").str.replace_all(r"  +", " ")
+
+
+# A place this small (or unknown to the gazetteer) takes the region the text names around it: villages and
+# towns share names across oblasts (Vyshneve), the gazetteer holds one of them, and the text knows which.
+CONTEXT_REGION_MAX_POPULATION = 100_000
+
+
+def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
+    """Places with admin1 replaced by the region named before them in their sentence, or in the sentence
+    before, when the place is unknown or small and lies elsewhere by the gazetteer; unknown places without
+    such a region are dropped."""
+    if places.height == 0:
+        return places
+    places = places.sort(*KEYS, "pos")
+    is_region = (pl.col("place_kind") == "admin1") & ~pl.col("nationwide")
+    region = pl.when(is_region).then(pl.col("admin1"))
+    same = places.with_columns(focus=region.forward_fill().over(KEYS))
+    last_region = (
+        context.select(*KEYS)
+        .join(
+            places.filter(is_region).group_by(KEYS).agg(pl.col("admin1").sort_by("pos").last().alias("last")),
+            on=list(KEYS),
+            how="left",
+        )
+        .sort(*KEYS)
+        # only the sentence right before counts: a region named further back may be another story's
+        .select(
+            *KEYS,
+            prev_focus=pl.when(
+                pl.col("sentence_no").shift(1).over("article_id") == pl.col("sentence_no") - 1
+            ).then(pl.col("last").shift(1).over("article_id")),
+        )
+    )
+    out = same.join(last_region, on=list(KEYS), how="left").with_columns(
+        focus=pl.coalesce("focus", "prev_focus")
+    )
+    if rules.active("cas.context_region"):
+        # a town the gazetteer counts as small; curated cities and districts carry no population and stay
+        small = (pl.col("place_kind") != "admin1") & (
+            pl.col("place_population") < CONTEXT_REGION_MAX_POPULATION
+        )
+        # an unknown name is taken for a village only when it is no demonym, body, weekday or the like
+        village = ~pl.col("location").str.contains(NOT_PLACE_NAME_RE) & ~pl.col("location").str.contains(
+            NOT_PLACE_WORD_RE
+        )
+        unknown = pl.col("admin1").is_null() & village
+        # a regional centre (Kherson in Kherson oblast) is where its name says
+        centre = pl.col("location").str.to_lowercase().str.starts_with(pl.col("admin1").str.to_lowercase())
+        moved = small & ~centre & (pl.col("focus") != pl.col("admin1"))
+        use_focus = pl.col("focus").is_not_null() & (unknown | moved)
+        out = out.with_columns(
+            admin1=pl.when(use_focus).then(pl.col("focus")).otherwise(pl.col("admin1")),
+            place_kind=pl.when(use_focus & pl.col("place_kind").is_null())
+            .then(pl.lit("settlement"))
+            .otherwise(pl.col("place_kind")),
+        )
+    return out.filter(pl.col("admin1").is_not_null() | pl.col("nationwide")).drop("focus", "prev_focus")
 
 
 def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:

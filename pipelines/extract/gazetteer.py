@@ -395,6 +395,27 @@ def load_gazetteer() -> pl.DataFrame:
     return table.select([pl.col(c).cast(t) for c, t in GAZETTEER_SCHEMA.items()]).sort("key")
 
 
+# --------------------------------------------------------------------------- names that are no place
+# Capitalised words news puts where a place could stand ("in Russian attacks", "on Telegram", "Ukraine's
+# army"): countries and demonyms, weekdays and months, pronouns, outlets, bodies and people. A name the
+# gazetteer does not know is only taken for a village when it is none of these.
+NOT_PLACE_NAME_RE = (
+    r"(?i)^(?:(?:ukrain|russia|belarus|soviet|americ|europ|brit|english|french|german|polish|western|chechen|iran|"
+    r"turk|chin|korea|israel|nato|kremlin)\w*(?:-\w+)?(?:'s)?|the|a|an|it|its|this|that|these|they|he|she|we|his|her|"
+    r"north|south|east|west|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|wagner|telegram|facebook|twitter|x|defen[cs]e|"
+    r"ministry|army|general|staff|forces|president|putin|zelensk\w*|kadyrov|prigozhin|deepstate|reuters|tass|ria|"
+    r"interfax|isw|afp|ap|un|unicef|suspilne|ukrinform|god)$"
+)
+# A word inside a name that makes it something other than a settlement ("Donetsk People's Republic").
+NOT_PLACE_WORD_RE = (
+    r"\b(?:Republic|Region|Oblast|Province|District|Ministry|Army|Forces|Group|Command|Staff|Brigade|"
+    r"Battalion|Regiment|Fleet|Sea|River|Reservoir|Guard|Corps|Council|Agency|News|Times|Post|Telegram|"
+    r"Institute|Committee|Service|Union|Federation|Kremlin|Wagner|President|Minister|General|Street|Avenue|"
+    r"Square|Hospital|Church|Cathedral|Airport|Station|Plant|University|School|Center|Centre)\b"
+)
+
+
 # --------------------------------------------------------------------------- lookup
 def _candidates(key: pl.Expr) -> list[tuple[pl.Expr, str | None]]:
     """The keys to try for one place string, best first, each with the place_kind it implies (None: the
@@ -414,7 +435,7 @@ def _candidates(key: pl.Expr) -> list[tuple[pl.Expr, str | None]]:
 
 
 def resolve_places(df: pl.DataFrame, col: str) -> pl.DataFrame:
-    """df with admin1, country and place_kind added for the place text in `col` (see `_resolve_rows`).
+    """df with admin1, country, place_kind and place_population (cities only) added for the place text in `col` (see `_resolve_rows`).
 
     News repeats a few hundred place names across many rows, so the lookup runs once per distinct text and
     is joined back (row count and order kept)."""
@@ -437,7 +458,7 @@ def _resolve_rows(df: pl.DataFrame, col: str) -> pl.DataFrame:
     Kherson"); the owner of a possessive ("Kherson's Dniprovskyi district"); the last and the first
     comma-separated part ("Kostiantynivka, Donetsk region"). For each, the exact key, then the stem of a
     region/district/city suffix (see `_candidates`)."""
-    gaz = load_gazetteer().select("key", "admin1", "country", "kind")
+    gaz = load_gazetteer().select("key", "admin1", "country", "kind", "population")
     row = "__gazetteer_row"
     pieces = pl.col("text").str.replace_all(r"[;()\[\]]", ",").str.split(",")
     several = pieces.list.len() > 1
@@ -472,6 +493,7 @@ def _resolve_rows(df: pl.DataFrame, col: str) -> pl.DataFrame:
         pl.col("admin1"),
         pl.when(found).then(pl.col("country")).alias("country"),
         pl.when(found).then(pl.coalesce("kind_override", "kind")).alias("place_kind"),
+        pl.when(found).then(pl.col("population")).alias("place_population"),
     )
     if out.height != df.height:  # keys are unique, so this cannot happen; guard the contract anyway
         raise AssertionError("resolve_places changed the row count")

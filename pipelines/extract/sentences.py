@@ -51,6 +51,8 @@ rules.declare(
 # Lines that start with a bullet are "read also" links or key-point summaries repeating the body in other
 # words; their figures are not the article's own report.
 BULLET_RE = r"^\s*[\u2022\u25cf\u25aa\u2023\u25e6]"
+# A bulleted line at least this long is a sentence of the article's own (a digest's items), not a link.
+BULLET_LINK_MAX_CHARS = 120
 
 
 def split_sentences(
@@ -94,7 +96,9 @@ def split_sentences(
         start=pl.col("piece_start") + pl.col("lead").cast(pl.Int64),
         end=pl.col("piece_start") + pl.col("lead").cast(pl.Int64) + pl.col("sentence").str.len_chars(),
         sentence="sentence",
-        bullet=pl.col("sentence").str.contains(BULLET_RE),
+        # a long bulleted sentence is the body of a digest, not a link
+        bullet=pl.col("sentence").str.contains(BULLET_RE)
+        & (pl.col("sentence").str.len_chars() < BULLET_LINK_MAX_CHARS),
         timeline="timeline",
         has_event_words="has_event_words",
     )

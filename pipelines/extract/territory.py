@@ -28,7 +28,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.extract import rules
-from pipelines.extract.gazetteer import resolve_places
+from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
 from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 
 KEYS = ("article_id", "sentence_no")
@@ -83,21 +83,9 @@ PLACE_NOUNS = r"(?:villages|towns|cities|settlements|hamlets|localities|communit
 # Words that may stand between "the" and the place noun: "the key eastern city of", "the Black Sea port of"
 FILLER = r"(?:[\p{L}'-]+\s+){0,4}?"
 REGION_WORDS = r"(?:region|oblast|district|raion|province|direction|axis|front|river|sector|offensive|counteroffensive|republic)"
-# Every name that is a country, a demonym, a weekday, a month, an organisation or a title.
-NOT_SETTLEMENT = (
-    r"(?i)^(?:ukraine|russia|belarus|moscow|kyiv|kiev|donbas|donbass|europe|nato|america|the|a|an|it|this|"
-    r"that|they|he|she|we|russian|russians|ukrainian|ukrainians|american|french|german|british|polish|western|"
-    r"soviet|chechen|iranian|north|south|east|west|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|wagner|kremlin|"
-    r"telegram|defence|defense|ministry|army|general|staff|forces|president|putin|zelensky|zelenskyy|"
-    r"zelenskiy|kadyrov|prigozhin|deepstate|reuters|tass|ria|isw|afp|ap)$"
-)
-# A word inside a name that makes it something other than a settlement.
-NOT_SETTLEMENT_WORD = (
-    r"\b(?:Republic|Region|Oblast|Province|District|Ministry|Army|Forces|Group|Command|Staff|Brigade|"
-    r"Battalion|Regiment|Fleet|Sea|River|Reservoir|Guard|Corps|Council|Agency|News|Times|Post|Telegram|"
-    r"Institute|Committee|Service|Union|Federation|Kremlin|Wagner|President|Minister|General)\b"
-)
+# Names that are no settlement: the shared list (gazetteer.NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE) and the
+# capitals and regions a claim never takes whole.
+NOT_SETTLEMENT = r"(?i)^(?:moscow|kyiv|kiev|donbass?|crimea's)$"
 CLAUSE = r"(?i);|,?\s+but\s|\bwhile\b|\bwhereas\b|\bhowever\b|\balthough\b|\bthough\b|\bafter\b|\bbefore\b"
 IRREALIS = (
     r"(?i)\b(?:will|would|could|might|may|should|whether|plans?|planning|aims?|aiming|intends?|intending|"
@@ -566,7 +554,11 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )
     if rules.active("ter.not_settlement"):
         s = pl.col("settlement")
-        claims = claims.filter(~s.str.contains(NOT_SETTLEMENT) & ~s.str.contains(NOT_SETTLEMENT_WORD))
+        claims = claims.filter(
+            ~s.str.contains(NOT_SETTLEMENT)
+            & ~s.str.contains(NOT_PLACE_NAME_RE)
+            & ~s.str.contains(NOT_PLACE_WORD_RE)
+        )
     return claims.drop("drop_last", "n_names", "idx")
 
 

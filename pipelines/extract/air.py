@@ -2,33 +2,79 @@
 
 How a row comes about (all whole-column polars, no per-article Python):
 1. mentions: "approximately 580 drones", "both missiles", "all 24 Russian drones", "28 out of 31 drones",
-   bare counts that refer back ("58 of which", "73 were shot down", "All 10 were destroyed");
+   combined counts ("550 drones and missiles", "thirty aerial targets": class "any"), bare counts that refer
+   back ("58 of which", "73 were shot down", "Eleven of them were missiles");
 2. verbs: launch verbs (launched, fired, attacked ... with), intercept verbs (shot down, destroyed, downed,
    neutralised), other outcomes (electronic warfare, "lost", "failed to reach") and impacts ("the missile
-   struck");
-3. each mention takes the role of the verb it belongs to: a passive/impact verb right after it, else the
-   verb before it in the sentence, else the verb after it;
+   struck"); a verb inside a compound ("Russia-launched", "air-launched") is a modifier, not a verb;
+3. each mention takes the role of the verb it belongs to: a passive or impact verb right after it, else the
+   verb before it in its clause, else the verb after it; a list after "out of" is what was launched;
 4. attacker: what the weapon itself says (ATACMS is Ukrainian, Shahed is Russian), its adjective ("Ukrainian
-   drones"), else the sentence's cues (Russian air defence, Ukrainian drones, "over the Kursk region"),
-   else the previous sentences', else Russia;
-5. figures per sentence are summed (4 cruise + 1 Kinzhal + 1 Iskander = 6 missiles); across sentences the
-   largest sentence total wins (a headline often gives one part); if the article only gives per-region
-   figures ("15 over Kursk region", "one over Oryol region") they are summed, one per region.
+   drones"), else the subject of its verb (the side that launched, or the other side of the one that shot
+   down: "Russian air defences destroyed 20 drones" -> UA), else the sentence's cues (Russian air
+   defence, "over the Kursk region"), else the previous sentences', else Russia;
+5. a figure whose clause speaks of another time (war-long tallies, earlier attacks, "as reported earlier")
+   is dropped; figures of one sentence are summed (4 cruise + 1 Kinzhal + 1 Iskander = 6 missiles) except a
+   breakdown after "including" or a colon, which is a part of its total; across sentences the first
+   whole figure of the article wins unless a later one is called the total; per-region figures are summed
+   when the article gives no whole one;
+6. a combined figure with its parts gives the class without a figure its derived count ("550 drones and
+   missiles ... eleven of them missiles" -> 539 drones); a combined figure without parts gives nothing.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import NamedTuple
 
 import polars as pl
 
+from pipelines.extract import rules
 from pipelines.extract.numbers import QUALIFIER_RE, bounds, parse_count, qualifier_code
 from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
 from pipelines.extract.weapons import alias_pattern, classify_alias
 from pipelines.schema import OUTCOMES
 
 KEYS = ("article_id", "sentence_no")
+ANY = "any"  # the class of a combined count ("targets", "drones and missiles")
+CLASSES = ("drone", "missile", "guided_bomb")
+
+rules.declare(
+    {
+        "air.mention": "a counted weapon: 'approximately 580 drones', 'both missiles', 'all 24 Russian drones'",
+        "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
+        "air.compound": "a hyphenated compound makes the weapon an adjective: 'missile-carrying aircraft'",
+        "air.not_a_modifier": "a mention may not span a clause: 'a day after Russia launched drones' is no count",
+        "air.hedge": "a guessed type beside a weapon is the same weapon again: 'a missile, likely an X-101'",
+        "air.agent": "'shot down by a Patriot missile' names the interceptor; 'struck by two missiles' counts a launch",
+        "air.combined": "one count for several classes ('550 drones and missiles', '30 aerial targets') is a combined count",
+        "air.combined_parts": "a combined count with its parts gives the class without a figure its derived count",
+        "air.part_of": "'28 out of 31 drones', '21 of the drones': a part, and the whole it is part of",
+        "air.out_of": "after 'out of' the counts are what was launched: 'shot down 36 missiles out of 67 missiles'",
+        "air.back_ref": "a count without a weapon that refers back: '58 of which', 'All 10 were destroyed'",
+        "air.class_part": "'Eleven of them were missiles': a class's part of the combined count before it",
+        "air.all_except": "'All the projectiles, except for the Iskander-M missile, were shot down'",
+        "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
+        "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
+        "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
+        "air.verb_launch": "launch verbs: launched, fired, sent, attacked ... with, dropped",
+        "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
+        "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
+        "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
+        "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
+        "air.of_which": "counts after 'of which' are parts that take the verb after them",
+        "air.subject_side": "the side of the verb's subject: 'Russian air defences destroyed 20 drones' -> UA",
+        "air.sentence_cues": "a sentence's side cues (Russian air defence, 'over the Kursk region') decide the attacker",
+        "air.background": "another time in the count's clause: war-long tallies, earlier attacks, 'as reported earlier'",
+        "air.supply": "arms deliveries, production and procurement: weapons counted there are not fired",
+        "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
+        "air.partial_region": "a figure in one named region is a part of the night's total",
+        "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
+        "air.background_carry": "a sentence that goes on about an earlier attack, with no time of its own, is background too",
+        "air.weak_impact": "one impact ('a drone struck a block') is not the launch figure beside a larger interception",
+        "air.other_more": "'eight other missiles', 'ten more drones' in a later sentence add to the figure before them",
+        "air.each": "'one drone each over the Bryansk and Lipetsk regions' counts once per region",
+    }
+)
 
 # --------------------------------------------------------------------------- shared fragments
 NUM = r"\d{1,7}"
@@ -50,62 +96,87 @@ AFTER_NOUN = (
 # Hyphenated compounds that make a weapon word an adjective: "missile-carrying aircraft".
 COMPOUND = r"-(?:carrying|launching|armed|capable|laden|based|shaped|making|producing|related|proof|free)"
 # Words that never sit inside a weapon phrase; a "mention" containing one spans a clause ("a series of
-# Ukrainian drones", "a day after Russia launched drones") and is discarded.
+# Ukrainian drones", "a day after Russia launched drones") and is discarded. Whole words only: a compound
+# ("Russia-launched drones") is a modifier.
 NOT_A_MODIFIER = (
-    r"\b(?:of|the|their|its|his|her|with|from|to|at|in|on|by|were|was|is|are|be|been|has|have|had|that|which|"
+    r"(?:^|\s)(?:of|the|their|its|his|her|with|from|to|at|in|on|by|were|was|is|are|be|been|has|have|had|that|which|"
     r"who|for|after|before|than|as|said|says|say|launched|fired|sent|used|using|involving|including|"
     r"destroyed|downed|intercepted|shot|struck|hit|attacked|targeted|against|over|during|since|while|"
-    r"when|where|there|this|these|those|per|each|every|day|night|week|month|year)\b"
+    r"when|where|there|this|these|those|per|each|every|day|night|week|month|year)(?:\s|$)"
 )
 # Adjectives allowed between the two nouns of one count shared by two classes ("40 missiles, drones",
 # "100 missiles and attack drones"); a count word there ("and both missiles") starts a new mention instead.
 COMBO_ADJ = r"(?:attack|combat|kamikaze|cruise|ballistic|guided|glide|strike|long-range|jet|jet-powered|decoy|aerial|air|hypersonic|anti-aircraft)"
 HEDGE = r"(?:likely|probably|possibly|presumably|apparently|reportedly|allegedly|perhaps|believed\s+to\s+be)"
+# Nouns for weapons of any class: a count of them is a combined count.
+COMBINED_NOUN = (
+    r"(?:(?:aerial|air|enemy|hostile)\s+)?targets|(?:means\s+of\s+(?:air\s+|aerial\s+)?attack)|"
+    r"(?:aerial\s+|air\s+)?weapons|(?:(?:air|aerial)\s+)?objects|projectiles"
+)
+# Where a verb may start: not inside a compound ("Russia-launched", "air-launched")
+VERB_LEFT = r"(?:^|[^\w-])"
 
 
-@lru_cache(maxsize=1)
+@rules.cached
 def patterns() -> dict[str, str]:
     """The named patterns, built once (the weapon alternation comes from weapons.csv)."""
+    r = rules.pattern
     weapon = alias_pattern()
+    combined = r("air.combined", COMBINED_NOUN)
+    noun = r"(?:" + combined + r"|" + weapon + r")"
     p: dict[str, str] = {}
 
-    # "approximately 580 drones", "both missiles", "an aeroballistic missile Kinzhal", "all 24 Russian drones",
-    # "seven HIMARS multiple rocket launcher shells" (noun = HIMARS). Optional parts flag what the count is:
-    # m_by: the weapon is an agent ("destroyed by a Kinzhal missile") not a counted launch or interception;
-    # m_hedge: apposition guessing a type ("a ballistic missile, likely an X-101"): the same weapon again;
-    # m_after: a modifier use ("a missile attack"); m_combo: one count for two classes ("40 missiles, drones").
-    p["mention"] = (
-        LEFT + r"(?P<m_by>by\s+)?(?P<m_hedge>\b" + HEDGE + r"\s+)?(?P<m_all>\ball\s+(?:of\s+the\s+|the\s+)?)?"
+    # "approximately 580 drones", "both missiles", "an aeroballistic missile Kinzhal", "all 24 Russian drones".
+    # Optional parts flag what the count is: m_by: the weapon is an agent ("shot down by a Patriot missile",
+    # "struck by two missiles"); m_hedge: apposition guessing a type ("a ballistic missile, likely an X-101");
+    # m_after: a modifier use ("a missile attack"); m_combo: one count for two nouns ("40 missiles, drones").
+    p["mention"] = r(
+        "air.mention",
+        LEFT
+        + r"(?P<m_by>(?P<m_by_verb>\b[a-z]+\s+)?(?:by|from)\s+)?(?P<m_hedge>\b"
+        + HEDGE
+        + r"\s+)?(?P<m_all>\ball\s+(?:of\s+the\s+|the\s+)?)?"
         r"(?P<m_qual>\b" + QUALIFIER_RE + r"\s+)?"
         r"(?P<m_num>\b(?:" + NUM + r"|an?|another|single|both|a\s+pair\s+of))\s+"
         r"(?P<m_mods>(?:" + MODWORD + r"\s+){0,5}?)"
-        r"(?P<m_noun>" + weapon + r")\b(?P<m_compound>" + COMPOUND + r")?"
-        r"(?P<m_each>\s+each)?(?P<m_after>\s+" + AFTER_NOUN + r"\b)?"
-        r"(?P<m_combo>(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*/\s*)(?:" + COMBO_ADJ + r"\s+){0,2}" + weapon + r"\b)?"
+        r"(?P<m_noun>" + noun + r")\b(?P<m_compound>" + COMPOUND + r")?"
+        r"(?P<m_each>\s+each)?(?P<m_after>(?:\s+(?:missile|drone|rocket|bomb)s?)?\s+" + AFTER_NOUN + r"\b)?"
+        r"(?P<m_combo>(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*/\s*)(?:"
+        + COMBO_ADJ
+        + r"\s+){0,2}"
+        + weapon
+        + r"\b)?",
     )
-    # "28 out of 31 Russia-launched drones", "21 of the drones", "1 of the missiles": the first count is a
-    # part (of_part) of a whole that may be given (of_whole) or refer back to the launched total.
-    p["part_of"] = (
+    # "28 out of 31 Russia-launched drones", "21 of the drones", "25 of 29 missiles, drones": the first count
+    # is a part (of_part) of a whole that may be given (of_whole) or refer back to the launched total.
+    p["part_of"] = r(
+        "air.part_of",
         LEFT + r"(?P<of_part>" + NUM + r")\s+(?:out\s+)?of\s+(?:the\s+|these\s+|those\s+|them\s+)?"
         r"(?P<of_qual>" + QUALIFIER_RE + r"\s+)?(?P<of_whole>" + NUM + r"\s+)?"
-        r"(?P<of_mods>(?:" + MODWORD + r"\s+){0,4}?)(?P<of_noun>" + weapon + r")\b"
+        r"(?P<of_mods>(?:" + MODWORD + r"\s+){0,4}?)(?P<of_noun>" + noun + r")\b"
+        r"(?P<of_combo>(?:\s*,\s*|\s+and\s+|\s*/\s*)(?:" + COMBO_ADJ + r"\s+){0,2}" + weapon + r"\b)?",
     )
-    # "out of more than 90 missiles, 73 were shot down": the whole, launched.
-    p["out_of"] = (
-        r"\bout\s+of\s+(?P<oo_qual>" + QUALIFIER_RE + r"\s+)?(?P<oo_num>" + NUM + r")\s+"
-        r"(?P<oo_mods>(?:" + MODWORD + r"\s+){0,4}?)(?P<oo_noun>" + weapon + r")\b"
-    )
+    # "out of": the counts after it (up to the next verb) are what was launched
+    p["out_of"] = r("air.out_of", r"\bout\s+of\s+(?:a\s+total\s+of\s+)?(?:the\s+)?\d")
     # A count without a weapon noun that refers back to the last weapon mentioned:
     # "58 of which", "18 of those", "All 10 were destroyed", "73 were shot down", "shot down 73."
-    p["back_ref"] = (
+    p["back_ref"] = r(
+        "air.back_ref",
         LEFT + r"(?P<b_all>all\s+)?(?P<b_num>" + NUM + r")\s+(?:of\s+(?:which|them|those|these)\b|"
         r"(?:were|was|have\s+been|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|"
         r"neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b)"
-        r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)"
+        r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)",
+    )
+    # "Eleven of them were missiles", "two of which were cruise missiles": a class's part of a combined count
+    p["class_part"] = r(
+        "air.class_part",
+        LEFT + r"(?P<cp_num>" + NUM + r")\s+of\s+(?:them|which|these|those)\s+(?:were|was|are)\s+"
+        r"(?P<cp_mods>(?:" + MODWORD + r"\s+){0,3}?)(?P<cp_noun>" + weapon + r")\b",
     )
     # "All the projectiles, except for the Iskander-M missile, were shot down": every weapon launched,
     # minus the named exception.
-    p["all_except"] = (
+    p["all_except"] = r(
+        "air.all_except",
         r"\ball\s+(?:of\s+)?(?:the\s+)?(?:(?:enemy|russian|air|aerial)\s+)?(?P<ae_what>projectiles|targets|weapons|"
         r"means\s+of\s+(?:air\s+)?attack|air\s+targets|of\s+them)\b"
         r"(?:\s*,?\s*(?:except|but)\s+(?:for\s+)?(?P<ae_num>the|an?|"
@@ -114,48 +185,69 @@ def patterns() -> dict[str, str]:
         + MODWORD
         + r"\s+){0,3}?)(?P<ae_noun>"
         + weapon
-        + r")\b)?"
+        + r")\b)?",
     )
     # "..., of which 88 drones and 15 missiles were downed": counts after this marker are parts of the
     # counts before it and take the verb that follows them.
-    p["of_which"] = r"\bof\s+(?:which|them|those|these)\b"
+    p["of_which"] = r("air.of_which", r"\bof\s+(?:which|them|those|these)\b")
     # "... adding that all were destroyed": every weapon launched was intercepted.
-    p["all_passive"] = (
+    p["all_passive"] = r(
+        "air.all_passive",
         r"\ball\s+(?:of\s+them\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
-        r"(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed)\b"
+        r"(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed)\b",
     )
     # "the missile struck": a single weapon reported by its impact.
-    p["the_impact"] = (
+    p["the_impact"] = r(
+        "air.the_impact",
         r"\bthe\s+(?P<ti_mods>(?:" + MODWORD + r"\s+){0,2}?)(?P<ti_noun>missile|rocket|drone|bomb)\s+"
-        r"(?:struck|hit|exploded|landed|slammed)\b"
+        r"(?:struck|hit|exploded|landed|slammed)\b",
     )
+    # a breakdown of the count before: "including", "among them", a colon
+    p["breakdown"] = r("air.breakdown", r"\bincluding\b|\bamong\s+them\b|:\s")
 
     # Verbs. v_pass marks a passive ("were shot down") that binds to the count just before it.
+    left = r("air.verb_in_compound", VERB_LEFT)
+    if left == rules.NEVER:
+        left = r"(?:^|[^\w])"
     aux = r"(?P<v_pass>\b(?:were|was|have\s+been|has\s+been|had\s+been|being|been|are|is)\s+(?:\w+\s+)?)?"
-    p["launch"] = (
-        aux + r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|fire|sent|send(?:s|ing)?|used|using|deployed|"
-        r"involv(?:ed|ing)|dropp(?:ed|ing)|releas(?:ed|ing)|(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|"
-        r"strik(?:es|ing))\s+(?:[\w'.-]+\s+){0,5}?with|recorded|detected|spotted|tracked)\b"
+    p["launch"] = r(
+        "air.verb_launch",
+        left + aux + r"(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|fire|sent|send(?:s|ing)?|used|using|deployed|"
+        r"involv(?:ed|ing)|includ(?:ed|es)|dropp(?:ed|ing)|releas(?:ed|ing)|(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|"
+        r"strik(?:es|ing))\s+(?:[\w'.-]+\s+){0,10}?with|recorded|detected|spotted|tracked)\b",
     )
-    p["intercept"] = (
-        aux + r"\b(?:shot\s+down|shoot(?:s|ing)?\s+down|downed|down(?:s|ing)?|destroy(?:ed|s|ing)?|"
+    p["intercept"] = r(
+        "air.verb_intercept",
+        left + aux + r"(?:shot\s+down|shoot(?:s|ing)?\s+down|downed|down(?:s|ing)?|destroy(?:ed|s|ing)?|"
         r"intercept(?:ed|s|ing|ion\s+of)?|neutrali[sz](?:ed|es|ing)|took\s+down|taken\s+down|brought\s+down|"
-        r"eliminated|repelled|repulsed|suppressed\s+by\s+air\s+defen[cs]e)\b"
+        r"eliminated|repelled|repulsed|suppressed\s+by\s+air\s+defen[cs]e)\b",
     )
     # Weapons that did not reach their targets without being shot down: electronic warfare, "locationally
     # lost" (SCHEMA.md: not added to intercepted; the outcome ledger keeps them as suppressed).
-    p["suppress"] = (
-        aux
-        + r"\b(?:locationally\s+lost|lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+reach|"
-        r"electronic\s+warfare|went\s+missing|diverted)\b"
+    p["suppress"] = r(
+        "air.verb_suppress",
+        left
+        + aux
+        + r"(?:locationally\s+lost|lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+reach|"
+        r"electronic\s+warfare|went\s+missing|diverted)\b",
     )
     # Reported hits: "nine missiles hit their targets", "hits were recorded".
+    # "managed to strike eight locations using nine missiles": the weapons that got through.
     p["hit_targets"] = (
-        aux + r"\b(?:hit|reached|struck)\s+(?:their\s+|its\s+|the\s+)?(?:intended\s+)?targets?\b"
+        left + aux + r"(?:(?:hit|reached|struck)\s+(?:their\s+|its\s+|the\s+)?(?:intended\s+)?targets?\b|"
+        r"(?:strike|struck|hit)\s+(?:\d+\s+)?(?:locations|targets|sites|objects|places)\s+(?:using|with)\b)"
     )
     # Outcomes counted nowhere: "crashed", "fell".
-    p["other_outcome"] = aux + r"\b(?:crashed|fell)\b"
+    p["other_outcome"] = left + aux + r"(?:crashed|fell)\b"
     p["impact"] = r"\b(?:hit|struck|slammed\s+into|exploded|landed)\b"
+    # side words: the subject of a verb (place uses such as "at Ukraine", "Russia's Kursk region" excluded)
+    p["side"] = (
+        r"(?P<prep>\b(?:at|on|against|over|across|in|into|toward|towards|of|from|near|above|inside|within)\s+"
+        r"(?:the\s+)?(?:(?:eastern|western|southern|northern|central|occupied)\s+)?)?"
+        r"\b(?:(?P<ru>russia|russian|russia's|russians|moscow|moscow's|kremlin)|(?P<ua>ukraine|ukrainian|ukraine's|"
+        r"ukrainians|kyiv|kyiv's|kiev|kiev's))\b"
+        r"(?P<as_place>\s+(?:[a-z]+\s+)?(?:region|oblast|territory|city|town|village|border|regions|capital|airspace|soil))?"
+    )
     return p
 
 
@@ -173,7 +265,7 @@ UA_CUES = {
         r"\bukrainian\s+(?:[a-z][\w-]*\s+){0,3}?(?:drones?|uavs?|unmanned|missiles?|rockets?)\b",
         r"\b(?:launched|fired|sent|used)\s+by\s+(?:the\s+)?(?:ukraine|ukrainian|kyiv|kiev)",
         r"\b(?:kiev|kyiv)\s+regime\b",
-        r"\b(?:ukraine|ukrainian\s+(?:forces|troops|military|army))\s+(?:has\s+|had\s+)?(?:launched|fired|attacked|struck)\b",
+        r"\b(?:ukraine|ukrainian\s+(?:forces|troops|military|army|armed\s+forces))\s+(?:has\s+|had\s+)?(?:launched|fired|attacked|struck)\b",
     ],
     2: [
         r"\brussia(?:n|'s)?\s+air\s+defen[cs]es?",
@@ -207,16 +299,34 @@ RU_CUES = {
     ],
 }
 
-# Sentences about other times than the reported attack: cumulative tallies and history get no row
-# (SCHEMA.md). "past 24 hours" / "last night" are the report's own window and are not listed here.
-BACKGROUND_RE = (
-    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning)|february|the\s+full-scale|20\d\d|it\s+began)|"
-    r"(?:this|last|past|previous)\s+(?:year|month|week)\b|(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)|"
-    r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)|in\s+(?:early|late|mid-?)?\s*(?:january|february|march|april|may|june|july|august|september|october|november|december)?\s*(?:19|20)\d\d|"
-    r"(?:of|during)\s+(?:19|20)\d\d\b|so\s+far\s+(?:this|in)|in\s+total\s+since|a\s+record|per\s+(?:day|night)|"
-    r"on\s+average|a\s+(?:day|week|month)\b|each\s+(?:day|month)|every\s+(?:day|month)|weekly|monthly|"
-    r"for\s+the\s+first\s+time|last\s+days|first\s+days)"
+# Another time than the reported attack get no row (SCHEMA.md). Two kinds, scoped differently:
+# - a tally or period ("since the start of the war", "this year", "during the winter", "per day") speaks of
+#   the whole sentence, wherever it stands in it;
+# - a point in time ("in 2014", "two weeks ago", "as reported earlier", "an earlier attack") speaks of its own
+#   clause and what follows it, so an apposition after a count ("..., the peninsula annexed in 2014") does
+#   not hide the count.
+# "Past 24 hours" / "last night" are the report's own window and are in neither.
+TALLY_RE = (
+    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning)|february|the\s+full-scale|20\d\d|it\s+began|"
+    r"(?:[\w.'-]+\s+){0,3}?(?:launched|began|started|invaded)\b)|"
+    r"(?:this|last|past|previous)\s+(?:year|month|week|winter|summer|spring|autumn|fall)\b|"
+    r"(?:during|over|throughout)\s+the\s+(?:winter|summer|spring|autumn|fall|year|month|week|war)\b|"
+    r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)|"
+    r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)|so\s+far\s+(?:this|in)|in\s+total\s+since|"
+    r"per\s+(?:day|night)|on\s+average|a\s+(?:day|week|month)\b|each\s+(?:day|month)|every\s+(?:day|month)|"
+    r"weekly|monthly|to\s+date|since\s+the\s+(?:start|beginning)\s+of)"
 )
+TIME_RE = (
+    r"(?i)\b(?:in\s+(?:early|late|mid-?)?\s*(?:january|february|march|april|may|june|july|august|september|october|november|december)?\s*(?:19|20)\d\d|"
+    r"in\s+(?:early\s+|late\s+|mid-)?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+    r"(?:of|during)\s+(?:19|20)\d\d\b|for\s+the\s+first\s+time|last\s+days|first\s+days|\w+\s+ago|"
+    r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|"
+    r"(?:an|the)\s+(?:earlier|previous)\s+(?:attack|strike|night)|the\s+(?:previous|night)\s+before|"
+    r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before))"
+)
+BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"
+# The end of a count's clause, for the background check.
+CLAUSE_END = r"[,;]|\s(?:and\s+that|but|while|whereas)\s"
 
 # Arms deliveries, production and procurement: weapons counted there are not fired ("sent 50 ATACMS
 # missiles to Ukraine", "produces 100 drones a day"). Provenance is not supply: the word must not follow a
@@ -229,19 +339,27 @@ SUPPLY_RE = (
     r"budget|billion|million|worth|will\s+(?:send|get|give))\b"
 )
 
-# A figure located in one named region ("15 drones over the Kursk region"): a part of the night's total.
+# A figure located in one named region ("15 drones over the Kursk region", "over the southern region of
+# Kherson", "the governor of the Mykolaiv region said ... five drones there"): a part of the night's total.
 PARTIAL_RE = (
     r"(?i)\b(?:over|above|in|near)\s+(?:the\s+)?(?:skies\s+over\s+)?(?:(?:southern|northern|western|eastern|central|"
     r"border|borderline)\s+)?(?P<region>[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)\s+(?:region|oblast|province|krai|republic)\b(?:[^s]|$)"
     r"|\b(?:over|above)\s+(?:his|her|its)\s+(?P<region2>region)\b"
+    r"|\b(?:over|above|in)\s+(?:the\s+)?(?:(?:southern|northern|western|eastern|central)\s+)?(?:region|oblast|province)\s+of\s+(?P<region3>[a-z][a-z'-]+)"
+    r"|\b(?:governor|head|administration)\s+of\s+(?:the\s+)?(?:(?:southern|northern|western|eastern|central)\s+)?(?P<region4>[a-z][a-z'-]+)\s+(?:region|oblast)\b"
+)
+# A sentence's own time: a sentence after a background one carries its background on unless it has one.
+TIME_ANCHOR_RE = (
+    r"(?i)\b(?:overnight|today|tonight|this\s+morning|last\s+night|yesterday|(?:on|early|late|since)\s+"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:morning|night|evening)|"
+    r"\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am|pm)\b|(?:elsewhere|meanwhile|also)\b)"
 )
 
-# Cheap literal pre-filter: only sentences naming a weapon word are scanned by the patterns above.
+# Cheap literal pre-filter: only sentences naming a weapon word (from weapons.csv) or an outcome verb are
+# scanned by the patterns above.
 PREFILTER_RE = (
-    r"(?i)drone|uav|unmanned|missile|rocket|shahed|geran|bomb|kab\b|fab|projectile|kalibr|caliber|iskander|"
-    r"kinzhal|kh-?\d|x-\d|atacms|atakms|storm\s+shadow|scalp|himars|harm\b|neptune|hammer|jdam|s-[34]00|"
-    r"decoy|loitering|lancet|zircon|tsirkon|oniks|onyx|tochka|oreshnik|kn-23|taurus|glsdb|flamingo|lyutyi|"
-    r"gerbera|bayraktar|orlan|all\s+(?:of\s+)?(?:the\s+)?(?:projectiles|targets)|\d+\s+(?:of\s+(?:which|them|those|these)|were|was)|"
+    "(?i)" + alias_pattern() + r"|drone|uav|missile|rocket|bomb|projectile|targets|"
+    r"all\s+(?:of\s+)?(?:the\s+)?(?:projectiles|targets)|\d+\s+(?:of\s+(?:which|them|those|these)|were|was)|"
     # outcome verbs: a count that refers back ("nine of them were shot down") names no weapon
     r"shot\s+down|destroy|intercept|downed|neutrali"
 )
@@ -288,49 +406,63 @@ def _groups(tokens: pl.DataFrame, pattern: str) -> pl.DataFrame:
     return tokens.with_columns(g=pl.col("tok").str.extract_groups(anchored(pattern))).unnest("g")
 
 
+def _class_of(noun: pl.Expr) -> pl.Expr:
+    """A matched noun's class; a noun of any class ("targets", "projectiles") is ANY."""
+    return pl.coalesce(classify_alias(noun).struct.field("weapon_class"), pl.lit(ANY))
+
+
+def _side_of_mods(mods: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(mods.str.contains(r"(?i)\bukrain")).then(pl.lit("UA"))
+        .when(mods.str.contains(r"(?i)\brussia|\benemy\b")).then(pl.lit("RU"))
+    )  # fmt: skip
+
+
 def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Counted weapon phrases -> kind "mention" with count, class, side, flags."""
     t = _groups(find_tokens(cand, "norm", p["mention"], kind="mention"), p["mention"])
     if t.height == 0:
         return _empty_mentions()
     noun = classify_alias(pl.col("m_noun"))
-    mods_side = (
-        pl.when(pl.col("m_mods").str.contains(r"(?i)\bukrain"))
-        .then(pl.lit("UA"))
-        .when(pl.col("m_mods").str.contains(r"(?i)\brussia|\benemy\b"))
-        .then(pl.lit("RU"))
+    combo_class = _class_of(pl.col("m_combo").str.extract("(?i)(" + alias_pattern() + r")\s*$", 1))
+    own_class = _class_of(pl.col("m_noun"))
+    # "struck by two missiles" counts a launch; "shot down by a Patriot missile" names the interceptor and
+    # "dropped from a drone" the carrier
+    by_impact = pl.col("m_by").str.contains(r"(?i)^(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by\s")
+    valid = pl.lit(True)
+    if rules.active("air.agent"):
+        valid = valid & (pl.col("m_by").is_null() | by_impact.fill_null(False))
+    if rules.active("air.hedge"):
+        valid = valid & pl.col("m_hedge").is_null()
+    if rules.active("air.compound"):
+        valid = valid & pl.col("m_compound").is_null()
+    if rules.active("air.modifier_noun"):
+        valid = valid & pl.col("m_after").is_null()
+    if rules.active("air.not_a_modifier"):
+        valid = valid & ~pl.col("m_mods").str.contains("(?i)" + NOT_A_MODIFIER)
+    # one count for two nouns of different classes is a combined count ("40 missiles, drones"); of one
+    # class ("112 attack UAVs and decoy drones") it is that class
+    weapon_class = (
+        pl.when(pl.col("m_combo").is_not_null() & (combo_class != own_class))
+        .then(pl.lit(ANY) if rules.active("air.combined") else pl.lit(None, pl.String))
+        .otherwise(own_class)
     )
     t = t.with_columns(
-        noun=noun,
         count=parse_count(pl.col("m_num").str.replace_all(r"\s+", " ")),
         qual=qualifier_code(pl.col("m_qual")),
-        combo_class=classify_alias(
-            pl.col("m_combo").str.extract("(?i)(" + alias_pattern() + r")\s*$", 1)
-        ).struct.field("weapon_class"),
-    ).with_columns(
-        weapon_class=pl.col("noun").struct.field("weapon_class"),
+        weapon_class=weapon_class,
         # a mention's own side: the weapon's (ATACMS -> UA), else its adjective ("Ukrainian drones")
-        side=pl.coalesce(pl.col("noun").struct.field("side"), mods_side),
-        all_flag=pl.col("m_all").is_not_null(),
-        each=pl.col("m_each").is_not_null(),
-        valid=(
-            pl.col("m_by").is_null()
-            & pl.col("m_hedge").is_null()
-            & pl.col("m_compound").is_null()
-            & pl.col("m_after").is_null()
-            # one count for two nouns is only unusable when they are different classes ("40 missiles, drones");
-            # "112 attack UAVs and decoy drones" is 112 drones
-            & (
-                pl.col("m_combo").is_null()
-                | (pl.col("combo_class") == pl.col("noun").struct.field("weapon_class"))
-            )
-            & ~pl.col("m_mods").str.contains("(?i)" + NOT_A_MODIFIER)
-        ),
+        side=pl.coalesce(noun.struct.field("side"), _side_of_mods(pl.col("m_mods"))),
+        fixed_role=pl.when(pl.col("m_by").is_not_null()).then(pl.lit("launched")),
+        model=noun.struct.field("model"),
+        # the classes a combined count names ("drones and missiles"), so that a part can be derived for them
+        combo_classes=pl.when(pl.col("m_combo").is_not_null()).then(pl.concat_list(own_class, combo_class)),
     )
-    return t.filter(pl.col("valid") & pl.col("weapon_class").is_not_null()).select(
-        *KEYS, "pos", "end", "kind", "count", "weapon_class", "side", "qual", "all_flag", "each",
-        subset=pl.lit(False), fixed_role=pl.lit(None, pl.String), prio=pl.lit(3),
-        model=pl.col("noun").struct.field("model"),
+    return t.filter(valid & pl.col("weapon_class").is_not_null()).select(
+        *KEYS, "pos", "end", "kind", "count", "weapon_class", "side", "qual",
+        all_flag=pl.col("m_all").is_not_null(), each=pl.col("m_each").is_not_null(),
+        subset=pl.lit(False), fixed_role="fixed_role", prio=pl.lit(3), model="model", combo_classes="combo_classes",
+        additive=pl.col("m_mods").str.contains(r"(?i)(?:^|\s)(?:other|more|additional|further)\s"),
     )  # fmt: skip
 
 
@@ -340,7 +472,7 @@ def _empty_mentions() -> pl.DataFrame:
             "article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
             "count": pl.Int64, "weapon_class": pl.String, "side": pl.String, "qual": pl.String,
             "all_flag": pl.Boolean, "each": pl.Boolean, "subset": pl.Boolean, "fixed_role": pl.String,
-            "prio": pl.Int32, "model": pl.String,
+            "prio": pl.Int32, "model": pl.String, "additive": pl.Boolean, "combo_classes": pl.List(pl.String),
         }
     )  # fmt: skip
 
@@ -350,14 +482,15 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = _groups(find_tokens(cand, "norm", p["part_of"], kind="part"), p["part_of"])
     if t.height == 0:
         return _empty_mentions()
+    combo_class = _class_of(pl.col("of_combo").str.extract("(?i)(" + alias_pattern() + r")\s*$", 1))
+    own_class = _class_of(pl.col("of_noun"))
     t = t.with_columns(noun=classify_alias(pl.col("of_noun"))).with_columns(
-        weapon_class=pl.col("noun").struct.field("weapon_class"),
-        side=pl.coalesce(
-            pl.col("noun").struct.field("side"),
-            pl.when(pl.col("of_mods").str.contains(r"(?i)\bukrain")).then(pl.lit("UA"))
-            .when(pl.col("of_mods").str.contains(r"(?i)\brussia")).then(pl.lit("RU")),
-        ),
+        weapon_class=pl.when(pl.col("of_combo").is_not_null() & (combo_class != own_class))
+        .then(pl.lit(ANY)).otherwise(own_class),
+        side=pl.coalesce(pl.col("noun").struct.field("side"), _side_of_mods(pl.col("of_mods"))),
     )  # fmt: skip
+    if rules.active("air.not_a_modifier"):
+        t = t.filter(~pl.col("of_mods").str.contains("(?i)" + NOT_A_MODIFIER))
     part = t.select(
         *KEYS, "pos", "end", "kind", count=pl.col("of_part").cast(pl.Int64), weapon_class="weapon_class",
         side="side", qual=pl.lit("exact"), all_flag=pl.lit(False), each=pl.lit(False),
@@ -375,22 +508,8 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     return pl.concat([part, whole], how="diagonal_relaxed")
 
 
-def _out_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """ "Out of more than 90 missiles": the whole, launched."""
-    t = _groups(find_tokens(cand, "norm", p["out_of"], kind="mention"), p["out_of"])
-    if t.height == 0:
-        return _empty_mentions()
-    t = t.with_columns(noun=classify_alias(pl.col("oo_noun")))
-    return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.col("oo_num").cast(pl.Int64),
-        weapon_class=pl.col("noun").struct.field("weapon_class"), side=pl.col("noun").struct.field("side"),
-        qual=qualifier_code(pl.col("oo_qual")), all_flag=pl.lit(False), each=pl.lit(False),
-        subset=pl.lit(False), fixed_role=pl.lit("launched"), prio=pl.lit(0),
-    ).filter(pl.col("weapon_class").is_not_null())  # fmt: skip
-
-
 def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """Counts that refer back to the last weapon mentioned; class is filled in later."""
+    """Counts that refer back to the last weapon mentioned; class and attacker are filled in later."""
     t = _groups(find_tokens(cand, "norm", p["back_ref"], kind="back_ref"), p["back_ref"])
     if t.height == 0:
         return _empty_mentions()
@@ -406,6 +525,20 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         subset=pl.col("tok").str.contains(r"(?i)\bof\s+(?:which|them|those|these)"),
         fixed_role=pl.when(verb_inside).then(pl.lit("intercepted")).when(suppressed_inside).then(pl.lit("suppressed")), prio=pl.lit(2),
     )  # fmt: skip
+
+
+def _class_part_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """ "Eleven of them were missiles": a class's figure in the role of the combined count before it."""
+    t = _groups(find_tokens(cand, "norm", p["class_part"], kind="class_part"), p["class_part"])
+    if t.height == 0:
+        return _empty_mentions()
+    noun = classify_alias(pl.col("cp_noun"))
+    return t.select(
+        *KEYS, "pos", "end", "kind", count=pl.col("cp_num").cast(pl.Int64),
+        weapon_class=noun.struct.field("weapon_class"), side=noun.struct.field("side"), qual=pl.lit("exact"),
+        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
+        prio=pl.lit(-1), model=noun.struct.field("model"),
+    ).filter(pl.col("weapon_class").is_not_null())  # fmt: skip
 
 
 def _the_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -453,20 +586,25 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
                     "kind": pl.String, "role": pl.String, "passive": pl.Boolean, "prio": pl.Int32}
         )  # fmt: skip
-    # the same words can be found by two verb passes ("hit ... with" and "hit"); keep the first per position
-    return pl.concat(frames).unique(subset=[*KEYS, "pos"], keep="first", maintain_order=True)
+    # the same words can be found by two verb passes ("struck ... using" and "using"): per end, the longest
+    return (
+        pl.concat(frames)
+        .sort(*KEYS, "end", "pos")
+        .unique(subset=[*KEYS, "end"], keep="first", maintain_order=True)
+    )
 
 
 def _marker_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """ "of which" markers and "all were destroyed" (an all_except with no exception, intercepted)."""
-    marks = find_tokens(cand, "norm", p["of_which"], kind="of_which").select(
-        *KEYS, "pos", "end", "kind", prio=pl.lit(7)
-    )
+    """ "of which", "out of" and breakdown markers, and "all were destroyed" (an all_except with no exception)."""
+    frames = [
+        find_tokens(cand, "norm", p[name], kind=name).select(*KEYS, "pos", "end", "kind", prio=pl.lit(7))
+        for name in ("of_which", "out_of", "breakdown")
+    ]
     allp = find_tokens(cand, "norm", p["all_passive"], kind="all_except").select(
         *KEYS, "pos", "end", "kind", prio=pl.lit(1), exc_count=pl.lit(0, pl.Int64), exc_class=pl.lit(None, pl.String),
         fixed_role=pl.lit("intercepted"),
     )  # fmt: skip
-    return pl.concat([marks, allp], how="diagonal_relaxed")
+    return pl.concat([*frames, allp], how="diagonal_relaxed")
 
 
 def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -484,34 +622,79 @@ def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
+# A side named as an agent: "Russian air defence systems", "Ukraine's air force", "Russia also reported",
+# "Moscow launched". A side word before another noun ("Ukrainian airfields") is no subject: the subject is
+# the nearest side word of this shape before the verb.
+SIDE_WORD = r"(?:(?P<ru>russia|russian|russia's|moscow|moscow's|kremlin)|(?P<ua>ukraine|ukrainian|ukraine's|kyiv|kyiv's|kiev|kiev's))"
+SUBJECT_SHAPE = (
+    r"(?i)^\S+\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|air\s+force|air\s+defen[cs]es?|defen[cs]es?|systems?|units?|"
+    r"ministry|command|navy|fleet|mod|officials?|authorities|government|general\s+staff)\b|"
+    r"(?:also\s+|has\s+|have\s+|had\s+|then\s+|later\s+)?(?:said|says|reported|claimed|launched|fired|sent|used|attacked|"
+    r"struck|shot|downed|destroyed|intercepted|repelled|targeted|hit|managed|continued|began|tried)\b)"
+)
+# How far before its verb a subject may stand (characters), within the clause.
+SUBJECT_MAX_DISTANCE = 120
+
+
+def _subject_tokens(cand: pl.DataFrame) -> pl.DataFrame:
+    """Every side word, with whether it has the shape of a subject (subject is null when not)."""
+    pattern = r"(?i)\b" + SIDE_WORD + r"\b"
+    t = find_tokens(cand, "norm", pattern, kind="subject", flags="")
+    if t.height == 0 or not rules.active("air.subject_side"):
+        return pl.DataFrame(
+            schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
+                    "kind": pl.String, "subject": pl.String}
+        )  # fmt: skip
+    t = _groups(t, pattern.removeprefix("(?i)")).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
+    shaped = pl.col("norm").str.slice(pl.col("pos"), 60).str.contains(SUBJECT_SHAPE)
+    side = pl.when(pl.col("ru").is_not_null()).then(pl.lit("RU")).otherwise(pl.lit("UA"))
+    return t.select(*KEYS, "pos", "end", "kind", subject=pl.when(shaped).then(side))
+
+
 # --------------------------------------------------------------------------- roles and aggregation
 def _drop_nested(stream: pl.DataFrame) -> pl.DataFrame:
     """Independent passes find overlapping tokens: "28 out of 31 drones" is also a mention "31 drones", and
     "Russia-launched drones" holds the verb "launched". A token that starts inside an earlier (or, at the same
-    start, higher-priority) counted phrase is dropped; derived tokens (prio < 0) always stay."""
+    start, higher-priority) counted phrase is dropped; derived tokens (prio < 0), markers and subjects stay."""
     s = stream.with_columns(prio=pl.col("prio").cast(pl.Int32)).sort(*KEYS, "pos", "prio")
-    container_end = (
-        pl.when((pl.col("kind") != "verb") & (pl.col("prio") >= 0)).then(pl.col("end")).otherwise(-1)
+    counted = ~pl.col("kind").is_in(["verb", "subject", "of_which", "out_of", "breakdown"]) & (
+        pl.col("prio") >= 0
     )
+    container_end = pl.when(counted).then(pl.col("end")).otherwise(-1)
     prev_end = container_end.cum_max().shift(1).over(KEYS).fill_null(-1)
-    return s.filter((pl.col("prio") < 0) | (pl.col("pos") >= prev_end))
+    keep = (pl.col("prio") < 0) | pl.col("kind").is_in(["subject"]) | (pl.col("pos") >= prev_end)
+    return s.filter(keep)
 
 
 def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     """Each count takes the role of its verb: a passive or impact verb right after it, else the verb before
-    it in the sentence, else the verb after it. Impact verbs bind only when adjacent."""
+    it in the sentence, else the verb after it. Impact verbs bind only when adjacent. The verb's position
+    (verb_pos) is kept, so that its subject can be found."""
     s = stream.sort(*KEYS, "pos")
     is_verb = pl.col("kind") == "verb"
-    directed = pl.when(is_verb & (pl.col("role") != "impact")).then(pl.col("role"))
+    directed = is_verb & (pl.col("role") != "impact")
+    # the last marker or verb before each token: after "out of" (and before the next verb) counts are launched
+    last_mark = pl.when(directed | pl.col("kind").is_in(["out_of", "of_which"])).then(pl.col("kind"))
     s = s.with_columns(
-        role_before=directed.forward_fill().over(KEYS),
-        role_after=directed.backward_fill().over(KEYS),
+        role_before=pl.when(directed).then(pl.col("role")).forward_fill().over(KEYS),
+        role_after=pl.when(directed).then(pl.col("role")).backward_fill().over(KEYS),
+        # a passive verb's subject is the weapons, not a side: only active verbs lend their subject
+        vpos_before=pl.when(directed)
+        .then(pl.when(~pl.col("passive")).then(pl.col("pos")).otherwise(-1))
+        .forward_fill()
+        .over(KEYS),
+        vpos_after=pl.when(directed)
+        .then(pl.when(~pl.col("passive")).then(pl.col("pos")).otherwise(-1))
+        .backward_fill()
+        .over(KEYS),
         next_role=pl.col("role").shift(-1).over(KEYS),
         next_passive=pl.col("passive").shift(-1).over(KEYS),
         next_kind=pl.col("kind").shift(-1).over(KEYS),
         next_pos=pl.col("pos").shift(-1).over(KEYS),
         # counts after "of which" in the sentence are parts that take the verb after them
         after_of_which=(pl.col("kind") == "of_which").cast(pl.Int32).cum_sum().over(KEYS) > 0,
+        after_out_of=last_mark.forward_fill().over(KEYS) == "out_of",
+        in_breakdown=(pl.col("kind") == "breakdown").cast(pl.Int32).cum_sum().over(KEYS) > 0,
     )
     # a passive or impact verb binds the count it directly follows ("74 drones were destroyed"), not one a
     # clause away ("74 drones at Russia, the ministry said, adding that all were destroyed")
@@ -524,27 +707,226 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         # another count in between owns the verb ("eight drones and six were jammed")
         & ~gap.str.contains(r"(?:^|\s)\d+(?:\s|$)")
     )
+    if not rules.active("air.bound_passive"):
+        bound_after = pl.lit(False)
     next_bound = (
         pl.when(pl.col("next_role") == "impact").then(pl.lit("launched")).otherwise(pl.col("next_role"))
     )
     # back-references ("58 of which", "18 of those") always look forward to their verb
-    back = pl.col("kind") == "back_ref"
-    role = (
-        pl.when(pl.col("fixed_role").is_not_null())
-        .then(pl.col("fixed_role"))
-        .when(bound_after)
-        .then(next_bound)
-        .when(back | pl.col("after_of_which"))
-        .then(pl.coalesce("role_after", "role_before"))
-        .otherwise(pl.coalesce("role_before", "role_after"))
+    forward = (pl.col("kind") == "back_ref") | (
+        pl.col("after_of_which") & pl.lit(rules.active("air.of_which"))
     )
+    out_of = pl.col("after_out_of").fill_null(False) & pl.lit(rules.active("air.out_of"))
+    role = (
+        pl.when(pl.col("fixed_role").is_not_null()).then(pl.col("fixed_role"))
+        .when(bound_after).then(next_bound)
+        .when(out_of).then(pl.lit("launched"))
+        .when(forward).then(pl.coalesce("role_after", "role_before"))
+        .otherwise(pl.coalesce("role_before", "role_after"))
+    )  # fmt: skip
+    verb_pos = (
+        pl.when(pl.col("fixed_role").is_not_null() | out_of).then(None)
+        .when(bound_after).then(None)
+        .when(forward).then(pl.coalesce("vpos_after", "vpos_before"))
+        .otherwise(pl.coalesce("vpos_before", "vpos_after"))
+    )  # fmt: skip
+    verb_pos = pl.when(verb_pos >= 0).then(verb_pos)
     # a single weapon reported by its impact ("a drone struck a block") is the weakest launch evidence
     from_impact = (
         pl.when(pl.col("fixed_role").is_not_null())
         .then(pl.col("prio") == 4)
         .otherwise(bound_after & (pl.col("next_role") == "impact"))
     )
-    return s.with_columns(role=role, from_impact=from_impact.fill_null(False))
+    return s.with_columns(role=role, verb_pos=verb_pos, from_impact=from_impact.fill_null(False))
+
+
+def _subject_sides(stream: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
+    """(keys, verb_pos) -> subject: the nearest subject before the verb in its clause."""
+    verbs = stream.filter(pl.col("verb_pos").is_not_null()).select(*KEYS, "verb_pos", "norm").unique()
+    if verbs.height == 0 or subjects.height == 0:
+        return verbs.select(*KEYS, "verb_pos").with_columns(subject=pl.lit(None, pl.String))
+    near = (
+        verbs.join(subjects.select(*KEYS, s_pos="pos", subject="subject"), on=list(KEYS), how="inner")
+        .filter(
+            (pl.col("s_pos") < pl.col("verb_pos"))
+            & (pl.col("verb_pos") - pl.col("s_pos") <= SUBJECT_MAX_DISTANCE)
+        )
+        .filter(
+            ~pl.col("norm")
+            .str.slice(pl.col("s_pos"), pl.col("verb_pos") - pl.col("s_pos"))
+            .str.contains(r";|\s(?:but|while|whereas)\s")
+        )
+        .filter(pl.col("subject").is_not_null())
+        .sort("s_pos")
+        .group_by(*KEYS, "verb_pos", maintain_order=True)
+        .agg(pl.col("subject").last())
+    )
+    return verbs.select(*KEYS, "verb_pos").join(near, on=[*KEYS, "verb_pos"], how="left")
+
+
+def _opposite(side: pl.Expr) -> pl.Expr:
+    return pl.when(side == "RU").then(pl.lit("UA")).when(side == "UA").then(pl.lit("RU"))
+
+
+def _background(stream: pl.DataFrame) -> pl.Expr:
+    """Whether the count's clause, or what stands before it in the sentence, speaks of another time."""
+    rest = pl.col("norm").str.slice(pl.col("end"))
+    clause_end = pl.col("end") + rest.str.find(CLAUSE_END).cast(pl.Int64).fill_null(
+        rest.str.len_chars().cast(pl.Int64)
+    )
+    head = pl.col("norm").str.slice(0, clause_end)
+    tally = pl.col("norm").str.contains(rules.pattern("air.background", TALLY_RE))
+    return tally | head.str.contains(rules.pattern("air.background", TIME_RE))
+
+
+def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
+    """keys, carried_background: the sentence follows a background sentence of its paragraph ("Just over two
+    weeks ago, Kyiv came under ... Russia launched 75 drones ...") and names no time of its own."""
+    if not rules.active("air.background_carry"):
+        return cand.select(*KEYS, carried_background=pl.lit(False))
+    s = cand.sort(*KEYS).select(
+        *KEYS,
+        background=pl.col("norm").str.contains(BACKGROUND_RE),
+        anchored=pl.col("norm").str.contains(TIME_ANCHOR_RE),
+        paragraph="paragraph",
+    )
+    prev = [pl.col(c).shift(1).over("article_id") for c in ("sentence_no", "background", "paragraph")]
+    carried = (
+        (prev[0] == pl.col("sentence_no") - 1)
+        & prev[1].fill_null(False)
+        & (prev[2] == pl.col("paragraph"))
+        & ~pl.col("anchored")
+    )
+    return s.select(*KEYS, carried_background=carried)
+
+
+def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(counted, stream, attackers): every count with its role, class, attacker and flags; the token
+    stream; the sentences' cue attackers."""
+    counts = pl.concat(
+        [
+            _mention_tokens(cand, p),
+            _part_of_tokens(cand, p),
+            _back_ref_tokens(cand, p),
+            _class_part_tokens(cand, p),
+            _the_impact_tokens(cand, p),
+        ],
+        how="diagonal_relaxed",
+    )
+    stream = pl.concat(
+        [counts, _verb_tokens(cand, p), _all_except_tokens(cand, p), _marker_tokens(cand, p)],
+        how="diagonal_relaxed",
+    )
+    stream = _assign_roles(_drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"))
+    is_count = pl.col("kind").is_in(["mention", "part"])
+    stream = stream.sort(*KEYS, "pos").with_columns(
+        # back-references take the class of the last weapon counted before them in the article
+        weapon_class=pl.coalesce(
+            "weapon_class", pl.when(is_count).then(pl.col("weapon_class")).forward_fill().over("article_id")
+        ),
+    )
+    # "Eleven of them were missiles": the role of the combined count before it
+    combined_role = pl.when(is_count & (pl.col("weapon_class") == ANY)).then(pl.col("role"))
+    stream = stream.with_columns(
+        role=pl.when(pl.col("kind") == "class_part")
+        .then(combined_role.forward_fill().over("article_id"))
+        .otherwise(pl.col("role"))
+    )
+    subjects = _subject_sides(stream, _subject_tokens(cand))
+    attackers = sentence_attackers(cand)
+    intercept_re = "(?i)" + p["intercept"]
+    flags = cand.select(
+        *KEYS,
+        # a sentence that shoots weapons down is about an attack, whatever else it mentions
+        supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
+        & ~pl.col("norm").str.contains(intercept_re),
+        partial_region=pl.coalesce(
+            *[
+                pl.col("norm").str.extract(rules.pattern("air.partial_region", PARTIAL_RE), i)
+                for i in (1, 2, 3, 4)
+            ]
+        ).str.to_lowercase(),
+        # regions named: "the Bryansk region ... and the Lipetsk region", "the Bryansk and Lipetsk regions"
+        region_mentions=pl.col("norm").str.count_matches(r"(?i)\bregion\b|\boblast\b")
+        + 2 * pl.col("norm").str.count_matches(r"(?i)\b[a-z'-]+\s+and\s+[a-z'-]+\s+(?:regions|oblasts)\b"),
+    )
+    counted = (
+        stream.filter(pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"]))
+        .filter(pl.col("role").is_in(list(OUTCOMES)) & pl.col("weapon_class").is_not_null())
+        .join(subjects, on=[*KEYS, "verb_pos"], how="left")
+        .join(attackers, on=list(KEYS), how="left")
+        .join(flags, on=list(KEYS), how="left")
+        .join(_carried_background(cand), on=list(KEYS), how="left")
+        .filter(~pl.col("supply") & ~_background(stream) & ~pl.col("carried_background").fill_null(False))
+    )
+    # the side of the verb's subject: who launched, or the other side of the one who shot down
+    verb_side = (
+        pl.when(pl.col("role").is_in(["launched", "impacts"])).then(pl.col("subject"))
+        .when(pl.col("role").is_in(["intercepted", "suppressed"])).then(_opposite(pl.col("subject")))
+    )  # fmt: skip
+    cue = pl.col("sentence_attacker") if rules.active("air.sentence_cues") else pl.lit(None, pl.String)
+    counted = counted.sort(*KEYS, "pos").with_columns(
+        attacker=pl.coalesce(
+            "side", verb_side if rules.active("air.subject_side") else None, cue, pl.lit("RU")
+        )
+    )
+    # a back-reference counts the weapons of the mention it refers to, so it has their attacker
+    referent = (
+        pl.when(pl.col("kind") != "back_ref").then(pl.col("attacker")).forward_fill().over("article_id")
+    )
+    counted = counted.with_columns(
+        attacker=pl.when(pl.col("kind") == "back_ref")
+        .then(pl.coalesce(referent, "attacker"))
+        .otherwise(pl.col("attacker")),
+    )
+    if rules.active("air.each"):
+        # "one drone each in Bryansk region ... and in Lipetsk region" counts once per region named
+        counted = counted.with_columns(
+            count=pl.when(pl.col("each") & (pl.col("region_mentions") > 1))
+            .then(pl.col("count") * pl.col("region_mentions"))
+            .otherwise(pl.col("count"))
+        )
+    if rules.active("air.all_launched"):
+        # "all 24 drones ... shot down": the 24 were also launched
+        all_launched = counted.filter(pl.col("all_flag") & (pl.col("role") == "intercepted")).with_columns(
+            role=pl.lit("launched"), subset=pl.lit(False)
+        )
+        counted = pl.concat([counted, all_launched], how="diagonal_relaxed")
+    return counted, stream, attackers
+
+
+def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
+    """One figure per (article, attacker, class, role, sentence, subset, region): the sentence's counts
+    summed, a breakdown after "including" or a colon only when the sentence gives no total before it."""
+    key = ["article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region"]
+    part = pl.col("in_breakdown").fill_null(False) & pl.lit(rules.active("air.breakdown"))
+    per = counted.group_by(key).agg(
+        value=pl.when((~part).any())
+        .then(pl.col("count").filter(~part).sum())
+        .otherwise(pl.col("count").sum()),
+        qual=pl.when((~part).any())
+        .then(_summed_qualifier(pl.col("qual").filter(~part)))
+        .otherwise(_summed_qualifier(pl.col("qual"))),
+        impact=pl.col("from_impact").fill_null(False).all(),
+        additive=pl.col("additive").fill_null(False).all(),
+    )
+    if not rules.active("air.other_more"):
+        return per.drop("additive")
+    # "The attack included eight other missiles": added to the largest whole figure of the sentences before
+    whole = ~pl.col("subset") & pl.col("partial_region").is_null()
+    before = (
+        pl.when(whole)
+        .then(pl.col("value"))
+        .cum_max()
+        .shift(1)
+        .over("article_id", "attacker", "weapon_class", "role")
+    )
+    per = per.sort(*key).with_columns(
+        value=pl.when(pl.col("additive") & whole)
+        .then(pl.col("value") + before.fill_null(0))
+        .otherwise(pl.col("value"))
+    )
+    return per.drop("additive")
 
 
 def extract_air(sentences: pl.DataFrame) -> AirResult:
@@ -557,75 +939,8 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
     )
     if cand.height == 0:
         return AirResult(rows=_empty_rows(), outcomes=_empty_ledger())
-    background = cand.select(
-        *KEYS,
-        # a sentence that shoots weapons down is about an attack, whatever else it mentions
-        background=pl.col("norm").str.contains(BACKGROUND_RE)
-        | (pl.col("norm").str.contains(SUPPLY_RE) & ~pl.col("norm").str.contains("(?i)" + p["intercept"])),
-    )
-    partial = cand.select(
-        *KEYS,
-        partial_region=pl.coalesce(
-            pl.col("norm").str.extract(PARTIAL_RE, 1), pl.col("norm").str.extract(PARTIAL_RE, 2)
-        ).str.to_lowercase(),
-        region_mentions=pl.col("norm").str.count_matches(r"(?i)\bregions?\b|\boblasts?\b"),
-    )
-    counts = pl.concat(
-        [
-            _mention_tokens(cand, p),
-            _part_of_tokens(cand, p),
-            _out_of_tokens(cand, p),
-            _back_ref_tokens(cand, p),
-            _the_impact_tokens(cand, p),
-        ],
-        how="diagonal_relaxed",
-    )
-    verbs = _verb_tokens(cand, p)
-    excepts = _all_except_tokens(cand, p)
-    markers = _marker_tokens(cand, p)
-    stream = pl.concat([counts, verbs, excepts, markers], how="diagonal_relaxed")
-    stream = _assign_roles(_drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"))
-
-    # back-references take the class of the last weapon counted before them in the article
-    stream = stream.sort(*KEYS, "pos").with_columns(
-        weapon_class=pl.coalesce(
-            "weapon_class",
-            pl.when(pl.col("kind").is_in(["mention", "part"]))
-            .then(pl.col("weapon_class"))
-            .forward_fill()
-            .over("article_id"),
-        )
-    )
-    attackers = sentence_attackers(cand)
-    counted = (
-        stream.filter(pl.col("kind").is_in(["mention", "part", "back_ref"]))
-        .filter(pl.col("role").is_in(list(OUTCOMES)) & pl.col("weapon_class").is_not_null())
-        .join(attackers, on=list(KEYS), how="left")
-        .join(background, on=list(KEYS), how="left")
-        .join(partial, on=list(KEYS), how="left")
-        .filter(~pl.col("background"))
-        .with_columns(
-            attacker=pl.coalesce("side", "sentence_attacker", pl.lit("RU")),
-            # "one drone each in Bryansk region ... and in Lipetsk region" counts once per region named
-            count=pl.when(pl.col("each") & (pl.col("region_mentions") > 1))
-            .then(pl.col("count") * pl.col("region_mentions"))
-            .otherwise(pl.col("count")),
-        )
-    )
-    # "all 24 drones ... shot down": the 24 were also launched
-    all_launched = counted.filter(pl.col("all_flag") & (pl.col("role") == "intercepted")).with_columns(
-        role=pl.lit("launched"), subset=pl.lit(False)
-    )
-    counted = pl.concat([counted, all_launched], how="diagonal_relaxed")
-
-    per_sentence = counted.group_by(
-        "article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region"
-    ).agg(
-        value=pl.col("count").sum(),
-        qual=_summed_qualifier(pl.col("qual")),
-        impact=pl.col("from_impact").fill_null(False).all(),
-    )
-    figures = _choose_figures(per_sentence)
+    counted, stream, attackers = _counted(cand, p)
+    figures = _derive_from_combined(_choose_figures(_per_sentence(counted)), _named_classes(counted))
     rows = figures.pivot(
         on="role",
         index=["article_id", "attacker", "weapon_class"],
@@ -634,19 +949,21 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
     rows = _ensure_role_columns(rows)
 
     # "All the projectiles, except for the Iskander-M missile, were shot down"
-    rows = _apply_all_except(rows, stream, attackers)
-    # "A drone struck a block" in an article whose air defences downed 165 drones: that one impact is not the
-    # night's launch figure
-    weak = pl.col("impact_launched").fill_null(False) & (
-        pl.col("value_intercepted") > pl.col("value_launched")
-    )
-    rows = rows.with_columns(
-        [
-            pl.when(weak).then(None).otherwise(pl.col(f"{f}_launched")).alias(f"{f}_launched")
-            for f in ("value", "sentence_no", "qual")
-        ]
-    )
-
+    if rules.active("air.all_except"):
+        rows = _apply_all_except(rows, stream, attackers)
+    if rules.active("air.weak_impact"):
+        # "A drone struck a block" in an article whose air defences downed 165 drones: that one impact is not
+        # the night's launch figure
+        weak = pl.col("impact_launched").fill_null(False) & (
+            pl.col("value_intercepted") > pl.col("value_launched")
+        )
+        rows = rows.with_columns(
+            [
+                pl.when(weak).then(None).otherwise(pl.col(f"{f}_launched")).alias(f"{f}_launched")
+                for f in ("value", "sentence_no", "qual")
+            ]
+        )
+    counted = counted.filter(pl.col("weapon_class") != ANY)
     dates = (
         sentences.group_by("article_id").agg(published_at=pl.col("published_at").first())
         if "published_at" in sentences.columns
@@ -684,6 +1001,89 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
     else:
         out = out.with_columns(event_date=pl.lit(None, pl.Date))
     return AirResult(rows=out, outcomes=_ledger(rows, counted, out))
+
+
+def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
+    """Across sentences: the largest whole-attack figure (a headline often gives one part); else per-region
+    figures summed (one per region); else the largest part ("21 of the drones")."""
+    key = ["article_id", "attacker", "weapon_class", "role"]
+    whole = per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_null())
+    if rules.active("air.largest_whole"):
+        # counted figures before impact-only ones, then the largest, then the first
+        order = whole.sort("impact", "value", "sentence_no", descending=[False, True, False])
+    else:
+        order = whole.sort("impact", "sentence_no", descending=[False, False])
+    best_whole = order.group_by(key, maintain_order=True).first()
+    regional = (
+        per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_not_null())
+        .sort("sentence_no")
+        .group_by([*key, "partial_region"], maintain_order=True)
+        .first()
+        .group_by(key, maintain_order=True)
+        .agg(
+            value=pl.col("value").sum(),
+            sentence_no=pl.col("sentence_no").min(),
+            qual=pl.col("qual").first(),
+            impact=pl.col("impact").all(),
+        )
+    )
+    parts = (
+        per_sentence.filter(pl.col("subset"))
+        .sort("value", "sentence_no", descending=[True, False])
+        .group_by(key, maintain_order=True)
+        .first()
+    )
+    cols = [*key, "value", "sentence_no", "qual", "impact"]
+    chosen = pl.concat(
+        [
+            best_whole.select(cols).with_columns(rank=pl.lit(0)),
+            regional.select(cols).with_columns(rank=pl.lit(1)),
+            parts.select(cols).with_columns(rank=pl.lit(2)),
+        ]
+    )
+    return chosen.sort("rank").group_by(key, maintain_order=True).first().drop("rank")
+
+
+def _named_classes(counted: pl.DataFrame) -> pl.DataFrame:
+    """(article_id, attacker, weapon_class): every class an article counts, or names inside a combined count."""
+    direct = counted.filter(pl.col("weapon_class") != ANY).select("article_id", "attacker", "weapon_class")
+    inside = (
+        counted.filter(pl.col("combo_classes").is_not_null())
+        .select("article_id", "attacker", weapon_class="combo_classes")
+        .explode("weapon_class")
+        .filter(pl.col("weapon_class") != ANY)
+    )
+    return pl.concat([direct, inside]).unique()
+
+
+def _derive_from_combined(figures: pl.DataFrame, named: pl.DataFrame) -> pl.DataFrame:
+    """A combined figure ("550 drones and missiles") and the figures of all classes but one that the article
+    names for that role give the remaining class its derived figure (550 - 11 missiles = 539 drones); a
+    combined figure otherwise gives nothing. Combined figures are dropped either way."""
+    combined = figures.filter(pl.col("weapon_class") == ANY)
+    classes = figures.filter(pl.col("weapon_class") != ANY)
+    if combined.height == 0 or not rules.active("air.combined_parts"):
+        return classes
+    side = ["article_id", "attacker"]
+    have = classes.group_by(*side, "role").agg(
+        known=pl.col("weapon_class"),
+        known_sum=pl.col("value").sum(),
+        known_sentence=pl.col("sentence_no").min(),
+    )
+    missing = (
+        combined.select(*side, "role", c_value="value", c_sentence="sentence_no", c_qual="qual")
+        .join(named, on=side, how="inner")
+        .join(have, on=[*side, "role"], how="left")
+        .filter(~pl.col("known").fill_null([]).list.contains(pl.col("weapon_class")))
+        .with_columns(n_missing=pl.len().over(*side, "role"))
+        .filter(pl.col("n_missing") == 1)
+        .with_columns(value=pl.col("c_value") - pl.col("known_sum").fill_null(0))
+        .filter((pl.col("value") > 0) & pl.col("known_sum").is_not_null())
+    )
+    derived = missing.select(
+        *side, "weapon_class", "role", "value", sentence_no="c_sentence", qual="c_qual", impact=pl.lit(False)
+    )
+    return pl.concat([classes, derived.select(classes.columns)], how="vertical_relaxed")
 
 
 class AirResult(NamedTuple):
@@ -741,47 +1141,6 @@ def _summed_qualifier(qual: pl.Expr) -> pl.Expr:
         .when(upper).then(pl.lit("at_most"))
         .otherwise(pl.lit("exact"))
     )  # fmt: skip
-
-
-def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
-    """Across sentences: the largest whole-attack figure; else per-region figures summed (one per region);
-    else the largest part ("21 of the drones")."""
-    key = ["article_id", "attacker", "weapon_class", "role"]
-    whole = per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_null())
-    # counted figures before impact-only ones, then the largest
-    best_whole = (
-        whole.sort("impact", "value", "sentence_no", descending=[False, True, False])
-        .group_by(key, maintain_order=True)
-        .first()
-    )
-    regional = (
-        per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_not_null())
-        .sort("sentence_no")
-        .group_by([*key, "partial_region"], maintain_order=True)
-        .first()
-        .group_by(key, maintain_order=True)
-        .agg(
-            value=pl.col("value").sum(),
-            sentence_no=pl.col("sentence_no").min(),
-            qual=pl.col("qual").first(),
-            impact=pl.col("impact").all(),
-        )
-    )
-    parts = (
-        per_sentence.filter(pl.col("subset"))
-        .sort("value", "sentence_no", descending=[True, False])
-        .group_by(key, maintain_order=True)
-        .first()
-    )
-    cols = [*key, "value", "sentence_no", "qual", "impact"]
-    chosen = pl.concat(
-        [
-            best_whole.select(cols).with_columns(rank=pl.lit(0)),
-            regional.select(cols).with_columns(rank=pl.lit(1)),
-            parts.select(cols).with_columns(rank=pl.lit(2)),
-        ]
-    )
-    return chosen.sort("rank").group_by(key, maintain_order=True).first().drop("rank")
 
 
 def _ensure_role_columns(rows: pl.DataFrame) -> pl.DataFrame:

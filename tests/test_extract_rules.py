@@ -14,7 +14,11 @@ import polars as pl
 import pytest
 import yaml
 
-from pipelines.extract import extract_events, rules
+from pipelines.extract import rules, split_sentences
+from pipelines.extract.air import extract_air
+from pipelines.extract.casualties import extract_casualties
+from pipelines.extract.territory import extract_territorial_control
+from pipelines.extract.tokens import ARTICLE_KEY
 
 CASES_DIR = Path(__file__).with_name("extract_cases")
 TABLES = {
@@ -38,41 +42,62 @@ CASES = _load()
 FLAT = [(rule, i, case) for rule, items in CASES.items() for i, case in enumerate(items)]
 
 
-def _extract(texts: list[str], dates: list[str | None]) -> dict[str, pl.DataFrame]:
+KINDS = {
+    "air_attack": lambda s: extract_air(s).rows,
+    "casualties": extract_casualties,
+    "territorial_control": extract_territorial_control,
+}
+# a rule's prefix names the one extractor it can change (sentence rules change all three)
+KIND_OF_PREFIX = {"air": "air_attack", "cas": "casualties", "ter": "territorial_control"}
+
+
+def _extract(cases: list[dict], kinds: tuple[str, ...] = tuple(KINDS)) -> dict[str, pl.DataFrame]:
+    """The rows of each event kind in `kinds` for the cases, one article per case (article_id c<i>)."""
     arts = pl.DataFrame(
-        {"article_id": [f"c{i}" for i in range(len(texts))], "text": texts, "published_at": dates},
+        {
+            "article_id": [f"c{i}" for i in range(len(cases))],
+            "text": [c["text"] for c in cases],
+            "published_at": [c.get("published_at") for c in cases],
+        },
         schema={"article_id": pl.String, "text": pl.String, "published_at": pl.String},
-    ).with_columns(pl.col("published_at").str.to_date())
-    return extract_events(arts)
+    ).with_columns(pl.col("published_at").str.to_date(), pl.col("article_id").cast(ARTICLE_KEY))
+    sentences = split_sentences(arts, events_only=True)
+    return {kind: KINDS[kind](sentences).with_columns(pl.col("article_id").cast(pl.String)) for kind in kinds}
 
 
 def _norm(value: object) -> object:
     return value.casefold() if isinstance(value, str) else value
 
 
-def _mismatches(cases: list[dict]) -> list[str]:
-    """Extract all cases in one frame; describe every case whose rows differ from what it expects."""
-    events = _extract([c["text"] for c in cases], [c.get("published_at") for c in cases])
+def _mismatches(cases: list[dict], events: dict[str, pl.DataFrame]) -> list[str]:
+    """Every case whose rows differ from what it expects, described (case i is article c<i>)."""
     problems = []
     for i, case in enumerate(cases):
-        for event_type, table in TABLES.items():
-            if event_type not in case:
+        for kind, frame in events.items():
+            if kind not in case:
                 continue
-            expected = case[event_type]
-            fields = sorted({k for row in expected for k in row}) or ["article_id"]
-            got_rows = events[table].filter(pl.col("article_id") == f"c{i}")
-            got = sorted((tuple(_norm(r.get(f)) for f in fields) for r in got_rows.to_dicts()), key=repr)
+            expected = case[kind]
+            fields = sorted({k for row in expected for k in row})
+            got_rows = frame.filter(pl.col("article_id") == f"c{i}").to_dicts()
+            got = sorted((tuple(_norm(r.get(f)) for f in fields) for r in got_rows), key=repr)
             want = sorted((tuple(_norm(row.get(f)) for f in fields) for row in expected), key=repr)
-            if not expected:
-                got, want = [tuple(r.values()) for r in got_rows.select("article_id").to_dicts()], []
-            if got != want:
-                problems.append(f"{case['text']!r}: {event_type} {fields} expected {want}, got {got}")
+            if len(got_rows) != len(expected) or got != want:
+                problems.append(f"{case['text']!r}: {kind} {fields} expected {want}, got {got}")
     return problems
 
 
-@pytest.mark.parametrize("rule,i,case", FLAT, ids=[f"{r}[{i}]" for r, i, _ in FLAT])
-def test_case(rule: str, i: int, case: dict) -> None:
-    assert _mismatches([case]) == []
+@pytest.fixture(scope="module")
+def all_events() -> dict[str, pl.DataFrame]:
+    """Every case of every rule extracted at once (article c<i> is FLAT[i])."""
+    return _extract([case for _, _, case in FLAT])
+
+
+@pytest.mark.parametrize("n", range(len(FLAT)), ids=[f"{r}[{i}]" for r, i, _ in FLAT])
+def test_case(n: int, all_events: dict[str, pl.DataFrame]) -> None:
+    case = FLAT[n][2]
+    one = {kind: frame.filter(pl.col("article_id") == f"c{n}").with_columns(article_id=pl.lit("c0"))
+           for kind, frame in all_events.items()}  # fmt: skip
+    assert _mismatches([case], one) == []
 
 
 def test_every_rule_has_cases_and_every_case_a_rule() -> None:
@@ -82,6 +107,8 @@ def test_every_rule_has_cases_and_every_case_a_rule() -> None:
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_earns_its_place(rule: str) -> None:
+    kind = KIND_OF_PREFIX.get(rule.split(".")[0])
+    kinds = (kind,) if kind else tuple(KINDS)
     with rules.disabled(rule):
-        broken = _mismatches(CASES[rule])
+        broken = _mismatches(CASES[rule], _extract(CASES[rule], kinds))
     assert broken, f"turning {rule} off changes none of its cases: it is untested or dead"

@@ -65,6 +65,7 @@ rules.declare(
         "air.subject_side": "the side of the verb's subject: 'Russian air defences destroyed 20 drones' -> UA",
         "air.sentence_cues": "a sentence's side cues (Russian air defence, 'over the Kursk region') decide the attacker",
         "air.background": "another time in the count's clause: war-long tallies, earlier attacks, 'as reported earlier'",
+        "air.irrealis": "modality, plans and conditions in the count's clause: 'could launch 500 drones', 'if Russia fires'",
         "air.supply": "arms deliveries, production and procurement: weapons counted there are not fired",
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
         "air.partial_region": "a figure in one named region is a part of the night's total",
@@ -325,6 +326,11 @@ TIME_RE = (
     r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before))"
 )
 BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"
+# Modality, plans and conditions: a count in such a clause reports nothing that happened.
+IRREALIS_RE = (
+    r"(?i)\b(?:can|could|would|will|may|might|should|if|unless|whether|plans?\s+to|planning\s+to|aims?\s+to|"
+    r"intends?\s+to|wants?\s+to|threaten\w*\s+to|capable\s+of|expected\s+to|likely\s+to)\b"
+)
 # The end of a count's clause, for the background check.
 CLAUSE_END = r"[,;]|\s(?:and\s+that|but|while|whereas)\s"
 
@@ -769,14 +775,18 @@ def _opposite(side: pl.Expr) -> pl.Expr:
 
 
 def _background(stream: pl.DataFrame) -> pl.Expr:
-    """Whether the count's clause, or what stands before it in the sentence, speaks of another time."""
+    """Whether the count's clause, or what stands before it in the sentence, speaks of another time, or its
+    clause of what could, would or will happen."""
     rest = pl.col("norm").str.slice(pl.col("end"))
     clause_end = pl.col("end") + rest.str.find(CLAUSE_END).cast(pl.Int64).fill_null(
         rest.str.len_chars().cast(pl.Int64)
     )
     head = pl.col("norm").str.slice(0, clause_end)
     tally = pl.col("norm").str.contains(rules.pattern("air.background", TALLY_RE))
-    return tally | head.str.contains(rules.pattern("air.background", TIME_RE))
+    # the count's own clause: from the boundary before it to the one after it
+    clause = head.str.replace(r"(?s)^.*(?:" + CLAUSE_END + r")", "")
+    irrealis = clause.str.contains(rules.pattern("air.irrealis", IRREALIS_RE))
+    return tally | irrealis | head.str.contains(rules.pattern("air.background", TIME_RE))
 
 
 def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:

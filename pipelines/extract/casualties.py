@@ -39,7 +39,8 @@ rules.declare(
         "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
         "cas.verb_first": "a verb, then its victims: 'killing one person and injuring at least 26', 'left two dead'",
         "cas.injury_noun": "injuries as a noun: 'two residents suffered injuries', 'sustained minor injuries'",
-        "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'the loss of six workers' lives'",
+        "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'claimed three lives', 'the bodies of five people'",
+        "cas.no_one": "'no one was injured' counts nobody",
         "cas.update": "a toll that rises: 'the death toll rose to 5', 'the number of injured has risen to 63'",
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
@@ -74,7 +75,7 @@ PERSON = (
     r"paramedics?|workers?|employees?|individuals|passengers?|victims|pensioners?|infants?|babies|baby|"
     r"toddlers?|journalists?|volunteers?|locals|drivers?|patients?|citizens?|inhabitants|minors?|villagers?|"
     r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen|husband|wife|son|daughter|"
-    r"mother|father|grandmother|grandfather|couple)"
+    r"mother|father|grandmother|grandfather)"
 )
 # Military losses are tallies of another kind (SCHEMA.md hard negatives): never a casualty row.
 MILITARY = r"(?:soldiers?|troops|servicemen|servicemembers|service\s+members|personnel|fighters|militants|mercenaries|combatants|marines|paratroopers|invaders|occupiers)"
@@ -87,15 +88,22 @@ AUX = (
 # A victim phrase: a count, "more"/"others", modifiers and a person (or soldier) noun. A list of them repeats
 # it, so it names no groups; _list_ok reads soldiers and stray words out of the matched list.
 VICTIM = (
-    CNT
-    + r"(?:\s+(?:more|others?|other\s+people))?"
-    + r"(?:\s+(?:"
+    # a number, with or without its people ("killing one and injuring 5", "three more", "injured another")
+    r"(?:(?:\d{1,6}|one|another)\b(?:\s+(?:more|others?|other\s+people))?(?:\s+(?:"
     + MODWORD
     + r"\s+){0,3}?(?:"
     + MILITARY
     + r"|"
     + PERSON
     + r")\b)?"
+    # an article needs its people: "a 16-year-old boy", not "a married couple" or "a house"
+    + r"|an?\s+(?:"
+    + MODWORD
+    + r"\s+){0,3}?(?:"
+    + MILITARY
+    + r"|"
+    + PERSON
+    + r")\b)"
 )
 
 
@@ -139,7 +147,7 @@ def patterns() -> dict[str, str]:
         + relative
         + r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
         + AUX
-        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed)\b"
+        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?)\b"
         r"(?P<a_and>\s+(?:and|or)\s+(?:injured|wounded|killed))?",
     )
     # verb first: "killing one person", "injuring at least 26 people", "killed a man", "kills 1, injures 1",
@@ -191,7 +199,14 @@ def patterns() -> dict[str, str]:
         + r"\s+)?(?P<d_num>"
         + NUM
         + r"|one|an?)\s+(?:civilian\s+)?fatalit(?:y|ies)\b|"
-        r"\bloss\s+of\s+(?P<d_num2>" + CNT + r")\s+(?:" + MODWORD + r"\s+){0,3}?" + PERSON + r"'?\s+lives\b",
+        r"\b(?:loss|bodies)\s+of\s+(?P<d_num2>"
+        + CNT
+        + r")\s+(?:"
+        + MODWORD
+        + r"\s+){0,3}?"
+        + PERSON
+        + r"(?:'?\s+lives)?\b|"
+        r"\bclaim(?:ed|s|ing)?\s+(?P<d_num3>" + CNT + r")\s+(?:civilian\s+)?lives?\b",
     )
     victims_word = r("cas.victims_are_injured", r"victims")
     second = r(
@@ -229,7 +244,7 @@ def patterns() -> dict[str, str]:
         r"(?:(?P<region_of>(?:region|oblast|province)\s+of\s+)|(?:city|town|village|settlement|capital|port\s+city|"
         r"regional\s+(?:capital|centre|center)|suburb|district|community|subdistrict)\s+(?:of\s+)?)?"
     )
-    name = r"[A-Z][a-z'-]+(?:[ -][A-Z][a-z'-]+){0,2}"
+    name = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
     suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province|subdistrict|community|hromada))?"
     authority = r(
         "cas.place_authority",
@@ -283,9 +298,7 @@ def patterns() -> dict[str, str]:
     return p
 
 
-PREFILTER_RE = (
-    r"(?i)kill|dead|died|death|injur|wound|hurt|perish|lives\b|life\b|toll|victim|fatalit|hospitali|burns"
-)
+PREFILTER_RE = r"(?i)kill|dead|died|death|injur|wound|hurt|perish|lives\b|life\b|toll|victim|fatalit|hospital|burns|bodies"
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
 BACKGROUND_RE = (
@@ -384,7 +397,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             t.filter(ok).select(
                 *KEYS, "pos", "end", "kind", field=pl.lit("killed"),
-                count=pl.coalesce(_count_col(pl.col("d_list")), _count_col(pl.col("d_num")), _count_col(pl.col("d_num2"))),
+                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3")]),
                 qual=_qual(pl.col("d_qual")),
             )
         )  # fmt: skip
@@ -405,8 +418,20 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         seconds.append(second)
     if not frames:
         return _empty_counts()
+    counts = pl.concat(frames)
+    if rules.active("cas.no_one"):
+        # "No one was injured": the count word belongs to "no one"
+        counts = (
+            counts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
+            .filter(
+                ~pl.col("cnorm")
+                .str.slice((pl.col("pos") - 4).clip(lower_bound=0), 10)
+                .str.contains(r"(?i)\bno\s+(?:one|1)\b")
+            )
+            .drop("cnorm")
+        )
     # overlapping finds of the same words by two passes: keep the earliest-starting, longest
-    counts = pl.concat(frames).sort(*KEYS, "pos", pl.col("end"), descending=[False, False, False, True])
+    counts = counts.sort(*KEYS, "pos", pl.col("end"), descending=[False, False, False, True])
     prev_end = pl.col("end").cum_max().shift(1).over(KEYS).fill_null(-1)
     counts = pl.concat([counts.filter(pl.col("pos") >= prev_end), *seconds])
     return _with_ellipsis(cand, p, counts)

@@ -40,7 +40,9 @@ rules.declare(
         "ter.verb_expel": "driving the other side out: 'pushed Russian troops out of X', 'drove out the enemy from X'",
         "ter.verb_flag": "raising a flag over a settlement: 'raised the Ukrainian flag over X'",
         "ter.verb_occupy": "present control: 'now occupy the villages of A and B', 'have occupied X'",
-        "ter.verb_enter": "'entered the village of X' (only with a place noun)",
+        "ter.verb_enter": "'entered the village of X', 'Russian troops entered Vuhledar'",
+        "ter.loss": "'the loss of X': the side that lost it is not the one that holds it",
+        "ter.trigger_side": "a side named in the trigger decides: 'came under Russian control', 'the Ukrainian flag was raised over X'",
         "ter.noun": "a capture noun and its object: 'the capture of X', 'the liberation of X', 'the fall of X'",
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
         "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
@@ -102,7 +104,8 @@ BACKGROUND = (
     r"(?i)\b(?:previously|earlier\s+(?:this|last)\s+(?:week|month|year)|(?:last|past|previous)\s+(?:week|month|year)|"
     r"(?:early|late|earlier)\s+(?:this|last)\s+month|in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:its|the)\s+(?:19|20)\d\d|"
     r"back\s+in|(?:months|years|weeks)\s+ago|since\s+(?:19|20)\d\d|in\s+the\s+past|once\s+again|"
-    r"at\s+the\s+start\s+of\s+the\s+war|had\s+(?:previously|earlier|already)|at\s+the\s+time)\b"
+    r"at\s+the\s+start\s+of\s+the\s+war|had\s+(?:previously|earlier|already)|at\s+the\s+time|"
+    r"in\s+(?:early\s+|late\s+|mid-)?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)\b"
 )
 PARTIAL = (
     r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"
@@ -110,7 +113,7 @@ PARTIAL = (
 )
 PREFILTER_RE = (
     r"(?i)captur|control|seiz|liberat|took|take|retook|retaken|regain|occup|fall|fell|freed|secur|push|drove|"
-    r"driv|forc|kick|flag|entered"
+    r"driv|forc|kick|flag|entered|clear|loss\s+of"
 )
 
 
@@ -139,10 +142,11 @@ def patterns() -> dict[str, str]:
         r(
             "ter.verb",
             # "took control of" before "took": the longer trigger wins where both lead to a claim
-            r"(?:take|takes|took|taken|taking|gained|gaining|established|establishing|assumed|seized|has|have|had|wrested)\s+"
+            r"(?:take|takes|took|taken|taking|gained|gaining|established|establishing|assumed|seized|has|have|had|wrested|"
+            r"claimed|claims|claiming)\s+"
             + control
-            + r"|captured|seized|liberated|freed|took|taken|retook|retaken|recaptured|regained|secured|securing|"
-            r"capturing|seizing|liberating|taking|retaking|recapturing",
+            + r"|(?:took|taken|taking)\s+over|captured|seized|liberated|freed|took|taken|retook|retaken|recaptured|regained|"
+            r"secured|securing|cleared|clearing|capturing|seizing|liberating|taking|retaking|recapturing",
         ),
         r(
             "ter.verb_present",
@@ -155,7 +159,8 @@ def patterns() -> dict[str, str]:
         ),
         r(
             "ter.verb_flag",
-            r"(?:raised|raising|hoisted|hoisting|planted|planting)\s+(?:the|a|their|its)\s+(?:[\w-]+\s+){0,3}?flags?\s+(?:over|above|in|on)",
+            r"(?:raised|raising|hoisted|hoisting|planted|planting)\s+(?:the|a|their|its)\s+(?:[\w-]+\s+){0,3}?flags?\s+(?:over|above|in|on)|"
+            r"(?:[\w-]+\s+){0,2}?flags?\s+(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:raised|hoisted|planted)\s+(?:over|above|in|on)",
         ),
         r(
             "ter.verb_occupy",
@@ -169,7 +174,7 @@ def patterns() -> dict[str, str]:
         + r("ter.verb_enter", r"entered")
         + r"))\s+(?P<obj>"
         + obj_noun
-        + r")"
+        + r"|)"
         + names
         + after
     )
@@ -181,8 +186,11 @@ def patterns() -> dict[str, str]:
         + names
         + after
     )
+    p["loss"] = r"(?i:\b(?P<trig>" + r("ter.loss", r"loss\s+of") + r"))\s+(?:the\s+)?" + obj + names + after
     passive = r(
         "ter.passive",
+        r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?(?:fully\s+|completely\s+)?under\s+(?:the\s+)?"
+        r"(?:full\s+|complete\s+|effective\s+)?(?:russian\s+|ukrainian\s+)?control\b|"
         r"(?:(?:has|have|had)\s+(?:also\s+|now\s+|reportedly\s+|already\s+)?been|was|were|is\s+now|are\s+now)\s+"
         r"(?:also\s+|fully\s+|completely\s+|reportedly\s+|finally\s+|officially\s+)?"
         r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied)\b|"
@@ -191,7 +199,11 @@ def patterns() -> dict[str, str]:
     )
     # names before the passive, or "the city of X (of/in ...) has been liberated"; "the city of X captured"
     p["passive"] = (
-        r"(?:(?i:" + PLACE_NOUN + r")\s+of\s+)?" + names + r"(?:\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?)??\s+"
+        r"(?:(?i:"
+        + PLACE_NOUN
+        + r")\s+of\s+)?"
+        + names
+        + r"(?:\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,)??\s+"
         r"(?i:(?P<trig>" + passive + r"))"
     )
     p["headline"] = (
@@ -325,7 +337,7 @@ CLAIMANTS = [
     (r"(?i)\bwagner\b|prigozhin", "Wagner", "Wagner"),
     (r"(?i)general\s+staff|gerasimov", "RU General Staff", "UA General Staff"),
     (
-        r"(?i)defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|\bmod\b|defen[cs]e\s+minist",
+        r"(?i)defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|\bmod\b|defen[cs]e\s+minist|\bministry\b",
         "RU MoD",
         "UA officials",
     ),
@@ -419,14 +431,17 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
     agent = pl.when(passive).then(
         _side_of(
             pl.col("clause_after").str.extract(
-                r"(?i)^\s*(?:by|to)\s+((?:the\s+)?(?:[\w'-]+\s+){0,2}?[\w'-]+)", 1
+                r"(?i)^\s*(?:by|to|of)\s+((?:the\s+)?(?:[\w'-]+\s+){0,2}?[\w'-]+)", 1
             )
         )
     )
     expelled = pl.when(pl.col("trig").str.contains(r"(?i)\bout\b")).then(_opposite(_side_of(pl.col("trig"))))
+    in_trigger = pl.when(~pl.col("trig").str.contains(r"(?i)\bout\b")).then(_side_of(pl.col("trig")))
     choices = []
     if rules.active("ter.agent"):
         choices.append(agent)
+    if rules.active("ter.trigger_side"):
+        choices.append(in_trigger)
     if rules.active("ter.subject"):
         choices.append(pl.col("subject"))
     if rules.active("ter.expel_object"):
@@ -435,7 +450,11 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         choices.append(pl.col("speaker"))
     if rules.active("ter.earlier_side"):
         choices.append(pl.col("earlier_side"))
-    return claims.with_columns(actor=pl.coalesce(*choices, pl.lit("RU")))
+    actor = pl.coalesce(*choices, pl.lit("RU"))
+    # "Ukraine confirmed the loss of X": the side that speaks of a loss is not the side in control
+    return claims.with_columns(
+        actor=pl.when(pl.col("kind") == "loss").then(_opposite(actor)).otherwise(actor)
+    )
 
 
 def _admin1(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -487,8 +506,10 @@ def _claimants(claims: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
         prev_text=pl.col("norm").shift(1).over("article_id").fill_null(""),
     )
     claims = claims.join(ctx, on=list(KEYS), how="left")
+    # the speaker of a loss is on the other side of the actor
+    speaker = pl.when(pl.col("kind") == "loss").then(_opposite(pl.col("actor"))).otherwise(pl.col("actor"))
     return claims.with_columns(
-        claimed_by=pl.coalesce(_claimant(pl.col("actor"), "norm"), _claimant(pl.col("actor"), "prev_text"))
+        claimed_by=pl.coalesce(_claimant(speaker, "norm"), _claimant(speaker, "prev_text"))
     )
 
 
@@ -513,7 +534,7 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Every claim pattern's matches -> one row per claimed name: keys, pos and end of the match, trig_pos
     (where its trigger stands), kind, trig, norm (the sentence) and settlement."""
     frames = []
-    for kind in ("verb", "enter", "noun", "passive", "headline"):
+    for kind in ("verb", "enter", "noun", "loss", "passive", "headline"):
         t = find_tokens(cand, "norm", p[kind], kind=kind, flags="")
         if t.height == 0:
             continue

@@ -55,7 +55,7 @@ rules.declare(
         "cas.place": "a locative phrase with a known place: 'in Dnipro', 'attack on Odesa', 'in the Kherson region'",
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
         "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
-        "cas.place_authority": "a place that names an authority is no scene: 'the Kherson occupation administration said'",
+        "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
@@ -80,7 +80,7 @@ PERSON = (
 # Military losses are tallies of another kind (SCHEMA.md hard negatives): never a casualty row.
 MILITARY = r"(?:soldiers?|troops|servicemen|servicemembers|service\s+members|personnel|fighters|militants|mercenaries|combatants|marines|paratroopers|invaders|occupiers)"
 KILLED_WORDS = r"(?:killed|dead|died|perished|kill(?:ed|ing|s)?|lives|life|death|deaths|fatalit)"
-NOT_A_MODIFIER = r"\b(?:of|the|their|its|his|her|with|from|to|at|in|on|by|were|was|is|are|been|has|have|had|that|which|whom|for|after|than|as|said|says)\b"
+NOT_A_MODIFIER = r"\b(?:of|the|its|with|from|to|at|in|on|by|were|was|is|are|been|has|have|had|that|which|whom|for|after|than|as|said|says)\b"
 AUX = (
     r"(?:(?:were|was|have|has|had|been|are|is|being|be|got|reportedly|also|later|known|to|confirmed|reported|all|"
     r"both|now|so\s+far|seriously|critically|severely|slightly|lightly|fatally|mortally|badly|allegedly|still)\s+){0,5}"
@@ -96,14 +96,13 @@ VICTIM = (
     + r"|"
     + PERSON
     + r")\b)?"
-    # an article needs its people: "a 16-year-old boy", not "a married couple" or "a house"
-    + r"|an?\s+(?:"
+    # a relative of someone named before: "her husband", "their son"
+    + r"|(?:his|her|their)\s+(?:"
     + MODWORD
-    + r"\s+){0,3}?(?:"
-    + MILITARY
-    + r"|"
-    + PERSON
-    + r")\b)"
+    + r"\s+){0,2}?(?:husband|wife|son|daughter|mother|father|brother|sister|grandson|granddaughter|grandmother|"
+    r"grandfather|child|neighbou?r)\b"
+    # an article needs its people: "a 16-year-old boy", not "a married couple" or "a house"
+     + r"|an?\s+(?:" + MODWORD + r"\s+){0,3}?(?:" + MILITARY + r"|" + PERSON + r")\b)"
 )
 
 
@@ -231,7 +230,7 @@ def patterns() -> dict[str, str]:
     # "three were wounded in A, three more in B, and one in C": counts that keep the field before them
     p["ellipsis"] = r(
         "cas.ellipsis",
-        r"(?:,|\band\b)\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
+        r"(?:,|:|\band\b)\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
         r"people|residents|civilians|persons)\s+)?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
     )
     adj = (
@@ -258,7 +257,8 @@ def patterns() -> dict[str, str]:
     )
     tail = (
         r"(?:\s+(?:district|raion)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?(?P<place_of>" + name + r"))?"
-        r"(?P<not_place>\s+(?:river|River|direction|front|axis|sector|Fleet|Sea|Reservoir|Dam|Bay|Strait|Channel)|"
+        r"(?P<not_place>\s+(?:river|River|direction|front|axis|sector|Fleet|Sea|Reservoir|Dam|Bay|Strait|Channel))?"
+        + r"(?P<authority>"
         + authority
         + r")?"
         r"(?P<and_place>\s+and\s+(?:the\s+)?" + name + r")?" + with_region
@@ -276,6 +276,14 @@ def patterns() -> dict[str, str]:
         + r")"
         + suffix
         + tail,
+    )
+    # "Kharkiv Mayor Ihor Terekhov said", "the Sumy regional governor": the authority speaks for its place
+    p["place_official"] = r(
+        "cas.place_authority",
+        r"\b(?P<place>"
+        + name
+        + r")(?P<authority>\s+(?:[Rr]egional\s+|[Cc]ity\s+|[Mm]ilitary\s+|[Oo]blast\s+|[Rr]egion\s+)*(?:[Gg]overnor|[Mm]ayor|"
+        r"[Aa]dministration|[Pp]olice)\b)",
     )
     # "Zaporizhzhia attack: ...", "the Kharkiv strike": the place named as the attack's target
     p["place_attack"] = r(
@@ -315,11 +323,13 @@ AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d
 
 def _count_col(expr: pl.Expr) -> pl.Expr:
     """Every victim count in a victim list, summed: "a woman and two children" -> 3."""
-    heads = expr.str.extract_all(r"(?i)(?:^|,\s*(?:and\s+)?|\s+and\s+)(\d{1,6}|an?|another|one)\b")
+    heads = expr.str.extract_all(
+        r"(?i)(?:^|,\s*(?:and\s+)?|\s+and\s+)(\d{1,6}|an?|another|one|his|her|their)\b"
+    )
     values = heads.list.eval(
-        pl.element().str.extract(r"(?i)(\d{1,6}|an?|another|one)\s*$", 1).str.to_lowercase()
+        pl.element().str.extract(r"(?i)(\d{1,6}|an?|another|one|his|her|their)\s*$", 1).str.to_lowercase()
     ).list.eval(
-        pl.when(pl.element().is_in(["a", "an", "another", "one"]))
+        pl.when(pl.element().is_in(["a", "an", "another", "one", "his", "her", "their"]))
         .then(pl.lit(1, pl.Int64))
         .otherwise(pl.element().cast(pl.Int64, strict=False))
     )
@@ -483,17 +493,29 @@ def _qual(expr: pl.Expr) -> pl.Expr:
 
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "cnorm", p["place"], kind="place", flags="")
-    a = find_tokens(cand, "cnorm", p["place_attack"], kind="place", flags="")
-    if a.height:
-        a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["place_attack"], flags=""))).unnest(
-            "g"
-        )
-        a = a.with_columns(
-            [
-                pl.lit(None, pl.String).alias(c)
-                for c in ("place_of", "not_place", "and_place", "wr", "region_of")
-            ]
-        )
+    extra = []
+    for name in ("place_attack", "place_official"):
+        a = find_tokens(cand, "cnorm", p[name], kind="place", flags="")
+        if a.height:
+            a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
+            extra.append(
+                a.with_columns(
+                    [
+                        pl.lit(None, pl.String).alias(c)
+                        for c in (
+                            "place_of",
+                            "not_place",
+                            "and_place",
+                            "wr",
+                            "region_of",
+                            "authority",
+                            "suffix",
+                        )
+                        if c not in a.columns
+                    ]
+                )
+            )
+    a = pl.concat(extra, how="diagonal_relaxed") if extra else pl.DataFrame()
     schema = {"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
               "location": pl.String, "admin1": pl.String, "place_kind": pl.String, "place_population": pl.Int64,
               "nationwide": pl.Boolean}  # fmt: skip
@@ -509,6 +531,11 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             # "the region of Kherson" is the Kherson region
             .when(pl.col("region_of").is_not_null())
             .then(pl.concat_str(pl.col("place"), pl.lit(" region")))
+            # a mayor speaks for the city, a governor or administration for the region
+            .when(pl.col("authority").is_not_null() & ~pl.col("authority").str.contains(r"(?i)mayor|city"))
+            .then(pl.concat_str(pl.col("place").str.replace(r"\s+(?:Oblast|Region)$", ""), pl.lit(" region")))
+            .when(pl.col("authority").is_not_null())
+            .then(pl.col("place").str.replace(r"\s+(?:City)$", ""))
             .otherwise(pl.concat_str(pl.col("place"), pl.col("suffix").fill_null(""))),
             ambiguous=pl.col("and_place").is_not_null() & pl.col("suffix").is_null(),
             region_text=pl.when(pl.col("wr").is_not_null()).then(

@@ -42,6 +42,7 @@ rules.declare(
         "ter.verb_occupy": "present control: 'now occupy the villages of A and B', 'have occupied X'",
         "ter.verb_enter": "'entered the village of X', 'Russian troops entered Vuhledar'",
         "ter.loss": "'the loss of X': the side that lost it is not the one that holds it",
+        "ter.withdrawal": "'Ukraine's troops withdrew from X': the side that leaves is not the one that holds it",
         "ter.trigger_side": "a side named in the trigger decides: 'came under Russian control', 'the Ukrainian flag was raised over X'",
         "ter.noun": "a capture noun and its object: 'the capture of X', 'the liberation of X', 'the fall of X'",
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
@@ -113,7 +114,7 @@ PARTIAL = (
 )
 PREFILTER_RE = (
     r"(?i)captur|control|seiz|liberat|took|take|retook|retaken|regain|occup|fall|fell|freed|secur|push|drove|"
-    r"driv|forc|kick|flag|entered|clear|loss\s+of"
+    r"driv|forc|kick|flag|entered|clear|loss\s+of|ousted|expel|dislodg|withdr|pulled\s+out|retreat"
 )
 
 
@@ -125,7 +126,10 @@ def patterns() -> dict[str, str]:
     sep += r"(?:(?:the\s+)?" + PLACE_NOUN + r"\s+of\s+)?"
     noise = list_noise()
     names = r"(?P<names>" + NAME + r"(?:(?:" + sep + r"|" + noise + r")" + NAME + r")*)"
-    obj_noun = r("ter.obj_place_noun", r"(?:the\s+)?" + FILLER + r"(?i:" + PLACE_NOUN + r")\s+(?i:of)\s+")
+    obj_noun = r(
+        "ter.obj_place_noun",
+        r"(?:the\s+)?" + FILLER + r"(?i:" + PLACE_NOUN + r")(?:\s+(?i:of)\s+|\s*,\s+)",
+    )
     obj_count = r(
         "ter.obj_count_list",
         r"(?i:(?:the\s+following\s+|all\s+)?(?:(?:\d{1,3}|several|a\s+few|a\s+number\s+of|multiple|more)\s+)?"
@@ -142,7 +146,8 @@ def patterns() -> dict[str, str]:
         r(
             "ter.verb",
             # "took control of" before "took": the longer trigger wins where both lead to a claim
-            r"(?:take|takes|took|taken|taking|gained|gaining|established|establishing|assumed|seized|has|have|had|wrested|"
+            r"(?:take|takes|took|taken|taking|gained|gaining|regained|regaining|restored|established|establishing|assumed|seized|"
+            r"has|have|had|wrested|"
             r"claimed|claims|claiming)\s+"
             + control
             + r"|(?:took|taken|taking)\s+over|captured|seized|liberated|freed|took|taken|retook|retaken|recaptured|regained|"
@@ -154,8 +159,11 @@ def patterns() -> dict[str, str]:
         ),
         r(
             "ter.verb_expel",
-            r"(?:pushed|pushing|drove|driven|driving|forced|forcing|kicked|knocked|threw|thrown)\s+(?:out\s+(?:[\w'-]+\s+){0,4}?"
-            r"(?:from|of)|(?:[\w'-]+\s+){1,4}?out\s+(?:of|from))",
+            r"(?:pushed|pushing|drove|driven|driving|forced|forcing|kicked|knocked|threw|thrown|ousted|ousting|expelled|"
+            r"expelling|dislodged|dislodging)\s+(?:out\s+(?:[\w'-]+\s+){0,4}?(?:from|of)|(?:[\w'-]+\s+){1,4}?out\s+(?:of|from)|"
+            # without "out", the one driven off is named: "pushed Ukrainian troops from X", "drove the enemy from X"
+            r"(?:the\s+)?(?:(?:russian|ukrainian|enemy|occupation)\s+){1,2}(?:troops|forces|units|soldiers|army|military|"
+            r"occupiers|invaders)\s+(?:back\s+)?from|(?:the\s+)?(?:enemy|occupiers|invaders|russians|ukrainians)\s+(?:back\s+)?from)",
         ),
         r(
             "ter.verb_flag",
@@ -181,6 +189,29 @@ def patterns() -> dict[str, str]:
     p["noun"] = (
         r"(?i:\b(?P<trig>"
         + r("ter.noun", r"(?:capture|liberation|recapture|seizure|fall|takeover|take-over)\s+of")
+        + r"))\s+(?:the\s+)?"
+        + obj
+        + names
+        + after
+    )
+    # "Russian forces occupied the village of X"; "the occupied city of X" is an adjective
+    p["occupied"] = (
+        r"(?i:(?P<pre>\b(?:the|in|of|from|into|near|at|temporarily|newly)\s+)?\b(?P<trig>"
+        + r("ter.verb_occupy", r"occupied")
+        + r"))\s+(?P<obj>"
+        + obj_noun
+        + r")"
+        + names
+        + after
+    )
+    # "Ukraine's troops withdrew from X": the side that leaves is not the one in control
+    p["withdrawal"] = (
+        r"(?i:\b(?P<trig>"
+        + r(
+            "ter.withdrawal",
+            r"(?:withdr[ae]w[ns]?|withdrawing|pulled\s+out|retreated|retreating)\s+(?:(?:its|their|the)\s+)?"
+            r"(?:(?:troops|forces|units|soldiers|garrison)\s+)?(?:from|of)",
+        )
         + r"))\s+(?:the\s+)?"
         + obj
         + names
@@ -435,8 +466,11 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
             )
         )
     )
-    expelled = pl.when(pl.col("trig").str.contains(r"(?i)\bout\b")).then(_opposite(_side_of(pl.col("trig"))))
-    in_trigger = pl.when(~pl.col("trig").str.contains(r"(?i)\bout\b")).then(_side_of(pl.col("trig")))
+    expel = pl.col("trig").str.contains(
+        r"(?i)^(?:push|drov|driv|forc|kick|knock|threw|thrown|oust|expel|dislodg)"
+    )
+    expelled = pl.when(expel).then(_opposite(_side_of(pl.col("trig"))))
+    in_trigger = pl.when(~expel).then(_side_of(pl.col("trig")))
     choices = []
     if rules.active("ter.agent"):
         choices.append(agent)
@@ -453,7 +487,7 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
     actor = pl.coalesce(*choices, pl.lit("RU"))
     # "Ukraine confirmed the loss of X": the side that speaks of a loss is not the side in control
     return claims.with_columns(
-        actor=pl.when(pl.col("kind") == "loss").then(_opposite(actor)).otherwise(actor)
+        actor=pl.when(pl.col("kind").is_in(["loss", "withdrawal"])).then(_opposite(actor)).otherwise(actor)
     )
 
 
@@ -507,7 +541,8 @@ def _claimants(claims: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
     )
     claims = claims.join(ctx, on=list(KEYS), how="left")
     # the speaker of a loss is on the other side of the actor
-    speaker = pl.when(pl.col("kind") == "loss").then(_opposite(pl.col("actor"))).otherwise(pl.col("actor"))
+    lost = pl.col("kind").is_in(["loss", "withdrawal"])
+    speaker = pl.when(lost).then(_opposite(pl.col("actor"))).otherwise(pl.col("actor"))
     return claims.with_columns(
         claimed_by=pl.coalesce(_claimant(speaker, "norm"), _claimant(speaker, "prev_text"))
     )
@@ -534,11 +569,13 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Every claim pattern's matches -> one row per claimed name: keys, pos and end of the match, trig_pos
     (where its trigger stands), kind, trig, norm (the sentence) and settlement."""
     frames = []
-    for kind in ("verb", "enter", "noun", "loss", "passive", "headline"):
+    for kind in ("verb", "enter", "noun", "loss", "occupied", "withdrawal", "passive", "headline"):
         t = find_tokens(cand, "norm", p[kind], kind=kind, flags="")
         if t.height == 0:
             continue
         t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[kind], flags=""))).unnest("g")
+        if "pre" in t.columns:
+            t = t.filter(pl.col("pre").is_null())
         for col in ("obj", "after"):
             if col not in t.columns:
                 t = t.with_columns(pl.lit(None, pl.String).alias(col))

@@ -60,6 +60,7 @@ rules.declare(
         "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
+        "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
         "air.subject_side": "the side of the verb's subject: 'Russian air defences destroyed 20 drones' -> UA",
@@ -204,6 +205,7 @@ def patterns() -> dict[str, str]:
         r"(?:struck|hit|exploded|landed|slammed)\b",
     )
     # a breakdown of the count before: "including", "among them", a colon
+    p["clause"] = r("air.clause", r";|\s(?:while|whereas|but)\s")
     p["breakdown"] = r("air.breakdown", r"\bincluding\b|\bamong\s+them\b|:\s")
 
     # Verbs. v_pass marks a passive ("were shot down") that binds to the count just before it.
@@ -604,7 +606,7 @@ def _marker_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """ "of which", "out of" and breakdown markers, and "all were destroyed" (an all_except with no exception)."""
     frames = [
         find_tokens(cand, "norm", p[name], kind=name).select(*KEYS, "pos", "end", "kind", prio=pl.lit(7))
-        for name in ("of_which", "out_of", "breakdown")
+        for name in ("of_which", "out_of", "breakdown", "clause")
     ]
     allp = find_tokens(cand, "norm", p["all_passive"], kind="all_except").select(
         *KEYS, "pos", "end", "kind", prio=pl.lit(1), exc_count=pl.lit(0, pl.Int64), exc_class=pl.lit(None, pl.String),
@@ -663,7 +665,7 @@ def _drop_nested(stream: pl.DataFrame) -> pl.DataFrame:
     "Russia-launched drones" holds the verb "launched". A token that starts inside an earlier (or, at the same
     start, higher-priority) counted phrase is dropped; derived tokens (prio < 0), markers and subjects stay."""
     s = stream.with_columns(prio=pl.col("prio").cast(pl.Int32)).sort(*KEYS, "pos", "prio")
-    counted = ~pl.col("kind").is_in(["verb", "subject", "of_which", "out_of", "breakdown"]) & (
+    counted = ~pl.col("kind").is_in(["verb", "subject", "of_which", "out_of", "breakdown", "clause"]) & (
         pl.col("prio") >= 0
     )
     container_end = pl.when(counted).then(pl.col("end")).otherwise(-1)
@@ -677,30 +679,33 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     it in the sentence, else the verb after it. Impact verbs bind only when adjacent. The verb's position
     (verb_pos) is kept, so that its subject can be found."""
     s = stream.sort(*KEYS, "pos")
+    # a count takes a verb of its own clause: ";", "while", "but" end one
+    s = s.with_columns(clause_no=(pl.col("kind") == "clause").cast(pl.Int32).cum_sum().over(KEYS))
+    scope = [*KEYS, "clause_no"]
     is_verb = pl.col("kind") == "verb"
     directed = is_verb & (pl.col("role") != "impact")
     # the last marker or verb before each token: after "out of" (and before the next verb) counts are launched
     last_mark = pl.when(directed | pl.col("kind").is_in(["out_of", "of_which"])).then(pl.col("kind"))
     s = s.with_columns(
-        role_before=pl.when(directed).then(pl.col("role")).forward_fill().over(KEYS),
-        role_after=pl.when(directed).then(pl.col("role")).backward_fill().over(KEYS),
+        role_before=pl.when(directed).then(pl.col("role")).forward_fill().over(scope),
+        role_after=pl.when(directed).then(pl.col("role")).backward_fill().over(scope),
         # a passive verb's subject is the weapons, not a side: only active verbs lend their subject
         vpos_before=pl.when(directed)
         .then(pl.when(~pl.col("passive")).then(pl.col("pos")).otherwise(-1))
         .forward_fill()
-        .over(KEYS),
+        .over(scope),
         vpos_after=pl.when(directed)
         .then(pl.when(~pl.col("passive")).then(pl.col("pos")).otherwise(-1))
         .backward_fill()
-        .over(KEYS),
-        next_role=pl.col("role").shift(-1).over(KEYS),
-        next_passive=pl.col("passive").shift(-1).over(KEYS),
-        next_kind=pl.col("kind").shift(-1).over(KEYS),
-        next_pos=pl.col("pos").shift(-1).over(KEYS),
+        .over(scope),
+        next_role=pl.col("role").shift(-1).over(scope),
+        next_passive=pl.col("passive").shift(-1).over(scope),
+        next_kind=pl.col("kind").shift(-1).over(scope),
+        next_pos=pl.col("pos").shift(-1).over(scope),
         # counts after "of which" in the sentence are parts that take the verb after them
-        after_of_which=(pl.col("kind") == "of_which").cast(pl.Int32).cum_sum().over(KEYS) > 0,
-        after_out_of=last_mark.forward_fill().over(KEYS) == "out_of",
-        in_breakdown=(pl.col("kind") == "breakdown").cast(pl.Int32).cum_sum().over(KEYS) > 0,
+        after_of_which=(pl.col("kind") == "of_which").cast(pl.Int32).cum_sum().over(scope) > 0,
+        after_out_of=last_mark.forward_fill().over(scope) == "out_of",
+        in_breakdown=(pl.col("kind") == "breakdown").cast(pl.Int32).cum_sum().over(scope) > 0,
     )
     # a passive or impact verb binds the count it directly follows ("74 drones were destroyed"), not one a
     # clause away ("74 drones at Russia, the ministry said, adding that all were destroyed")
@@ -760,7 +765,7 @@ def _subject_sides(stream: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame
         .filter(
             ~pl.col("norm")
             .str.slice(pl.col("s_pos"), pl.col("verb_pos") - pl.col("s_pos"))
-            .str.contains(r";|\s(?:but|while|whereas)\s")
+            .str.contains(r";|\s(?:but|while|whereas|and\s+that)\s")
         )
         .filter(pl.col("subject").is_not_null())
         .sort("s_pos")

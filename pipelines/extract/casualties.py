@@ -42,6 +42,8 @@ rules.declare(
         "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'claimed three lives', 'the bodies of five people'",
         "cas.no_one": "'no one was injured' counts nobody",
         "cas.update": "a toll that rises: 'the death toll rose to 5', 'the number of injured has risen to 63'",
+        "cas.more_added": "'two more people died' adds to the figure given for the place before",
+        "cas.toll_is_total": "a toll in a sentence is its total: 'two died in hospital, bringing the toll to 18' is 18",
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
@@ -205,7 +207,14 @@ def patterns() -> dict[str, str]:
         + r"\s+){0,3}?"
         + PERSON
         + r"(?:'?\s+lives)?\b|"
-        r"\bclaim(?:ed|s|ing)?\s+(?P<d_num3>" + CNT + r")\s+(?:civilian\s+)?lives?\b",
+        r"\bclaim(?:ed|s|ing)?\s+(?P<d_num3>"
+        + CNT
+        + r")\s+(?:civilian\s+)?lives?\b|"
+        # "two more bodies were found under the rubble"
+        + LEFT
+        + r"(?P<d_num4>"
+        + CNT
+        + r")\s+(?:more\s+)?bodies\s+(?:(?:were|have\s+been|had\s+been)\s+)?(?:found|recovered|pulled|retrieved)\b",
     )
     victims_word = r("cas.victims_are_injured", r"victims")
     second = r(
@@ -225,7 +234,11 @@ def patterns() -> dict[str, str]:
         + r"\s+)?(?P<c_num>"
         + NUM
         + r")\b(?:\s+(?:people|persons))?"
-        + second,
+        + second
+        # "..., bringing the death toll from the strike to 18"
+        + r"|\bbring(?:ing|s)?\s+the\s+(?P<c_toll2>(?:death\s+)?toll)\s+(?:[\w'-]+\s+){0,8}?to\s+(?P<c_num3>"
+        + NUM
+        + r")\b",
     )
     # "three were wounded in A, three more in B, and one in C": counts that keep the field before them
     p["ellipsis"] = r(
@@ -407,28 +420,38 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             t.filter(ok).select(
                 *KEYS, "pos", "end", "kind", field=pl.lit("killed"),
-                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3")]),
+                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3", "d_num4")]),
                 qual=_qual(pl.col("d_qual")),
             )
         )  # fmt: skip
     t = find_tokens(cand, "cnorm", p["update"], kind="count")
     if t.height:
         t = _tokens(t, p["update"])
-        death = pl.col("c_toll").is_not_null() | pl.col("c_field").str.contains("(?i)dead|kill|death")
+        death = (
+            pl.col("c_toll").is_not_null()
+            | pl.col("c_toll2").is_not_null()
+            | pl.col("c_field").str.contains("(?i)dead|kill|death")
+        )
         first = t.select(
-            *KEYS, "pos", "end", "kind",
+            *KEYS, "pos", "end", kind=pl.lit("toll"),
             field=pl.when(death).then(pl.lit("killed")).otherwise(pl.lit("injured")),
-            count=pl.col("c_num").cast(pl.Int64), qual=_qual(pl.col("c_qual")),
+            count=pl.coalesce("c_num", "c_num3").cast(pl.Int64), qual=_qual(pl.col("c_qual")),
         )  # fmt: skip
         second = t.filter(pl.col("c_num2").is_not_null()).select(
-            *KEYS, pos=pl.col("pos") + 1, end="end", kind="kind",
+            *KEYS, pos=pl.col("pos") + 1, end="end", kind=pl.lit("toll"),
             field=_field(pl.col("c_field2")), count=pl.col("c_num2").cast(pl.Int64), qual=pl.lit("exact"),
         )  # fmt: skip
         frames.append(first)
         seconds.append(second)
     if not frames:
         return _empty_counts()
-    counts = pl.concat(frames)
+
+    # a toll is a count that is its sentence's total (kind "toll" marks the update pattern's counts)
+    def tolled(f: pl.DataFrame) -> pl.DataFrame:
+        return f.with_columns(toll=pl.col("kind") == "toll", kind=pl.lit("count"))
+
+    counts = tolled(pl.concat(frames))
+    seconds = [tolled(f) for f in seconds]
     if rules.active("cas.no_one"):
         # "No one was injured": the count word belongs to "no one"
         counts = (
@@ -444,7 +467,16 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     counts = counts.sort(*KEYS, "pos", pl.col("end"), descending=[False, False, False, True])
     prev_end = pl.col("end").cum_max().shift(1).over(KEYS).fill_null(-1)
     counts = pl.concat([counts.filter(pl.col("pos") >= prev_end), *seconds])
-    return _with_ellipsis(cand, p, counts)
+    counts = _with_ellipsis(cand, p, counts)
+    # "two more people died": a count that adds to one given before
+    more = pl.col("cnorm").str.slice(pl.col("pos"), 25).str.contains(r"(?i)^\W*\S+\s+more\b") & pl.lit(
+        rules.active("cas.more_added")
+    )
+    return (
+        counts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
+        .with_columns(more=more)
+        .drop("cnorm")
+    )
 
 
 def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) -> pl.DataFrame:
@@ -475,7 +507,8 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
 def _empty_counts() -> pl.DataFrame:
     return pl.DataFrame(
         schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
-                "kind": pl.String, "field": pl.String, "count": pl.Int64, "qual": pl.String}
+                "kind": pl.String, "field": pl.String, "count": pl.Int64, "qual": pl.String, "toll": pl.Boolean,
+                "more": pl.Boolean}
     )  # fmt: skip
 
 
@@ -602,7 +635,9 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("pos") >= pl.col("subset_end") - 1)
             & (pl.col("pos") - pl.col("subset_end") <= 3)
         )
-        .group_by([*KEYS, "pos", "end", "kind", "field", "count", "qual"], maintain_order=True)
+        .group_by(
+            [*KEYS, "pos", "end", "kind", "field", "count", "qual", "toll", "more"], maintain_order=True
+        )
         .agg(is_part=pl.col("is_part").any())
     )
     counts = counts.filter(~pl.col("is_part")).drop("is_part")
@@ -666,11 +701,20 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
 
     place_key = pl.col("location").str.to_lowercase()
     per_sentence = placed.group_by("article_id", "sentence_no", "field", place_key.alias("place_key")).agg(
-        value=pl.col("count").sum(),
+        # a toll ("bringing the death toll to 18") is the total: the other counts of its sentence are in it
+        value=pl.when(pl.col("toll").any() & pl.lit(rules.active("cas.toll_is_total")))
+        .then(pl.col("count").filter(pl.col("toll")).max())
+        .otherwise(pl.col("count").sum()),
         qual=pl.col("qual"),
+        more=pl.col("more").fill_null(False).all(),
         location=pl.col("location").first(),
         admin1=pl.col("admin1").first(),
         place_kind=pl.col("place_kind").first(),
+    )
+    # "Later, two more bodies were found": added to the largest figure given for the place before
+    before = pl.col("value").cum_max().shift(1).over("article_id", "place_key", "field")
+    per_sentence = per_sentence.sort("article_id", "place_key", "field", "sentence_no").with_columns(
+        value=pl.when(pl.col("more")).then(pl.col("value") + before.fill_null(0)).otherwise(pl.col("value"))
     )
     per_place = (
         per_sentence.sort("value", "sentence_no", descending=[True, False])
@@ -721,31 +765,37 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
 
 
 def _fold_region_rows(rows: pl.DataFrame) -> pl.DataFrame:
-    """A region-wide row where named places in the same region have rows of their own: with one such
-    place and no figure of its own that the place's row gives differently ("a drone attack on the Sumy region
-    killed 7" + "12 wounded in Hlukhiv"), the two are one report and merge into the place's row; otherwise the
-    region row is the places' total and is dropped."""
+    """A region-wide row where named places in the same region have rows of their own:
+    - with one such place whose row gives no figure differently ("a drone attack on the Sumy region killed 7"
+      + "12 wounded in Hlukhiv"), the two are one report and merge into the place's row;
+    - else the region row stays only for a figure no place gives (SCHEMA.md: "a region-wide total gets its
+      own row only when it carries numbers not given for any named place inside it");
+    - else it is the places' total and is dropped."""
     region = pl.col("place_kind") == "admin1"
     group = ["article_id", "admin1"]
+    fields = ("killed", "injured")
     rows = rows.with_columns(
         n_local=(~region).sum().over(group),
-        r_killed=pl.col("killed").filter(region).first().over(group),
-        r_injured=pl.col("injured").filter(region).first().over(group),
+        **{f"r_{f}": pl.col(f).filter(region).first().over(group) for f in fields},
+        **{f"l_{f}": pl.col(f).filter(~region).count().over(group) for f in fields},
     )
-    compatible = (pl.col("n_local") == 1) & pl.all_horizontal(
-        [
-            pl.col(f"r_{f}").is_null() | pl.col(f).is_null() | (pl.col(f"r_{f}") == pl.col(f))
-            for f in ("killed", "injured")
-        ]
+    compatible = (
+        ~region
+        & (pl.col("n_local") == 1)
+        & pl.all_horizontal(
+            [
+                pl.col(f"r_{f}").is_null() | pl.col(f).is_null() | (pl.col(f"r_{f}") == pl.col(f))
+                for f in fields
+            ]
+        )
     )
     merge = compatible.any().over(group)
     rows = rows.with_columns(
-        killed=pl.when(~region & merge).then(pl.coalesce("killed", "r_killed")).otherwise(pl.col("killed")),
-        injured=pl.when(~region & merge)
-        .then(pl.coalesce("injured", "r_injured"))
-        .otherwise(pl.col("injured")),
+        **{f: pl.when(~region & merge).then(pl.coalesce(f, f"r_{f}")).otherwise(pl.col(f)) for f in fields}
     )
-    return rows.filter(~(region & (pl.col("n_local") > 0))).drop("n_local", "r_killed", "r_injured")
+    own_figure = pl.any_horizontal([pl.col(f).is_not_null() & (pl.col(f"l_{f}") == 0) for f in fields])
+    keep = ~region | (pl.col("n_local") == 0) | (~merge & own_figure)
+    return rows.filter(keep).drop("n_local", *[f"{x}_{f}" for x in "rl" for f in fields])
 
 
 def _working_copy(norm: pl.Expr) -> pl.Expr:
@@ -868,7 +918,19 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
                 pl.col("nationwide").fill_null(False)
             )
         )
-        .select(*KEYS, "pos", "field", "count", "qual", "location", "admin1", "place_kind", "nationwide")
+        .select(
+            *KEYS,
+            "pos",
+            "field",
+            "count",
+            "qual",
+            "toll",
+            "more",
+            "location",
+            "admin1",
+            "place_kind",
+            "nationwide",
+        )
     )
 
 

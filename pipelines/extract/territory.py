@@ -54,6 +54,7 @@ rules.declare(
         "ter.partial_object": "partial control or a place inside a settlement in the object ('70 percent of', 'the outskirts of'): no claim",
         "ter.not_settlement": "capitalised words that are no settlement: countries, demonyms, weekdays, units",
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
+        "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
         "ter.possessive": "a name followed by 's is the owner of what follows ('Donetsk People's Republic'), not a list item",
         "ter.hyphen_word": "a capitalised word continued by a lower-case hyphen part ('French-made') is no name",
@@ -85,7 +86,13 @@ PLACE_NOUN = (
 PLACE_NOUNS = r"(?:villages|towns|cities|settlements|hamlets|localities|communities|townships)"
 # Words that may stand between "the" and the place noun: "the key eastern city of", "the Black Sea port of"
 FILLER = r"(?:[\p{L}'-]+\s+){0,4}?"
-REGION_WORDS = r"(?:region|oblast|district|raion|province|direction|axis|front|river|sector|offensive|counteroffensive|republic)"
+# Words after a name that make it a region, a front or a facility rather than the settlement itself
+# ("the Kupiansk direction", "the Avdiivka coke plant").
+REGION_WORDS = (
+    r"(?:region|oblast|district|raion|province|direction|axis|front|river|sector|offensive|counteroffensive|republic|"
+    r"coke|industrial|plant|factory|mine|airfield|airport|station|dam|bridge|reservoir|highway|railway|forest|heights?|"
+    r"microdistrict|outskirts|bridgehead|salient|pocket|cauldron)"
+)
 # Names that are no settlement: the shared list (gazetteer.NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE) and the
 # capitals and regions a claim never takes whole.
 NOT_SETTLEMENT = r"(?i)^(?:moscow|kyiv|kiev|donbass?|crimea's)$"
@@ -114,7 +121,7 @@ PARTIAL = (
 )
 PREFILTER_RE = (
     r"(?i)captur|control|seiz|liberat|took|take|retook|retaken|regain|occup|fall|fell|freed|secur|push|drove|"
-    r"driv|forc|kick|flag|entered|clear|loss\s+of|ousted|expel|dislodg|withdr|pulled\s+out|retreat"
+    r"driv|forc|kick|flag|entered|clear|loss\s+of|ousted|expel|dislodg|withdr|pulled|retreat"
 )
 
 
@@ -135,12 +142,20 @@ def patterns() -> dict[str, str]:
         r"(?i:(?:the\s+following\s+|all\s+)?(?:(?:\d{1,3}|several|a\s+few|a\s+number\s+of|multiple|more)\s+)?"
         r"(?:more\s+|other\s+|further\s+|new\s+|additional\s+|key\s+|small\s+)?"
         + PLACE_NOUNS
-        + r"\b[^:;.]{0,120}?(?::|\s-)\s*(?:the\s+"
+        # "five villages in the Kharkiv region - A, B", "two more villages, A and B"
+        + r"\b(?:[^:;.]{0,120}?(?::|\s-)|\s*,)\s*(?:the\s+"
         + PLACE_NOUN
         + r"\s+of\s+)?)",
     )
     obj = r"(?P<obj>" + obj_count + r"|" + obj_noun + r"|)"
-    after = r"(?P<after>\s+(?i:" + REGION_WORDS + r")\b)?"
+    # a name followed by a region word is a region or facility; one followed by a speech verb is the speaker
+    # ('"We have liberated Kupiansk," Gerasimov told Putin')
+    after = (
+        r"(?P<after>\s+(?i:"
+        + REGION_WORDS
+        + r")\b)?(?P<speech>\s+(?:said|says|told|tells|wrote|writes|added|adds|claimed|claims|reported|announced|stated|"
+        r"confirmed|noted)\b)?"
+    )
     control = r"(?:full\s+|complete\s+|total\s+)?control\s+(?:of|over)"
     verbs = [
         r(
@@ -209,8 +224,8 @@ def patterns() -> dict[str, str]:
         r"(?i:\b(?P<trig>"
         + r(
             "ter.withdrawal",
-            r"(?:withdr[ae]w[ns]?|withdrawing|pulled\s+out|retreated|retreating)\s+(?:(?:its|their|the)\s+)?"
-            r"(?:(?:troops|forces|units|soldiers|garrison)\s+)?(?:from|of)",
+            r"(?:withdr[ae]w[ns]?|withdrawing|pulled\s+out|retreated|retreating|pulled)\s+(?:(?:its|their|the)\s+)?"
+            r"(?:(?:troops|forces|units|soldiers|garrison)\s+)?(?:out\s+)?(?:from|of)",
         )
         + r"))\s+(?:the\s+)?"
         + obj
@@ -576,10 +591,10 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[kind], flags=""))).unnest("g")
         if "pre" in t.columns:
             t = t.filter(pl.col("pre").is_null())
-        for col in ("obj", "after"):
+        for col in ("obj", "after", "speech"):
             if col not in t.columns:
                 t = t.with_columns(pl.lit(None, pl.String).alias(col))
-        frames.append(t.select(*KEYS, "pos", "end", "kind", "trig", "obj", "names", "after"))
+        frames.append(t.select(*KEYS, "pos", "end", "kind", "trig", "obj", "names", "after", "speech"))
     if not frames:
         return _empty_claims()
     claims = pl.concat(frames).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
@@ -593,6 +608,7 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         # partial control in the object ("70 percent of", "the outskirts of") claims no settlement
         core = pl.col("obj").fill_null("").str.replace(r"(?i)\s+of\s+$", "")
         claims = claims.filter(~(core.str.contains(PARTIAL) & ~core.str.contains(r"[:]|\s-\s")))
+    names = pl.col("names").str.replace_all(list_noise(), ", ").str.extract_all(NAME)
     following = pl.col("norm").str.slice(pl.col("end"), 2)
     drop_last = pl.lit(False)
     if rules.active("ter.possessive"):
@@ -601,7 +617,8 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         drop_last = drop_last | following.str.contains(r"^-\p{Ll}")
     if rules.active("ter.region_after"):
         drop_last = drop_last | pl.col("after").is_not_null()
-    names = pl.col("names").str.replace_all(list_noise(), ", ").str.extract_all(NAME)
+    if rules.active("ter.speaker_name"):
+        drop_last = drop_last | (pl.col("speech").is_not_null() & (names.list.len() > 1))
     claims = (
         claims.with_columns(drop_last=drop_last, settlement=names, n_names=names.list.len())
         .explode("settlement")

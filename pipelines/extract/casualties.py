@@ -329,6 +329,8 @@ BACKGROUND_RE = (
     r"in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:the\s+)?(?:war|invasion|occupation)|so\s+far\s+(?:this|in)|"
     r"in\s+total\s+since|war\s+began|full-scale\s+invasion\s+began|throughout\s+the\s+war|to\s+date|"
     r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|had\s+earlier\s+reported)\b"
+    # a recap of the day before, fronted: "Yesterday, six people were killed ..."
+    r"|^\s*(?:yesterday|the\s+day\s+before|the\s+previous\s+day|a\s+day\s+earlier),"
 )
 # Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
 AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"
@@ -566,9 +568,16 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             .then(pl.concat_str(pl.col("place"), pl.lit(" region")))
             # a mayor speaks for the city, a governor or administration for the region
             .when(pl.col("authority").is_not_null() & ~pl.col("authority").str.contains(r"(?i)mayor|city"))
-            .then(pl.concat_str(pl.col("place").str.replace(r"\s+(?:Oblast|Region)$", ""), pl.lit(" region")))
+            .then(
+                pl.concat_str(
+                    pl.col("place").str.replace(
+                        r"(?:\s+(?:Oblast|Region|Regional|City|Military|State|Civil))+$", ""
+                    ),
+                    pl.lit(" region"),
+                )
+            )
             .when(pl.col("authority").is_not_null())
-            .then(pl.col("place").str.replace(r"\s+(?:City)$", ""))
+            .then(pl.col("place").str.replace(r"(?:\s+(?:City|Military|State|Civil))+$", ""))
             .otherwise(pl.concat_str(pl.col("place"), pl.col("suffix").fill_null(""))),
             ambiguous=pl.col("and_place").is_not_null() & pl.col("suffix").is_null(),
             region_text=pl.when(pl.col("wr").is_not_null()).then(

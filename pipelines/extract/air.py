@@ -71,7 +71,7 @@ rules.declare(
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
         "air.partial_region": "a figure in one named region is a part of the night's total",
         "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
-        "air.background_carry": "a sentence that goes on about an earlier attack, with no time of its own, is background too",
+        "air.background_carry": "the sentence right after a background one, with no time of its own, is background too",
         "air.weak_impact": "one impact ('a drone struck a block') is not the launch figure beside a larger interception",
         "air.other_more": "'eight other missiles', 'ten more drones' in a later sentence add to the figure before them",
         "air.each": "'one drone each over the Bryansk and Lipetsk regions' counts once per region",
@@ -325,7 +325,9 @@ TIME_RE = (
     r"(?:of|during)\s+(?:19|20)\d\d\b|for\s+the\s+first\s+time|last\s+days|first\s+days|\w+\s+ago|"
     r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|"
     r"(?:an|the)\s+(?:earlier|previous)\s+(?:attack|strike|night)|the\s+(?:previous|night)\s+before|"
-    r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before))"
+    r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before)|"
+    # "The fighting followed a massive aerial attack on Kyiv": that attack came before the news
+    r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment))"
 )
 BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"
 # Modality, plans and conditions: a count in such a clause reports nothing that happened.
@@ -795,7 +797,7 @@ def _background(stream: pl.DataFrame) -> pl.Expr:
 
 
 def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
-    """keys, carried_background: the sentence follows a background sentence of its paragraph ("Just over two
+    """keys, carried_background: the sentence right after a background sentence ("Just over two
     weeks ago, Kyiv came under ... Russia launched 75 drones ...") and names no time of its own."""
     if not rules.active("air.background_carry"):
         return cand.select(*KEYS, carried_background=pl.lit(False))
@@ -803,15 +805,9 @@ def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
         *KEYS,
         background=pl.col("norm").str.contains(BACKGROUND_RE),
         anchored=pl.col("norm").str.contains(TIME_ANCHOR_RE),
-        paragraph="paragraph",
     )
-    prev = [pl.col(c).shift(1).over("article_id") for c in ("sentence_no", "background", "paragraph")]
-    carried = (
-        (prev[0] == pl.col("sentence_no") - 1)
-        & prev[1].fill_null(False)
-        & (prev[2] == pl.col("paragraph"))
-        & ~pl.col("anchored")
-    )
+    prev = [pl.col(c).shift(1).over("article_id") for c in ("sentence_no", "background")]
+    carried = (prev[0] == pl.col("sentence_no") - 1) & prev[1].fill_null(False) & ~pl.col("anchored")
     return s.select(*KEYS, carried_background=carried)
 
 

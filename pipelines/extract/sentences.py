@@ -81,16 +81,7 @@ def split_sentences(
             # no event word starts or ends with whitespace, so the unstripped piece gives the same answer
             has_event_words=pl.col("piece").str.contains(EVENT_WORDS_RE),
         )
-        .with_columns(
-            timeline=_timeline(),
-            # a piece whose trailing whitespace holds a line break ends its paragraph
-            paragraph=pl.col("piece")
-            .str.contains("\n")
-            .cast(pl.Int32)
-            .cum_sum()
-            .shift(1, fill_value=0)
-            .over("article_id"),
-        )
+        .with_columns(timeline=_timeline())
     )
     if events_only:
         pieces = pieces.filter(pl.col("has_event_words"))
@@ -109,7 +100,6 @@ def split_sentences(
         bullet=pl.col("sentence").str.contains(BULLET_RE)
         & (pl.col("sentence").str.len_chars() < BULLET_LINK_MAX_CHARS),
         timeline="timeline",
-        paragraph="paragraph",
         has_event_words="has_event_words",
     )
     return out.with_columns(norm=_norm_column(out))

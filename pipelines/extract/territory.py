@@ -65,6 +65,7 @@ rules.declare(
         "ter.background": "history and earlier dates in the claim's clause: 'in 2022', 'last month', 'previously'",
         "ter.clause": "clause boundaries ('but', ';', 'while', 'however') that scope the guards above",
         "ter.title_case": "headlines in Title Case make every word look like a name: skipped",
+        "ter.relative": "a claim in a relative clause: 'the village of X, which Russian forces seized on Tuesday'",
         "ter.agent": "the agent of a passive decides the actor: 'captured by Russian forces'",
         "ter.subject": "the nearest side word before the trigger is the actor",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
@@ -130,7 +131,8 @@ def patterns() -> dict[str, str]:
     """The named claim patterns (compiled once; a disabled rule turns its part into one that never matches)."""
     r = rules.pattern
     sep = r("ter.list_and", r"(?:\s*,\s*(?:and\s+|as\s+well\s+as\s+|&\s+)?|\s+(?:and|as\s+well\s+as|&)\s+)")
-    sep += r"(?:(?:the\s+)?" + PLACE_NOUN + r"\s+of\s+)?"
+    # "A and the adjacent village of B"
+    sep += r"(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?" + PLACE_NOUN + r"\s+of\s+)?"
     noise = list_noise()
     names = r"(?P<names>" + NAME + r"(?:(?:" + sep + r"|" + noise + r")" + NAME + r")*)"
     obj_noun = r(
@@ -166,7 +168,10 @@ def patterns() -> dict[str, str]:
             r"claimed|claims|claiming)\s+"
             + control
             + r"|(?:took|taken|taking)\s+over|captured|seized|liberated|freed|took|taken|retook|retaken|recaptured|regained|"
-            r"secured|securing|cleared|clearing|capturing|seizing|liberating|taking|retaking|recapturing",
+            r"secured|securing|cleared|clearing|capturing|seizing|liberating|taking|retaking|recapturing|overran|overrun|"
+            r"de-?occupied|de-?occupying|"
+            # "Russian troops are in full control of X"
+            r"(?:is|are|was|were|now)\s+in\s+(?:full\s+|complete\s+)?control\s+of",
         ),
         r(
             "ter.verb_present",
@@ -235,12 +240,12 @@ def patterns() -> dict[str, str]:
     p["loss"] = r"(?i:\b(?P<trig>" + r("ter.loss", r"loss\s+of") + r"))\s+(?:the\s+)?" + obj + names + after
     passive = r(
         "ter.passive",
-        r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?(?:fully\s+|completely\s+)?under\s+(?:the\s+)?"
-        r"(?:full\s+|complete\s+|effective\s+)?(?:russian\s+|ukrainian\s+)?control\b|"
+        r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?(?:fully\s+|completely\s+)?"
+        r"(?:under|(?:back\s+|returned\s+)?(?:under|to))\s+(?:the\s+)?(?:[\w'-]+\s+){0,2}?control\b|"
         r"(?:(?:has|have|had)\s+(?:also\s+|now\s+|reportedly\s+|already\s+)?been|was|were|is\s+now|are\s+now)\s+"
         r"(?:also\s+|fully\s+|completely\s+|reportedly\s+|finally\s+|officially\s+)?"
-        r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied)\b|"
-        r"(?:came|has\s+come|have\s+come|fell|has\s+fallen|have\s+fallen)\s+(?:under\s+(?:the\s+)?(?:full\s+|complete\s+)?"
+        r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied|cleared|overrun|de-?occupied)\b|"
+        r"(?:came|has\s+come|have\s+come|had\s+come|fell|has\s+fallen|have\s+fallen|had\s+fallen)\s+(?:under\s+(?:the\s+)?(?:full\s+|complete\s+)?"
         r"(?:control|russian\s+control|ukrainian\s+control)|to)\b",
     )
     # names before the passive, or "the city of X (of/in ...) has been liberated"; "the city of X captured"
@@ -251,6 +256,15 @@ def patterns() -> dict[str, str]:
         + names
         + r"(?:\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,)??\s+"
         r"(?i:(?P<trig>" + passive + r"))"
+    )
+    # "the village of X, which Russian forces seized on Tuesday": the claim's object before it
+    p["relative"] = (
+        names
+        + r",\s+(?i:which|that)\s+(?:[\w'-]+\s+){0,4}?(?i:(?:had|have|has)\s+)?(?i:(?P<trig>"
+        + r(
+            "ter.relative", r"captured|seized|took|taken|liberated|retook|retaken|recaptured|occupied|overran"
+        )
+        + r"))\b"
     )
     p["headline"] = (
         r"(?i:\b(?:village|town|city|settlement)\s+of\s+)"
@@ -474,13 +488,21 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         .join(earlier, on=list(KEYS), how="left")
     )
     passive = pl.col("kind").is_in(["passive", "headline"])
-    agent = pl.when(passive).then(
-        _side_of(
-            pl.col("clause_after").str.extract(
-                r"(?i)^\s*(?:by|to|of)\s+((?:the\s+)?(?:[\w'-]+\s+){0,2}?[\w'-]+)", 1
-            )
+    # the agent: "captured by Russian forces", "fell to Russian troops", "under the control of Russian
+    # forces"; "cleared of Russian troops" names the side that was removed
+    preposition = pl.col("clause_after").str.extract(r"(?i)^\s*(by|to|of)\s", 1).str.to_lowercase()
+    agent_side = _side_of(
+        pl.col("clause_after").str.extract(
+            r"(?i)^\s*(?:by|to|of)\s+((?:the\s+)?(?:[\w'-]+\s+){0,2}?[\w'-]+)", 1
         )
     )
+    cleared = pl.col("trig").str.contains(r"(?i)\bcleared$")
+    agent = (
+        pl.when(~passive).then(None)
+        .when((preposition == "of") & cleared).then(_opposite(agent_side))
+        .when((preposition == "of") & ~pl.col("trig").str.contains(r"(?i)control$")).then(None)
+        .otherwise(agent_side)
+    )  # fmt: skip
     expel = pl.col("trig").str.contains(
         r"(?i)^(?:push|drov|driv|forc|kick|knock|threw|thrown|oust|expel|dislodg)"
     )
@@ -584,7 +606,17 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Every claim pattern's matches -> one row per claimed name: keys, pos and end of the match, trig_pos
     (where its trigger stands), kind, trig, norm (the sentence) and settlement."""
     frames = []
-    for kind in ("verb", "enter", "noun", "loss", "occupied", "withdrawal", "passive", "headline"):
+    for kind in (
+        "verb",
+        "enter",
+        "noun",
+        "loss",
+        "occupied",
+        "withdrawal",
+        "passive",
+        "relative",
+        "headline",
+    ):
         t = find_tokens(cand, "norm", p[kind], kind=kind, flags="")
         if t.height == 0:
             continue
@@ -601,6 +633,8 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     # active triggers open their match; a passive's closes it
     claims = claims.with_columns(
         trig_pos=pl.when(pl.col("kind").is_in(["passive", "headline"]))
+        .then(pl.col("end") - pl.col("trig").str.len_chars().cast(pl.Int64))
+        .when(pl.col("kind") == "relative")
         .then(pl.col("end") - pl.col("trig").str.len_chars().cast(pl.Int64))
         .otherwise(pl.col("pos"))
     )

@@ -30,8 +30,8 @@ import polars as pl
 
 from pipelines.extract import rules
 from pipelines.extract.numbers import QUALIFIER_RE, bounds, parse_count, qualifier_code
-from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
-from pipelines.extract.weapons import alias_pattern, classify_alias
+from pipelines.extract.tokens import ARTICLE_KEY, anchored, contains_any_word, find_tokens, literal_pattern
+from pipelines.extract.weapons import alias_pattern, alias_words, classify_alias
 from pipelines.schema import OUTCOMES
 
 KEYS = ("article_id", "sentence_no")
@@ -365,14 +365,17 @@ TIME_ANCHOR_RE = (
     r"\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am|pm)\b|(?:elsewhere|meanwhile|also)\b)"
 )
 
-# Cheap literal pre-filter: only sentences naming a weapon word (from weapons.csv) or an outcome verb are
-# scanned by the patterns above.
-PREFILTER_RE = (
-    "(?i)" + alias_pattern() + r"|drone|uav|missile|rocket|bomb|projectile|targets|"
-    r"all\s+(?:of\s+)?(?:the\s+)?(?:projectiles|targets)|\d+\s+(?:of\s+(?:which|them|those|these)|were|was)|"
-    # outcome verbs: a count that refers back ("nine of them were shot down") names no weapon
-    r"shot\s+down|destroy|intercept|downed|neutrali"
-)
+# Cheap literal pre-filter: only sentences naming a weapon (every alias in weapons.csv), a generic weapon word
+# or an outcome verb are scanned by the patterns above; a count that refers back ("nine of them were shot
+# down") names no weapon, so the outcome verbs are words of their own.
+PREFILTER_WORDS = tuple(
+    sorted(
+        set(alias_words())
+        | {"drone", "uav", "unmanned", "missile", "rocket", "bomb", "projectile", "targets", "of which", "of them",
+           "of those", "of these", "shot down", "destroy", "intercept", "downed", "neutrali"}
+    )
+)  # fmt: skip
+PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 
 
 def _cue_score(cues: dict[int, list[str]]) -> pl.Expr:
@@ -946,7 +949,7 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
     sentence_no (of the evidence)."""
     p = patterns()
     cand = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline")).filter(
-        pl.col("norm").str.contains(PREFILTER_RE)
+        contains_any_word(pl.col("norm"), PREFILTER_WORDS)
     )
     if cand.height == 0:
         return AirResult(rows=_empty_rows(), outcomes=_empty_ledger())

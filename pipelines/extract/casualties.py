@@ -27,7 +27,14 @@ import polars as pl
 from pipelines.extract import rules
 from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
 from pipelines.extract.numbers import QUALIFIER_RE, qualifier_code
-from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
+from pipelines.extract.tokens import (
+    ARTICLE_KEY,
+    anchored,
+    contains_any_word,
+    find_near_triggers,
+    find_tokens,
+    literal_pattern,
+)
 
 KEYS = ("article_id", "sentence_no")
 
@@ -148,9 +155,10 @@ def patterns() -> dict[str, str]:
         + relative
         + r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
         + AUX
-        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?)\b"
-        r"(?P<a_and>\s+(?:and|or)\s+(?:injured|wounded|killed))?",
+        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?)\b",
     )
+    # "... were killed or injured": a combined tally (read after the verb the count_first match ends with)
+    p["combined_after"] = r"(?i)^\s+(?:and|or)\s+(?:injured|wounded|killed)\b"
     # verb first: "killing one person", "injuring at least 26 people", "killed a man", "kills 1, injures 1",
     # "wounded two other men", "left two dead", "claimed the lives of 3 people", "hospitalized a 35-year-old man"
     p["verb_first"] = r(
@@ -319,7 +327,11 @@ def patterns() -> dict[str, str]:
     return p
 
 
-PREFILTER_RE = r"(?i)kill|dead|died|death|injur|wound|hurt|perish|lives\b|life\b|toll|victim|fatalit|hospital|burns|bodies"
+PREFILTER_WORDS = (
+    "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "life", "toll", "victim", "fatalit",
+    "hospital", "burns", "bodies",
+)  # fmt: skip
+PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
 BACKGROUND_RE = (
@@ -382,11 +394,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     frames = []
     seconds = []  # the second field of an update ("and injured to 61") shares its words with the first
     combined = rules.active("cas.combined")
-    t = find_tokens(cand, "cnorm", p["count_first"], kind="count")
+    # the victims stand before their verb: looked for only before the verbs (tokens.find_near_triggers)
+    t = find_near_triggers(cand, "cnorm", p["count_first"], trigger="a_verb", forward=False, kind="count")
     if t.height:
-        t = _tokens(t, p["count_first"])
+        after = t.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left").select(
+            pl.col("cnorm").str.slice(pl.col("end"), 30).str.contains(p["combined_after"])
+        )
+        t = t.with_columns(a_and=after.to_series())
         frames.append(
-            t.filter(_list_ok("a_list") & (pl.col("a_and").is_null() | pl.lit(not combined))).select(
+            t.filter(_list_ok("a_list") & (~pl.col("a_and") | pl.lit(not combined))).select(
                 *KEYS, "pos", "end", "kind", field=_field(pl.col("a_verb")), count=_count_col(pl.col("a_list")),
                 qual=_qual(pl.col("a_qual")),
             )
@@ -620,7 +636,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # sentence about something else is not where casualties happened
     cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline"))
     cand = cand_all.filter(
-        pl.col("cnorm").str.contains(PREFILTER_RE)
+        contains_any_word(pl.col("cnorm"), PREFILTER_WORDS)
         & ~pl.col("cnorm").str.contains(rules.pattern("cas.background", BACKGROUND_RE))
     )
     if cand.height == 0:

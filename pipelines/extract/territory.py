@@ -29,7 +29,14 @@ import polars as pl
 
 from pipelines.extract import rules
 from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
-from pipelines.extract.tokens import ARTICLE_KEY, anchored, find_tokens
+from pipelines.extract.tokens import (
+    ARTICLE_KEY,
+    anchored,
+    contains_any_word,
+    find_near_triggers,
+    find_tokens,
+    literal_pattern,
+)
 
 KEYS = ("article_id", "sentence_no")
 
@@ -120,10 +127,12 @@ PARTIAL = (
     r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"
     r"quarter|district|districts|sections?|blocks?|streets?)\b"
 )
-PREFILTER_RE = (
-    r"(?i)captur|control|seiz|liberat|took|take|retook|retaken|regain|occup|fall|fell|freed|secur|push|drove|"
-    r"driv|forc|kick|flag|entered|clear|loss\s+of|ousted|expel|dislodg|withdr|pulled|retreat"
-)
+PREFILTER_WORDS = (
+    "captur", "control", "seiz", "liberat", "took", "take", "retook", "retaken", "regain", "occup", "fall", "fell",
+    "freed", "secur", "push", "drove", "driv", "forc", "kick", "flag", "entered", "clear", "loss of", "ousted",
+    "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun",
+)  # fmt: skip
+PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 
 
 @rules.cached
@@ -216,7 +225,7 @@ def patterns() -> dict[str, str]:
     )
     # "Russian forces occupied the village of X"; "the occupied city of X" is an adjective
     p["occupied"] = (
-        r"(?i:(?P<pre>\b(?:the|in|of|from|into|near|at|temporarily|newly)\s+)?\b(?P<trig>"
+        r"(?i:\b(?P<trig>"
         + r("ter.verb_occupy", r"occupied")
         + r"))\s+(?P<obj>"
         + obj_noun
@@ -424,7 +433,7 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     """sentences -> claim rows: article_id, settlement, admin1, actor, claimed_by, event_date, sentence_no."""
     p = patterns()
     base = sentences.filter(~pl.col("bullet") & ~pl.col("timeline"))
-    cand = base.filter(pl.col("has_event_words")).filter(pl.col("norm").str.contains(PREFILTER_RE))
+    cand = base.filter(pl.col("has_event_words")).filter(contains_any_word(pl.col("norm"), PREFILTER_WORDS))
     if rules.active("ter.title_case"):
         # Headlines in Title Case make every word look like a name ("Ukraine Recaptures Key Village")
         long_words = pl.col("norm").str.count_matches(r"\b[A-Za-z]{4,}")
@@ -602,27 +611,45 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     return t.select(*KEYS, "pos", region_admin1="admin1")
 
 
+# Claim kinds whose trigger opens the match (the object follows) and those whose trigger closes it.
+FORWARD_KINDS = ("verb", "enter", "noun", "loss", "occupied", "withdrawal")
+BACKWARD_KINDS = ("passive", "relative", "headline")
+# How far from its trigger a claim may reach (characters): lists of a dozen villages fit.
+WINDOW = 400
+# Before "occupied", these make it an adjective ("the occupied city of X")
+ADJECTIVE_BEFORE = r"(?i)\b(?:the|in|of|from|into|near|at|temporarily|newly)\s+$"
+
+
+def _window_tokens(cand: pl.DataFrame, pattern: str, kind: str) -> pl.DataFrame:
+    """The matches of a claim pattern, looked for next to its trigger only (tokens.find_near_triggers)."""
+    forward = kind in FORWARD_KINDS
+    t = find_near_triggers(
+        cand, "norm", pattern, trigger="trig", forward=forward, kind=kind, flags="", window=WINDOW
+    )
+    if kind == "occupied" and t.height:
+        # "the occupied city of X" is an adjective
+        before = pl.col("norm").str.slice(
+            (pl.col("pos") - 14).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 14)
+        )
+        t = (
+            t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
+            .filter(~before.str.contains(ADJECTIVE_BEFORE))
+            .drop("norm")
+        )
+    return t
+
+
 def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Every claim pattern's matches -> one row per claimed name: keys, pos and end of the match, trig_pos
     (where its trigger stands), kind, trig, norm (the sentence) and settlement."""
     frames = []
     for kind in (
-        "verb",
-        "enter",
-        "noun",
-        "loss",
-        "occupied",
-        "withdrawal",
-        "passive",
-        "relative",
-        "headline",
+        *FORWARD_KINDS,
+        *BACKWARD_KINDS,
     ):
-        t = find_tokens(cand, "norm", p[kind], kind=kind, flags="")
+        t = _window_tokens(cand, p[kind], kind)
         if t.height == 0:
             continue
-        t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[kind], flags=""))).unnest("g")
-        if "pre" in t.columns:
-            t = t.filter(pl.col("pre").is_null())
         for col in ("obj", "after", "speech"):
             if col not in t.columns:
                 t = t.with_columns(pl.lit(None, pl.String).alias(col))

@@ -36,6 +36,14 @@ def alias_pattern() -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+def alias_words() -> list[str]:
+    """Every alias as literal words a text may hold ("kh-101", "kh 101", "kh101"), for literal pre-filters."""
+    words = set()
+    for a in load_weapons()["alias"].to_list():
+        words |= {a, a.replace("-", " "), a.replace("-", "")}
+    return sorted(words)
+
+
 def classify_alias(expr: pl.Expr) -> pl.Expr:
     """A matched weapon noun -> struct(model, weapon_class, attacker) via a lookup on the canonical alias."""
     key = expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()

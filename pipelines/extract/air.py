@@ -129,15 +129,13 @@ def patterns() -> dict[str, str]:
     p: dict[str, str] = {}
 
     # "approximately 580 drones", "both missiles", "an aeroballistic missile Kinzhal", "all 24 Russian drones".
-    # Optional parts flag what the count is: m_by: the weapon is an agent ("shot down by a Patriot missile",
+    # Optional parts flag what the count is (m_by and m_hedge are read from the text before it, see
+    # _mention_tokens): m_by: the weapon is an agent ("shot down by a Patriot missile",
     # "struck by two missiles"); m_hedge: apposition guessing a type ("a ballistic missile, likely an X-101");
     # m_after: a modifier use ("a missile attack"); m_combo: one count for two nouns ("40 missiles, drones").
     p["mention"] = r(
         "air.mention",
-        LEFT
-        + r"(?P<m_by>(?P<m_by_verb>\b[a-z]+\s+)?(?:by|from)\s+)?(?P<m_hedge>\b"
-        + HEDGE
-        + r"\s+)?(?P<m_all>\ball\s+(?:of\s+the\s+|the\s+)?)?"
+        LEFT + r"(?P<m_all>\ball\s+(?:of\s+the\s+|the\s+)?)?"
         r"(?P<m_qual>\b" + QUALIFIER_RE + r"\s+)?"
         r"(?P<m_num>\b(?:" + NUM + r"|an?|another|single|both|a\s+pair\s+of))\s+"
         r"(?P<m_mods>(?:" + MODWORD + r"\s+){0,5}?)"
@@ -212,7 +210,8 @@ def patterns() -> dict[str, str]:
     left = r("air.verb_in_compound", VERB_LEFT)
     if left == rules.NEVER:
         left = r"(?:^|[^\w])"
-    aux = r"(?P<v_pass>\b(?:were|was|have\s+been|has\s+been|had\s+been|being|been|are|is)\s+(?:\w+\s+)?)?"
+    # the auxiliary of a passive is read from the text before the verb (see _verb_tokens)
+    aux = ""
     p["launch"] = r(
         "air.verb_launch",
         left + aux + r"(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|fire|sent|send(?:s|ing)?|used|using|deployed|"
@@ -371,8 +370,8 @@ TIME_ANCHOR_RE = (
 PREFILTER_WORDS = tuple(
     sorted(
         set(alias_words())
-        | {"drone", "uav", "unmanned", "missile", "rocket", "bomb", "projectile", "targets", "of which", "of them",
-           "of those", "of these", "shot down", "destroy", "intercept", "downed", "neutrali"}
+        | {"drone", "uav", "unmanned", "missile", "rocket", "bomb", "projectile", "targets", "shot down", "destroy",
+           "intercept", "downed", "neutrali"}
     )
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
@@ -439,9 +438,16 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     noun = classify_alias(pl.col("m_noun"))
     combo_class = _class_of(pl.col("m_combo").str.extract("(?i)(" + alias_pattern() + r")\s*$", 1))
     own_class = _class_of(pl.col("m_noun"))
-    # "struck by two missiles" counts a launch; "shot down by a Patriot missile" names the interceptor and
-    # "dropped from a drone" the carrier
-    by_impact = pl.col("m_by").str.contains(r"(?i)^(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by\s")
+    # what stands right before the count: "struck by two missiles" counts a launch; "shot down by a Patriot
+    # missile" names the interceptor and "dropped from a drone" the carrier; "likely an X-101" guesses a type
+    before = pl.col("norm").str.slice(
+        (pl.col("pos") - 30).clip(lower_bound=0), pl.min_horizontal(pl.col("pos") + 1, 31)
+    )
+    t = t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left").with_columns(
+        m_by=before.str.extract(r"(?i)((?:\b[a-z]+\s+)?\b(?:by|from))\s*$", 1),
+        m_hedge=before.str.extract(r"(?i)\b(" + HEDGE + r")\s*$", 1),
+    )
+    by_impact = pl.col("m_by").str.contains(r"(?i)^(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by$")
     valid = pl.lit(True)
     if rules.active("air.agent"):
         valid = valid & (pl.col("m_by").is_null() | by_impact.fill_null(False))
@@ -567,28 +573,47 @@ def _the_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
+# A passive auxiliary right before a verb ("were shot down", "have been successfully intercepted"): the verb
+# binds the count just before it.
+PASSIVE_AUX_RE = (
+    r"(?i)(?:^|[^\w])((?:were|was|have\s+been|has\s+been|had\s+been|being|been|are|is)(?:\s+[a-z]+)?\s*)$"
+)
+VERB_ROLES = (
+    ("launch", "launched"),
+    ("intercept", "intercepted"),
+    ("suppress", "suppressed"),
+    ("hit_targets", "impacts"),
+    ("other_outcome", "other"),
+)
+
+
 def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """Every verb with its role, in one pass (an alternation of the verb patterns, a named group each),
+    and whether a passive auxiliary stands before it (then the token starts at the auxiliary)."""
+    combined = "|".join(f"(?P<{name}>{p[name]})" for name, _ in VERB_ROLES)
+    t = _groups(find_tokens(cand, "norm", combined, kind="verb"), combined)
     frames = []
-    for name, role in (
-        ("launch", "launched"),
-        ("intercept", "intercepted"),
-        ("suppress", "suppressed"),
-        ("hit_targets", "impacts"),
-        ("other_outcome", "other"),
-    ):
-        t = _groups(find_tokens(cand, "norm", p[name], kind="verb"), p[name])
-        if t.height:
-            frames.append(
-                t.select(
-                    *KEYS,
-                    "pos",
-                    "end",
-                    "kind",
-                    role=pl.lit(role),
-                    passive=pl.col("v_pass").is_not_null(),
-                    prio=pl.lit(5),
-                )
+    if t.height:
+        role = pl.lit(None, pl.String)
+        for name, value in reversed(VERB_ROLES):
+            role = pl.when(pl.col(name).is_not_null()).then(pl.lit(value)).otherwise(role)
+        before = pl.col("norm").str.slice(
+            (pl.col("pos") - 40).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 40)
+        )
+        t = t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left").with_columns(
+            role=role, aux=before.str.extract(PASSIVE_AUX_RE, 1)
+        )
+        frames.append(
+            t.select(
+                *KEYS,
+                pos=pl.col("pos") - pl.col("aux").str.len_chars().cast(pl.Int64).fill_null(0),
+                end="end",
+                kind="kind",
+                role="role",
+                passive=pl.col("aux").is_not_null(),
+                prio=pl.lit(5),
             )
+        )
     t = find_tokens(cand, "norm", p["impact"], kind="verb")
     if t.height:
         frames.append(
@@ -599,7 +624,7 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
                     "kind": pl.String, "role": pl.String, "passive": pl.Boolean, "prio": pl.Int32}
         )  # fmt: skip
-    # the same words can be found by two verb passes ("struck ... using" and "using"): per end, the longest
+    # the same words can be found by two verb passes ("struck ... using" and "hit"): per end, the longest
     return (
         pl.concat(frames)
         .sort(*KEYS, "end", "pos")
@@ -608,16 +633,20 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 
 def _marker_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
-    """ "of which", "out of" and breakdown markers, and "all were destroyed" (an all_except with no exception)."""
+    """ "of which", "out of", breakdown and clause markers."""
     frames = [
         find_tokens(cand, "norm", p[name], kind=name).select(*KEYS, "pos", "end", "kind", prio=pl.lit(7))
         for name in ("of_which", "out_of", "breakdown", "clause")
     ]
-    allp = find_tokens(cand, "norm", p["all_passive"], kind="all_except").select(
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _all_passive_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """ "all were destroyed": an all_except with no exception, in a sentence of its own or not."""
+    return find_tokens(cand, "norm", p["all_passive"], kind="all_except").select(
         *KEYS, "pos", "end", "kind", prio=pl.lit(1), exc_count=pl.lit(0, pl.Int64), exc_class=pl.lit(None, pl.String),
         fixed_role=pl.lit("intercepted"),
     )  # fmt: skip
-    return pl.concat([*frames, allp], how="diagonal_relaxed")
 
 
 def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -800,13 +829,16 @@ def _background(stream: pl.DataFrame) -> pl.Expr:
 
 
 def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
-    """keys, carried_background: the sentence right after a background sentence ("Just over two
+    """keys, carried_background: the sentence right after one whose first clause is background ("Just over two
     weeks ago, Kyiv came under ... Russia launched 75 drones ...") and names no time of its own."""
     if not rules.active("air.background_carry"):
         return cand.select(*KEYS, carried_background=pl.lit(False))
     s = cand.sort(*KEYS).select(
         *KEYS,
-        background=pl.col("norm").str.contains(BACKGROUND_RE),
+        # the cue stands in the sentence's first clause ("Just over two weeks ago, ...", "The fighting followed
+        # an attack on ..."), not in a clause about something else ("..., where troops launched an
+        # incursion in August")
+        background=pl.col("norm").str.replace(r"(?s),.*$", "").str.contains(BACKGROUND_RE),
         anchored=pl.col("norm").str.contains(TIME_ANCHOR_RE),
     )
     prev = [pl.col(c).shift(1).over("article_id") for c in ("sentence_no", "background")]
@@ -827,8 +859,13 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         ],
         how="diagonal_relaxed",
     )
+    # verbs, markers and subjects only matter where something is counted, or said to be all shot down
+    excepts = pl.concat([_all_except_tokens(cand, p), _all_passive_tokens(cand, p)], how="diagonal_relaxed")
+    counting = cand.join(
+        pl.concat([counts.select(*KEYS), excepts.select(*KEYS)]).unique(), on=list(KEYS), how="semi"
+    )
     stream = pl.concat(
-        [counts, _verb_tokens(cand, p), _all_except_tokens(cand, p), _marker_tokens(cand, p)],
+        [counts, _verb_tokens(counting, p), excepts, _marker_tokens(counting, p)],
         how="diagonal_relaxed",
     )
     stream = _assign_roles(_drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"))
@@ -846,19 +883,20 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         .then(combined_role.forward_fill().over("article_id"))
         .otherwise(pl.col("role"))
     )
-    subjects = _subject_sides(stream, _subject_tokens(cand))
+    subjects = _subject_sides(stream, _subject_tokens(counting))
     attackers = sentence_attackers(cand)
     intercept_re = "(?i)" + p["intercept"]
-    flags = cand.select(
+    # sentence flags, for the sentences that count something only
+    partial = pl.col("norm").str.extract_groups(PARTIAL_RE)
+    flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
-        partial_region=pl.coalesce(
-            *[
-                pl.col("norm").str.extract(rules.pattern("air.partial_region", PARTIAL_RE), i)
-                for i in (1, 2, 3, 4)
-            ]
+        partial_region=(
+            pl.coalesce(*[partial.struct.field(f) for f in ("region", "region2", "region3", "region4")])
+            if rules.active("air.partial_region")
+            else pl.lit(None, pl.String)
         ).str.to_lowercase(),
         # regions named: "the Bryansk region ... and the Lipetsk region", "the Bryansk and Lipetsk regions"
         region_mentions=pl.col("norm").str.count_matches(r"(?i)\bregion\b|\boblast\b")

@@ -328,9 +328,13 @@ def patterns() -> dict[str, str]:
 
 
 PREFILTER_WORDS = (
-    "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "life", "toll", "victim", "fatalit",
-    "hospital", "burns", "bodies",
+    "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
+    "lost their life", "toll", "victim", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
+    "burns", "bodies",
 )  # fmt: skip
+# Words of a sentence that can name where casualties happened without counting any ("debris fell in several
+# streets of Kursk"): such sentences are kept as the place context of the counts after them.
+CONTEXT_WORDS = ("debris", "shelling", "shelled", "explosion", "struck", "strike")
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.

@@ -11,6 +11,7 @@ import polars as pl
 
 from pipelines.extract import rules
 from pipelines.extract.air import PREFILTER_WORDS as AIR_PREFILTER
+from pipelines.extract.casualties import CONTEXT_WORDS as CASUALTY_CONTEXT
 from pipelines.extract.casualties import PREFILTER_WORDS as CASUALTY_PREFILTER
 from pipelines.extract.numbers import normalise_for_matching
 from pipelines.extract.territory import PREFILTER_WORDS as TERRITORY_PREFILTER
@@ -33,7 +34,9 @@ SENTENCE_RE = r"(?:" + _ABBREV + r"|\.\d|[^.!?\n|])*(?:[.!?|]+[\"')\]\u201d\u201
 # Words without which no event pattern can match: the union of the event kinds' pre-filter words, so that
 # a word one kind listens for is never dropped before it gets there. Matched as literals in one
 # Aho-Corasick pass (a regex alternation of the ~300 weapon aliases is many times slower).
-EVENT_WORDS = tuple(sorted(set(AIR_PREFILTER) | set(CASUALTY_PREFILTER) | set(TERRITORY_PREFILTER)))
+EVENT_WORDS = tuple(
+    sorted(set(AIR_PREFILTER) | set(CASUALTY_PREFILTER) | set(CASUALTY_CONTEXT) | set(TERRITORY_PREFILTER))
+)
 EVENT_WORDS_RE = literal_pattern(EVENT_WORDS)
 
 # A line that is a date and nothing else ("May 20, 2022", "2022-05-20"): a timeline's heading. An article with

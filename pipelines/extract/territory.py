@@ -128,9 +128,11 @@ PARTIAL = (
     r"quarter|district|districts|sections?|blocks?|streets?)\b"
 )
 PREFILTER_WORDS = (
-    "captur", "control", "seiz", "liberat", "took", "take", "retook", "retaken", "regain", "occup", "fall", "fell",
-    "freed", "secur", "push", "drove", "driv", "forc", "kick", "flag", "entered", "clear", "loss of", "ousted",
-    "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun",
+    "captur", "control of", "control over", " control", "seiz", "liberat", "took", "taken", "take ", "takes ",
+    "taking", "retook", "retaken", "regain", "occupied", "occupy", "occupies", "de-occup", "deoccup", "fell to",
+    "fell ", "fallen", "fall of", "freed", "frees", "secured", "securing", "pushed", "pushing", "drove", "driven",
+    "driving", "forced", "forcing", "kicked", "knocked", "flag", "entered", "cleared", "clearing", "loss of",
+    "ousted", "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 

@@ -20,6 +20,28 @@ import polars as pl
 ARTICLE_KEY = pl.Categorical()
 
 
+# Unicode \w, \s and \d under (?i) make the regex automata large enough that the engine gives up its fast
+# DFA for a slow one; the matching copy of every sentence is ASCII but for names and rare symbols, so the
+# token patterns use ASCII classes (names keep \p{Lu}/\p{Ll} where a pattern asks for them): five times
+# faster on the victim patterns, with the same matches on the dev set.
+_ASCII = (("\\w", "[0-9A-Za-z_]"), ("\\s", "[ \\t\\n\\r\\f\\v]"), ("\\d", "[0-9]"), ("\\b", "(?-u:\\b)"))
+
+
+def ascii_classes(pattern: str) -> str:
+    """`pattern` with \\w, \\s, \\d and \\b as their ASCII forms (an escaped backslash is left alone)."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            out.append(dict(_ASCII).get(pair, pair))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def find_tokens(
     frame: pl.DataFrame,
     column: str,
@@ -35,6 +57,7 @@ def find_tokens(
     and `kind` when given. Named groups of `pattern` can be pulled from `tok` afterwards with
     `tok.str.extract_groups(anchored(pattern))`.
     """
+    pattern = ascii_classes(pattern)
     gapped = f"{flags}(?s:.*?)(?:{pattern})"
     plain = f"{flags}(?:{pattern})"
     # Two scans that only need match bounds (the regex engine's fast path, no capture groups): the plain
@@ -64,7 +87,7 @@ def find_tokens(
 
 def anchored(pattern: str, flags: str = "(?i)") -> str:
     """`pattern` anchored at the start of the token, for `str.extract_groups` on tokens found by it."""
-    return f"{flags}^(?:{pattern})"
+    return f"{flags}^(?:{ascii_classes(pattern)})"
 
 
 def literal_pattern(words: tuple[str, ...]) -> str:
@@ -132,6 +155,7 @@ def find_near_triggers(
     if trig.height == 0:
         return trig
     t = trig.join(frame.select(*keys, column), on=list(keys), how="left")
+    pattern = ascii_classes(pattern)
     if forward:
         text = pl.col(column).str.slice(pl.col("pos"), window)
         t = t.with_columns(tok=text.str.extract(f"{flags}^(?:{pattern})", 0)).filter(

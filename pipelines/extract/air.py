@@ -28,9 +28,16 @@ from typing import NamedTuple
 
 import polars as pl
 
-from pipelines.extract import rules
+from pipelines.extract import rules, vocabulary
 from pipelines.extract.numbers import QUALIFIER_RE, bounds, parse_count, qualifier_code
-from pipelines.extract.tokens import ARTICLE_KEY, anchored, contains_any_word, find_tokens, literal_pattern
+from pipelines.extract.tokens import (
+    ARTICLE_KEY,
+    anchored,
+    ascii_classes,
+    contains_any_word,
+    find_tokens,
+    literal_pattern,
+)
 from pipelines.extract.weapons import alias_pattern, alias_words, classify_alias
 from pipelines.schema import OUTCOMES
 
@@ -308,25 +315,9 @@ RU_CUES = {
 #   clause and what follows it, so an apposition after a count ("..., the peninsula annexed in 2014") does
 #   not hide the count.
 # "Past 24 hours" / "last night" are the report's own window and are in neither.
-TALLY_RE = (
-    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning)|february|the\s+full-scale|20\d\d|it\s+began|"
-    r"(?:[\w.'-]+\s+){0,3}?(?:launched|began|started|invaded)\b)|"
-    r"(?:this|last|past|previous)\s+(?:year|month|week|winter|summer|spring|autumn|fall)\b|"
-    r"(?:during|over|throughout)\s+the\s+(?:winter|summer|spring|autumn|fall|year|month|week|war)\b|"
-    r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)|"
-    r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)|so\s+far\s+(?:this|in)|in\s+total\s+since|"
-    r"per\s+(?:day|night)|on\s+average|a\s+(?:day|week|month)\b|each\s+(?:day|month)|every\s+(?:day|month)|"
-    r"weekly|monthly|to\s+date|since\s+the\s+(?:start|beginning)\s+of)"
-)
-TIME_RE = (
-    r"(?i)\b(?:in\s+(?:early|late|mid-?)?\s*(?:january|february|march|april|may|june|july|august|september|october|november|december)?\s*(?:19|20)\d\d|"
-    r"in\s+(?:early\s+|late\s+|mid-)?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
-    r"(?:of|during)\s+(?:19|20)\d\d\b|for\s+the\s+first\s+time|last\s+days|first\s+days|\w+\s+ago|"
-    r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|"
-    r"(?:an|the)\s+(?:earlier|previous)\s+(?:attack|strike|night)|the\s+(?:previous|night)\s+before|"
-    r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before)|"
-    # "The fighting followed a massive aerial attack on Kyiv": that attack came before the news
-    r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment))"
+TALLY_RE = vocabulary.pattern(vocabulary.TALLY)
+TIME_RE = vocabulary.pattern(
+    vocabulary.PAST, extra=(r"for\s+the\s+first\s+time", r"last\s+days", r"first\s+days")
 )
 BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"
 # Modality, plans and conditions: a count in such a clause reports nothing that happened.
@@ -381,7 +372,9 @@ def _cue_score(cues: dict[int, list[str]]) -> pl.Expr:
     expr = pl.lit(0, pl.Int64)
     for weight, pats in cues.items():
         for pat in pats:
-            expr = expr + pl.col("norm").str.count_matches("(?i)" + pat).cast(pl.Int64) * weight
+            expr = (
+                expr + pl.col("norm").str.count_matches("(?i)" + ascii_classes(pat)).cast(pl.Int64) * weight
+            )
     return expr
 
 

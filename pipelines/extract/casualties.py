@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.extract import rules
+from pipelines.extract import rules, vocabulary
 from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
 from pipelines.extract.numbers import QUALIFIER_RE, qualifier_code
 from pipelines.extract.tokens import (
@@ -339,14 +339,9 @@ PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
 BACKGROUND_RE = (
-    r"(?i)\b(?:since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|20\d\d|it\s+began|"
-    r"(?:[\w.'-]+\s+){0,3}?(?:launched|began|started|invaded)\b)|"
-    r"(?:this|last|past|previous)\s+(?:year|month|week)\b|(?:past|last)\s+(?:few\s+)?(?:weeks|months|years)|"
-    r"in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:the\s+)?(?:war|invasion|occupation)|so\s+far\s+(?:this|in)|"
-    r"in\s+total\s+since|war\s+began|full-scale\s+invasion\s+began|throughout\s+the\s+war|to\s+date|"
-    r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|had\s+earlier\s+reported)\b"
+    vocabulary.pattern(vocabulary.TALLY, vocabulary.PAST)
     # a recap of the day before, fronted: "Yesterday, six people were killed ..."
-    r"|^\s*(?:yesterday|the\s+day\s+before|the\s+previous\s+day|a\s+day\s+earlier),"
+    + r"|^\s*(?:yesterday|the\s+day\s+before|the\s+previous\s+day|a\s+day\s+earlier),"
 )
 # Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
 AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"

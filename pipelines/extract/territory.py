@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.extract import rules
+from pipelines.extract import rules, vocabulary
 from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
 from pipelines.extract.tokens import (
     ARTICLE_KEY,
@@ -116,12 +116,11 @@ DENIAL = (
     r"(?i)\b(?:den(?:y|ies|ied|ying)|refut\w+|reject\w*|dismiss\w*|not\s+true|untrue|false|fakes?|"
     r"disinformation|propaganda|alleged(?:ly)?|purported(?:ly)?|so-called|does\s+not\s+correspond|no\s+truth)\b"
 )
-BACKGROUND = (
-    r"(?i)\b(?:previously|earlier\s+(?:this|last)\s+(?:week|month|year)|(?:last|past|previous)\s+(?:week|month|year)|"
-    r"(?:early|late|earlier)\s+(?:this|last)\s+month|in\s+(?:early\s+|late\s+)?(?:19|20)\d\d|during\s+(?:its|the)\s+(?:19|20)\d\d|"
-    r"back\s+in|(?:months|years|weeks)\s+ago|since\s+(?:19|20)\d\d|in\s+the\s+past|once\s+again|"
-    r"at\s+the\s+start\s+of\s+the\s+war|had\s+(?:previously|earlier|already)|at\s+the\s+time|"
-    r"in\s+(?:early\s+|late\s+|mid-)?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)\b"
+# a claim's own pluperfect ("had already captured") is history too
+BACKGROUND = vocabulary.pattern(
+    vocabulary.TALLY,
+    vocabulary.PAST,
+    extra=(r"once\s+again", r"at\s+the\s+time", r"had\s+(?:previously|earlier|already)"),
 )
 PARTIAL = (
     r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"

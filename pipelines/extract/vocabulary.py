@@ -1,0 +1,52 @@
+"""Words every event kind shares: the cues that a figure or a claim belongs to another time than the news.
+
+One vocabulary, so that "since the start of the war" or "two weeks ago" means the same to the air, casualty and
+territory extractors; each kind composes these with the few cues of its own (see their BACKGROUND patterns).
+Fragments are regex alternations without flags; `pattern(...)` joins them.
+"""
+
+from __future__ import annotations
+
+MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+
+# Tallies and periods: a figure over a span of time, not one night's ("since the start of the war", "this
+# year", "during the winter", "per day").
+TALLY = (
+    r"since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|the\s+full-scale|20\d\d|it\s+began|"
+    r"(?:[\w.'-]+\s+){0,3}?(?:launched|began|started|invaded)\b)",
+    r"since\s+the\s+(?:start|beginning)\s+of",
+    r"(?:this|last|past|previous)\s+(?:year|month|week|winter|summer|spring|autumn|fall)\b",
+    r"(?:during|over|throughout)\s+the\s+(?:winter|summer|spring|autumn|fall|year|month|week|war|invasion|occupation)\b",
+    r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)",
+    r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)",
+    r"so\s+far\s+(?:this|in)",
+    r"in\s+total\s+since",
+    r"(?:war|full-scale\s+invasion)\s+began",
+    r"per\s+(?:day|night)",
+    r"on\s+average",
+    r"a\s+(?:day|week|month)\b",
+    r"(?:each|every)\s+(?:day|month)",
+    r"weekly|monthly",
+    r"to\s+date",
+)
+
+# Points in time before the news: history, earlier attacks, earlier reports ("in 2022", "in May", "two weeks
+# ago", "as reported earlier", "a day earlier", "followed a massive attack on ...").
+PAST = (
+    r"in\s+(?:early|late|mid-?)?\s*" + MONTH + r"?\s*(?:19|20)\d\d",
+    r"in\s+(?:early\s+|late\s+|mid-)?" + MONTH + r"\b",
+    r"(?:of|during)\s+(?:its\s+|the\s+)?(?:19|20)\d\d\b",
+    r"\w+\s+ago",
+    r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|had\s+earlier\s+reported",
+    r"(?:an|the)\s+(?:earlier|previous)\s+(?:attack|strike|night)",
+    r"the\s+(?:previous|night)\s+before",
+    r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before)",
+    r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment)",
+    r"previously|back\s+in|in\s+the\s+past|at\s+the\s+start\s+of\s+the\s+war",
+)
+
+
+def pattern(*groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> str:
+    """One case-insensitive alternation of the fragments, each standing on word boundaries."""
+    parts = [f for group in groups for f in group] + list(extra)
+    return r"(?i)\b(?:" + "|".join(f"(?:{f})" for f in parts) + r")\b"

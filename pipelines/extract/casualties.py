@@ -155,7 +155,8 @@ def patterns() -> dict[str, str]:
         + relative
         + r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
         + AUX
-        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?)\b",
+        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?|"
+        r"(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment))\b",
     )
     # "... were killed or injured": a combined tally (read after the verb the count_first match ends with)
     p["combined_after"] = r"(?i)^\s+(?:and|or)\s+(?:injured|wounded|killed)\b"
@@ -330,7 +331,8 @@ def patterns() -> dict[str, str]:
 PREFILTER_WORDS = (
     "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
     "lost their life", "toll", "victim", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
-    "burns", "bodies",
+    "burns", "bodies", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
+    "medical treatment",
 )  # fmt: skip
 # Words of a sentence that can name where casualties happened without counting any ("debris fell in several
 # streets of Kursk"): such sentences are kept as the place context of the counts after them.
@@ -348,12 +350,13 @@ AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d
 
 
 def _count_col(expr: pl.Expr) -> pl.Expr:
-    """Every victim count in a victim list, summed: "a woman and two children" -> 3."""
-    heads = expr.str.extract_all(
-        r"(?i)(?:^|,\s*(?:and\s+)?|\s+and\s+)(\d{1,6}|an?|another|one|his|her|their)\b"
-    )
-    values = heads.list.eval(
-        pl.element().str.extract(r"(?i)(\d{1,6}|an?|another|one|his|her|their)\s*$", 1).str.to_lowercase()
+    """Every civilian victim count in a victim list, summed: "a woman and two children" -> 3; "two soldiers
+    and a civilian" -> 1 (military losses are another tally)."""
+    items = expr.str.replace_all(r"(?i),\s*(?:and\s+)?|\s+and\s+", "|").str.split("|")
+    if rules.active("cas.military"):
+        items = items.list.eval(pl.element().filter(~pl.element().str.contains(r"(?i)\b" + MILITARY + r"\b")))
+    values = items.list.eval(
+        pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their)\b", 1).str.to_lowercase()
     ).list.eval(
         pl.when(pl.element().is_in(["a", "an", "another", "one", "his", "her", "their"]))
         .then(pl.lit(1, pl.Int64))
@@ -361,7 +364,7 @@ def _count_col(expr: pl.Expr) -> pl.Expr:
     )
     if not rules.active("cas.victim_list"):
         return values.list.first()
-    return values.list.sum()
+    return pl.when(values.list.len() > 0).then(values.list.sum())
 
 
 def _tokens(t: pl.DataFrame, pattern: str) -> pl.DataFrame:
@@ -370,7 +373,7 @@ def _tokens(t: pl.DataFrame, pattern: str) -> pl.DataFrame:
 
 def _field(word: pl.Expr) -> pl.Expr:
     return (
-        pl.when(word.str.contains("(?i)hospitali"))
+        pl.when(word.str.contains("(?i)hospital"))
         .then(pl.lit("hospitalized"))
         .when(word.str.contains("(?i)" + KILLED_WORDS))
         .then(pl.lit("killed"))
@@ -379,13 +382,11 @@ def _field(word: pl.Expr) -> pl.Expr:
 
 
 def _list_ok(col: str) -> pl.Expr:
-    """A victim list is usable when it names no soldiers and no word of another clause ("one of the men")."""
+    """A victim list is usable when it holds no word of another clause ("one of the men")."""
     clean = pl.col(col).str.replace_all(
         r"\bof\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
     )
     ok = ~clean.str.contains("(?i)" + NOT_A_MODIFIER)
-    if rules.active("cas.military"):
-        ok = ok & ~pl.col(col).str.contains(r"(?i)\b" + MILITARY + r"\b")
     return ok
 
 
@@ -467,7 +468,8 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     def tolled(f: pl.DataFrame) -> pl.DataFrame:
         return f.with_columns(toll=pl.col("kind") == "toll", kind=pl.lit("count"))
 
-    counts = tolled(pl.concat(frames))
+    # a count that names soldiers only (or nothing countable) is no casualty figure
+    counts = tolled(pl.concat(frames)).filter(pl.col("count").is_not_null())
     seconds = [tolled(f) for f in seconds]
     if rules.active("cas.no_one"):
         # "No one was injured": the count word belongs to "no one"

@@ -68,6 +68,7 @@ rules.declare(
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
+        "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
         "air.subject_side": "the side of the verb's subject: 'Russian air defences destroyed 20 drones' -> UA",
@@ -710,7 +711,22 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     s = s.with_columns(clause_no=(pl.col("kind") == "clause").cast(pl.Int32).cum_sum().over(KEYS))
     scope = [*KEYS, "clause_no"]
     is_verb = pl.col("kind") == "verb"
-    directed = is_verb & (pl.col("role") != "impact")
+    # a participle right after a count ("33 drones launched by Russia") describes that count: it is no verb
+    # for the counts around it ("destroyed 25 of 33 drones launched by Russia, and one of two missiles")
+    counted_kinds = ["mention", "part", "back_ref", "class_part"]
+    count_end = pl.when(pl.col("kind").is_in(counted_kinds)).then(pl.col("end")).otherwise(-100)
+    last_end = count_end.cum_max().shift(1).over(scope)
+    # between the count and the participle at most the rest of its noun ("25 of 33 Shahed drones launched")
+    between = pl.col("norm").str.slice(last_end.clip(lower_bound=0), (pl.col("pos") - last_end).clip(0, 30))
+    participle = (
+        is_verb
+        & ~pl.col("passive").fill_null(False)
+        & (pl.col("pos") - last_end).is_between(0, 30)
+        & between.str.contains(r"^(?:\s+[A-Za-z-]+){0,2}\s*$")
+        & pl.lit(rules.active("air.participle"))
+    )
+    s = s.with_columns(participle=participle.fill_null(False))
+    directed = is_verb & (pl.col("role") != "impact") & ~pl.col("participle")
     # the last marker or verb before each token: after "out of" (and before the next verb) counts are launched
     last_mark = pl.when(directed | pl.col("kind").is_in(["out_of", "of_which"])).then(pl.col("kind"))
     s = s.with_columns(
@@ -727,6 +743,7 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         .over(scope),
         next_role=pl.col("role").shift(-1).over(scope),
         next_passive=pl.col("passive").shift(-1).over(scope),
+        next_participle=pl.col("participle").shift(-1).over(scope),
         next_kind=pl.col("kind").shift(-1).over(scope),
         next_pos=pl.col("pos").shift(-1).over(scope),
         # counts after "of which" in the sentence are parts that take the verb after them
@@ -755,12 +772,13 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         pl.col("after_of_which") & pl.lit(rules.active("air.of_which"))
     )
     out_of = pl.col("after_out_of").fill_null(False) & pl.lit(rules.active("air.out_of"))
+    participle_role = pl.when(pl.col("next_participle").fill_null(False)).then(pl.col("next_role"))
     role = (
         pl.when(pl.col("fixed_role").is_not_null()).then(pl.col("fixed_role"))
         .when(bound_after).then(next_bound)
         .when(out_of).then(pl.lit("launched"))
-        .when(forward).then(pl.coalesce("role_after", "role_before"))
-        .otherwise(pl.coalesce("role_before", "role_after"))
+        .when(forward).then(pl.coalesce("role_after", "role_before", participle_role))
+        .otherwise(pl.coalesce("role_before", participle_role, "role_after"))
     )  # fmt: skip
     verb_pos = (
         pl.when(pl.col("fixed_role").is_not_null() | out_of).then(None)

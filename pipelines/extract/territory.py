@@ -193,7 +193,7 @@ def patterns() -> dict[str, str]:
             r"expelling|dislodged|dislodging)\s+(?:out\s+(?:[\w'-]+\s+){0,4}?(?:from|of)|(?:[\w'-]+\s+){1,4}?out\s+(?:of|from)|"
             # without "out", the one driven off is named: "pushed Ukrainian troops from X", "drove the enemy from X"
             r"(?:the\s+)?(?:(?:russian|ukrainian|enemy|occupation)\s+){1,2}(?:troops|forces|units|soldiers|army|military|"
-            r"occupiers|invaders)\s+(?:back\s+)?from|(?:the\s+)?(?:enemy|occupiers|invaders|russians|ukrainians)\s+(?:back\s+)?from)",
+            r"occupiers|invaders)\s+from|(?:the\s+)?(?:enemy|occupiers|invaders|russians|ukrainians)\s+from)",
         ),
         r(
             "ter.verb_flag",

@@ -73,6 +73,7 @@ rules.declare(
         "ter.clause": "clause boundaries ('but', ';', 'while', 'however') that scope the guards above",
         "ter.title_case": "headlines in Title Case make every word look like a name: skipped",
         "ter.relative": "a claim in a relative clause: 'the village of X, which Russian forces seized on Tuesday'",
+        "ter.interjection": "a short time between the verb and its object: 'captured on Tuesday the village of X'",
         "ter.agent": "the agent of a passive decides the actor: 'captured by Russian forces'",
         "ter.subject": "the nearest side word before the trigger is the actor",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
@@ -206,7 +207,12 @@ def patterns() -> dict[str, str]:
         ),
     ]
     p: dict[str, str] = {}
-    p["verb"] = r"(?i:\b(?P<trig>" + "|".join(verbs) + r"))\s+" + obj + names + after
+    # a short time between the verb and its object: "captured on Tuesday the village of X"
+    interjection = r(
+        "ter.interjection",
+        r"(?i:(?:on\s+\w+day|overnight|yesterday|today|earlier\s+today|this\s+week),?\s+)?",
+    )
+    p["verb"] = r"(?i:\b(?P<trig>" + "|".join(verbs) + r"))\s+" + interjection + obj + names + after
     p["enter"] = (
         r"(?i:\b(?P<trig>"
         + r("ter.verb_enter", r"entered")
@@ -250,7 +256,8 @@ def patterns() -> dict[str, str]:
     p["loss"] = r"(?i:\b(?P<trig>" + r("ter.loss", r"loss\s+of") + r"))\s+(?:the\s+)?" + obj + names + after
     passive = r(
         "ter.passive",
-        r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?(?:fully\s+|completely\s+)?"
+        r"(?:(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?(?:fully\s+|completely\s+)?|"
+        r"(?:has|have|had)\s+(?:now\s+)?returned\s+)"
         r"(?:under|(?:back\s+|returned\s+)?(?:under|to))\s+(?:the\s+)?(?:[\w'-]+\s+){0,2}?control\b|"
         r"(?:(?:has|have|had)\s+(?:also\s+|now\s+|reportedly\s+|already\s+)?been|was|were|is\s+now|are\s+now)\s+"
         r"(?:also\s+|fully\s+|completely\s+|reportedly\s+|finally\s+|officially\s+)?"

@@ -824,19 +824,24 @@ def _opposite(side: pl.Expr) -> pl.Expr:
     return pl.when(side == "RU").then(pl.lit("UA")).when(side == "UA").then(pl.lit("RU"))
 
 
-def _background(stream: pl.DataFrame) -> pl.Expr:
-    """Whether the count's clause, or what stands before it in the sentence, speaks of another time, or its
-    clause of what could, would or will happen."""
-    rest = pl.col("norm").str.slice(pl.col("end"))
+# How far around a count its clause is read for time and modality cues (characters): enough for a clause,
+# and a bound, so that a sentence of a megabyte with thousands of counts is read in linear time and memory.
+CLAUSE_REACH = 400
+
+
+def _background() -> pl.Expr:
+    """Whether the count's clause, or what stands before it in its sentence (up to CLAUSE_REACH), speaks of
+    another time, or its clause of what could, would or will happen. Tallies are read per sentence (flags)."""
+    rest = pl.col("norm").str.slice(pl.col("end"), CLAUSE_REACH)
     clause_end = pl.col("end") + rest.str.find(CLAUSE_END).cast(pl.Int64).fill_null(
         rest.str.len_chars().cast(pl.Int64)
     )
-    head = pl.col("norm").str.slice(0, clause_end)
-    tally = pl.col("norm").str.contains(rules.pattern("air.background", TALLY_RE))
+    start = (pl.col("end") - CLAUSE_REACH).clip(lower_bound=0)
+    head = pl.col("norm").str.slice(start, clause_end - start)
     # the count's own clause: from the boundary before it to the one after it
     clause = head.str.replace(r"(?s)^.*(?:" + CLAUSE_END + r")", "")
     irrealis = clause.str.contains(rules.pattern("air.irrealis", IRREALIS_RE))
-    return tally | irrealis | head.str.contains(rules.pattern("air.background", TIME_RE))
+    return irrealis | head.str.contains(rules.pattern("air.background", TIME_RE))
 
 
 def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
@@ -902,6 +907,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
+        tally=pl.col("norm").str.contains(rules.pattern("air.background", TALLY_RE)),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(
@@ -920,7 +926,12 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         .join(attackers, on=list(KEYS), how="left")
         .join(flags, on=list(KEYS), how="left")
         .join(_carried_background(cand), on=list(KEYS), how="left")
-        .filter(~pl.col("supply") & ~_background(stream) & ~pl.col("carried_background").fill_null(False))
+        .filter(
+            ~pl.col("supply")
+            & ~pl.col("tally")
+            & ~_background()
+            & ~pl.col("carried_background").fill_null(False)
+        )
     )
     # the side of the verb's subject: who launched, or the other side of the one who shot down
     verb_side = (

@@ -330,6 +330,8 @@ def list_noise() -> str:
     return r"(?:" + appos + r"|" + locator + r")"
 
 
+# How far before and after a claim its clause is read (characters).
+CLAUSE_REACH = 400
 # The claim's clause: guards look only inside it, so "Russia took X, but Kyiv denied it" keeps its claim.
 _CLAUSE_ALT = r";|,?\s+but\s|\bwhile\b|\bwhereas\b|\bhowever\b|\balthough\b|\bthough\b|\bafter\b|\bbefore\b"
 
@@ -338,8 +340,10 @@ def _clause_parts(claims: pl.DataFrame) -> pl.DataFrame:
     """clause_before (from the clause start to the trigger), claim (the match) and clause_after (from the
     match to the clause end), cut out of each claim's sentence."""
     boundary = rules.pattern("ter.clause", _CLAUSE_ALT)
-    before = pl.col("norm").str.slice(0, pl.col("trig_pos"))
-    after = pl.col("norm").str.slice(pl.col("end"))
+    # bounded reads (CLAUSE_REACH characters each way), linear however many claims a long sentence holds
+    start = (pl.col("trig_pos") - CLAUSE_REACH).clip(lower_bound=0)
+    before = pl.col("norm").str.slice(start, pl.col("trig_pos") - start)
+    after = pl.col("norm").str.slice(pl.col("end"), CLAUSE_REACH)
     return claims.with_columns(
         clause_before=before.str.replace(r"(?is)^.*(?:" + boundary + r")", ""),
         clause_after=after.str.replace(r"(?is)(?:" + boundary + r").*$", ""),

@@ -46,8 +46,6 @@ from .db import connect, ensure_schema
 from .docs import apply_comments
 from .load import LoadSummary, load_batch
 
-LOCK_TIMEOUT_S = float(os.environ.get("SALVO_PUBLISH_LOCK_TIMEOUT", 1800))
-
 
 def _lock_path(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.lock")
@@ -58,8 +56,13 @@ def _staging_prefix(db_path: Path) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(db_path: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Exclusive lock of the warehouse's writers (processes and threads alike: one open file each)."""
+def writer_lock(db_path: Path | str, timeout_s: float | None = None) -> Iterator[None]:
+    """Exclusive lock of the warehouse's writers (processes and threads alike: one open file each); waits at
+    most `timeout_s` (default SALVO_PUBLISH_LOCK_TIMEOUT, 1800 s)."""
+    from pipelines import settings
+
+    if timeout_s is None:
+        timeout_s = settings.publish_lock_timeout_s()
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout_s

@@ -167,31 +167,28 @@ def _article_ids(db: Path) -> set[str]:
         con.close()
 
 
-def test_a_fixed_line_leaves_quarantine_whatever_its_day(tmp_path: Path) -> None:
-    """A broken line is filed under its file's day (it has no date of its own). Fixed, it loads as an article
-    of its published day; the rerun of that day replaces the old row of the file's day too, so the item is
-    not both an article and a quarantine row."""
+def test_fixed_lines_leave_quarantine_whatever_their_day(tmp_path: Path) -> None:
+    """A line that cannot be read (invalid JSON) or dated (a garbled date) is filed under its file's day (it
+    has no date of its own). Fixed, it loads as an article of its published day; the rerun of that day
+    replaces the old row of the file's day too, so the item is not both an article and a quarantine row."""
     folder, db = tmp_path / "in", tmp_path / "w.duckdb"
     folder.mkdir()
     d_file, d1, d2 = date(2025, 4, 20), date(2025, 4, 1), date(2025, 4, 2)
-    good = json.dumps({"id": "ok", "published_at": str(d1), "text": ATTACK.format(n=20, m=18)})
+    line = lambda i, day: json.dumps({"id": i, "published_at": day, "text": ATTACK.format(n=20 + len(i), m=18)})  # noqa: E731
     src = folder / "batch.jsonl"
-    for bad in ('{"id": "late", "published_at": "2025-04-02", "text": broken', "bad-date"):
-        src.write_text(good + "\n" + (bad if bad != "bad-date" else json.dumps(
-            {"id": "late", "published_at": "2025-04-02garbage", "text": ATTACK.format(n=30, m=25)})) + "\n")  # fmt: skip
-        stamp(src, d_file)
-        res = resources_for(folder, db)
-        assert materialize_days(d1, d_file, res).success
-        assert [(Path(r).name, why) for r, why, _ in _quarantined(db)] == [
-            ("batch.jsonl:2", "invalid_json" if bad != "bad-date" else "unparseable_date")
-        ]
-        assert [day for *_, day in _quarantined(db)] == [d_file]  # filed under the file's day
+    src.write_text("\n".join([line("ok", str(d1)), '{"id": "late", "text": broken', line("odd", "2025-04-02garbage")]))
+    stamp(src, d_file)
+    assert materialize_days(d1, d_file, resources_for(folder, db)).success
+    assert _quarantined(db) == [
+        (str(src) + ":2", "invalid_json", d_file),  # filed under the file's day
+        (str(src) + ":3", "unparseable_date", d_file),
+    ]
 
-    src.write_text(good + "\n" + json.dumps({"id": "late", "published_at": str(d2), "text": ATTACK.format(n=30, m=25)}) + "\n")  # fmt: skip
+    src.write_text("\n".join([line("ok", str(d1)), line("late", str(d2)), line("odd", str(d2))]))
     stamp(src, d_file)
     assert materialize_days(d1, d2, resources_for(folder, db)).success  # only the days the items now have
-    assert _article_ids(db) == {"ok", "late"}
-    assert _quarantined(db) == []  # the old row of 2025-04-20 went with its input's rerun
+    assert _article_ids(db) == {"ok", "late", "odd"}
+    assert _quarantined(db) == []  # the old rows of 2025-04-20 went with their inputs' rerun
 
 
 def test_orphan_rows_go_with_their_day_and_fail_the_check(tmp_path: Path) -> None:

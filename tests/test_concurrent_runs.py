@@ -138,6 +138,7 @@ def test_two_runs_sharing_a_dagster_home_never_mix(inputs, first: str, offset_s:
     assert not frames.exists() or not any(frames.iterdir())
 
 
+@pytest.mark.slow  # two more real runs; the same guarantee in-process: test_accounting.py (orphans by day)
 def test_two_runs_on_one_warehouse_end_as_one_after_the_other(inputs) -> None:
     """The same days from two inputs into one warehouse at once: the publishes are serialized, and the last
     one replaces the days whole, so the warehouse holds one input's articles with all their events and no
@@ -152,3 +153,63 @@ def test_two_runs_on_one_warehouse_end_as_one_after_the_other(inputs) -> None:
     assert got["event_articles"] <= got["articles"] and got["orphans"] == 0
     assert len(got["air_attacks"]) == len(ids[tag])
     assert got["quarantine_rows"] == {str(base / f"in-{tag}" / f"{tag}.jsonl") + ":4"}
+
+
+def test_two_runs_at_once_never_load_one_exact_copy_twice(inputs) -> None:
+    """The same story in two inputs, dated on days far apart (two runs of different days), both runs started
+    at once on one warehouse: each reads the warehouse before the other publishes, so only the screen under
+    the writers' lock, just before loading, can see the other's copy. One copy loads; the other is an
+    `already_loaded` quarantine row naming it."""
+    base, home, _ = inputs
+    story = "Russia launched 61 drones at Poltava overnight; air defences shot down 55 of them, officials said."
+    for tag, day in (("c1", "2025-05-02"), ("c2", "2025-05-20")):
+        folder = base / f"copy-{tag}"
+        folder.mkdir()
+        lines = [
+            {"id": f"{tag}-story", "published_at": day, "text": story},
+            {"id": f"{tag}-own", "published_at": day, "text": f"Russia fired 4 missiles at Odesa ({tag})."},
+        ]
+        (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    db = base / "copies" / "salvo.duckdb"
+    outcomes = _both((base / "copy-c1", db), (base / "copy-c2", db), 0.0, _env(home))
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        loaded = {r[0] for r in con.sql("SELECT article_id FROM articles").fetchall()}
+        rejects = con.sql(
+            "SELECT reason, json_extract_string(row_json, '$.duplicate_of') FROM quarantine WHERE stage = 'ingest'"
+        ).fetchall()
+        stories = con.sql("SELECT count(*) FROM air_attacks WHERE launched = 61").fetchall()[0][0]
+    finally:
+        con.close()
+    assert {"c1-own", "c2-own"} <= loaded
+    kept = loaded & {"c1-story", "c2-story"}
+    assert len(kept) == 1 and stories == 1  # one copy, one attack
+    assert rejects == [("already_loaded", kept.pop())]
+
+
+def test_frames_follow_the_retention_rule(tmp_path: Path) -> None:
+    """Runs that salvo run did not clean up after (the UI's, the daemon's): the next run's IO manager removes
+    the frames of runs the instance records as succeeded, and of folders unknown to it once older than the
+    retention; a run's own frames are where its steps left them."""
+    import dagster as dg
+
+    from pipelines.cli import materialize_days
+    from pipelines.defs.resources import FramesIOManager
+    from tests.test_partitions import resources_for
+
+    folder, frames = tmp_path / "in", tmp_path / "frames"
+    write_input(folder, "r", n=2)
+    day = DAYS[0]
+    resources = {**resources_for(folder, tmp_path / "w.duckdb"), "io_manager": FramesIOManager(base_dir=str(frames))}
+    instance = dg.DagsterInstance.ephemeral()
+    first = materialize_days(day, day, resources, instance=instance)
+    assert first.success and (frames / first.run_id / "raw_articles").is_dir()
+    fresh, old = frames / "unknown-fresh", frames / "unknown-old"
+    fresh.mkdir()
+    old.mkdir()
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(old, (eight_days_ago, eight_days_ago))
+    second = materialize_days(day, day, resources, instance=instance)
+    assert second.success
+    assert sorted(p.name for p in frames.iterdir()) == sorted([second.run_id, "unknown-fresh"])

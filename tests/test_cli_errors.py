@@ -4,6 +4,7 @@ traceback nor Dagster's stack. `salvo report` reads through a read-only connecti
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -109,9 +110,12 @@ def test_a_failing_run_says_which_step_and_why_in_one_line(files, tmp_path: Path
 def test_report_reads_read_only(files, tmp_path: Path) -> None:
     """Another process holds the warehouse open read-only (as `duckdb -readonly` does): a read-write open
     would be refused, `salvo report` is not."""
+    from test_publish_bounds import batch
+
+    from pipelines.warehouse import publish_batch
+
     db = tmp_path / "w.duckdb"
-    run = salvo("run", "--articles", str(files["articles"]), "--db", str(db))
-    assert run.returncode == 0, run.stdout + run.stderr
+    publish_batch(db, **batch(dt.date(2025, 8, 1)))  # a published warehouse, views included
     script = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); time.sleep(60)"
     holder = subprocess.Popen([sys.executable, "-c", script, str(db)], stdout=subprocess.PIPE, text=True)
     try:

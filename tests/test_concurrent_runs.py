@@ -155,6 +155,7 @@ def test_two_runs_on_one_warehouse_end_as_one_after_the_other(inputs) -> None:
     assert got["quarantine_rows"] == {str(base / f"in-{tag}" / f"{tag}.jsonl") + ":4"}
 
 
+@pytest.mark.slow  # two more real runs; the guard itself, deterministically: tests/test_same_fact.py
 def test_two_runs_at_once_never_load_one_exact_copy_twice(inputs) -> None:
     """The same story in two inputs, dated on days far apart (two runs of different days), both runs started
     at once on one warehouse: each reads the warehouse before the other publishes, so only the screen under

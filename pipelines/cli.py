@@ -17,11 +17,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from pipelines import settings
 from pipelines.settings import SettingsError
+
+if TYPE_CHECKING:  # Dagster is imported only by the commands that run it
+    import dagster as dg
 
 EXTRACT_CHUNK = 20_000  # articles per extraction pass: memory holds one chunk's text, not the file's
 # Dagster's console log in `salvo run` unless SALVO_LOG_LEVEL says otherwise: a failed step is reported in one
@@ -180,7 +184,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if broken else 0
 
 
-def _instance():
+def _instance() -> dg.DagsterInstance:
     """The Dagster instance of DAGSTER_HOME (ephemeral without one). Two `salvo run`s starting at once on a new
     home would both create its SQLite storage and one would fail: the first use is serialized by a lock file."""
     import fcntl
@@ -202,7 +206,7 @@ def _instance():
     return instance
 
 
-def failure_line(result, first, last) -> str:
+def failure_line(result: dg.ExecuteInProcessResult, first: object, last: object) -> str:
     """One line for a failed run: the days, the step that failed, its error's first line, where the log is."""
     days = str(first) if first == last else f"{first}..{last}"
     failures = result.get_step_failure_events() if hasattr(result, "get_step_failure_events") else []

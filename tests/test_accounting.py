@@ -216,3 +216,38 @@ def test_orphan_rows_go_with_their_day_and_fail_the_check(tmp_path: Path) -> Non
         assert con.sql("SELECT count(*) FROM attack_events").fetchall() == [(0,)]  # no phantom attack
     finally:
         con.close()
+
+
+def test_an_older_warehouse_gets_every_rows_day(tmp_path: Path) -> None:
+    """A warehouse written before rows carried their day: the first load adds partition_date to every
+    per-article table, filled from the row's article (an ingest reject's from its row_json), so the next
+    day's replacement deletes only that day's rows."""
+    from pipelines.schema import DAY_TABLES, WAREHOUSE_TABLES
+    from pipelines.warehouse import connect as wconnect
+    from pipelines.warehouse.db import create_table_sql
+
+    db = tmp_path / "old.duckdb"
+    d1, d2 = date(2025, 4, 1), date(2025, 4, 2)
+    con = wconnect(db)
+    try:
+        for table in WAREHOUSE_TABLES:
+            con.execute(create_table_sql(table))
+        for table in DAY_TABLES:
+            con.execute(f'ALTER TABLE "{table}" DROP COLUMN partition_date')
+        con.execute("INSERT INTO articles (article_id, text, partition_date) VALUES ('a1', 't', $d), ('a2', 't', $e)",
+                    {"d": d1, "e": d2})  # fmt: skip
+        con.execute("INSERT INTO air_attacks (event_id, article_id) VALUES ('a1#x', 'a1'), ('a2#x', 'a2')")
+        con.execute(
+            "INSERT INTO quarantine (quarantine_id, stage, row_id, row_json) "
+            "VALUES ('q', 'ingest', 'f.jsonl:2', '{\"partition_date\": \"2025-04-02\"}')"
+        )
+    finally:
+        con.close()
+    articles = pl.DataFrame([{"article_id": "a1", "text": "t", "partition_date": d1}], schema=ARTICLES)
+    load_batch(db, articles, {}, pl.DataFrame(schema=QUARANTINE), partitions=(d1, d1), consolidate=False)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.sql("SELECT event_id, partition_date FROM air_attacks").fetchall() == [("a2#x", d2)]
+        assert con.sql("SELECT row_id, partition_date FROM quarantine").fetchall() == [("f.jsonl:2", d2)]
+    finally:
+        con.close()

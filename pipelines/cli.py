@@ -3,6 +3,11 @@
 salvo extract ARTICLES.jsonl [--evidence]   event rows as JSON lines on stdout (../shared/eval/SCHEMA.md)
 salvo run [--articles PATH ...] [--db PATH]  materialize every asset into the DuckDB warehouse
 salvo report [NAME] [--db PATH] [--format table|csv|json]
+
+What a person gets wrong (a setting, a path, an option, a warehouse file that is not one) ends in one line on
+stderr that says what is wrong and what to do, and a non-zero exit: never a Python or Dagster traceback. A run
+that fails prints one line per failed run (the step and its error); the whole log is in the Dagster UI, or on
+the terminal with SALVO_LOG_LEVEL=ERROR (or DEBUG).
 """
 
 from __future__ import annotations
@@ -12,10 +17,25 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pipelines import settings
+from pipelines.settings import SettingsError
+
+if TYPE_CHECKING:  # Dagster is imported only by the commands that run it
+    import dagster as dg
+
 EXTRACT_CHUNK = 20_000  # articles per extraction pass: memory holds one chunk's text, not the file's
+# Dagster's console log in `salvo run` unless SALVO_LOG_LEVEL says otherwise: a failed step is reported in one
+# line by the CLI itself, not as Dagster's 80-200 lines of stack
+QUIET_LOG_LEVEL = "CRITICAL"
+
+
+class UsageError(Exception):
+    """A mistake in how salvo was called (a path that does not exist, a file that is not a warehouse); its
+    message is the one line printed."""
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -29,6 +49,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from pipelines.ingest import accepted_articles, raw_articles_frame, read_folder
     from pipelines.schema import EVENT_TABLES, EVENT_TYPE_OF_TABLE, empty
 
+    if not os.path.lexists(args.articles):
+        raise UsageError(
+            f"salvo extract: {args.articles} does not exist; give a JSON-lines file or a folder of articles"
+        )
     items = read_folder(args.articles)
     seen_ids: set[str] = set()
     parts: dict[str, list[pl.DataFrame]] = {table: [] for table in EVENT_TYPE_OF_TABLE}
@@ -103,7 +127,6 @@ def materialize_days(first, last, resources: dict, instance=None, raise_on_error
 def cmd_run(args: argparse.Namespace) -> int:
     """Materialize the graph for every day the sources have items for: one run per stretch of days (days at most
     a week apart share a run), e.g. the seeds' five days of March 2025 in one run and today's in another."""
-    import dagster as dg
 
     from pipelines.defs.partitions import contiguous_ranges
     from pipelines.defs.resources import (
@@ -111,34 +134,96 @@ def cmd_run(args: argparse.Namespace) -> int:
         WarehouseResource,
         default_db_path,
         default_resources,
+        frames_base,
+        remove_run_frames,
     )
+    from pipelines.warehouse.db import NotAWarehouse, check_warehouse
 
-    db_path = args.db or default_db_path()
+    db_path = settings.check_db_path(args.db, "--db") if args.db is not None else Path(default_db_path())
+    try:
+        check_warehouse(db_path, must_exist=False)
+    except NotAWarehouse as exc:
+        raise UsageError(f"salvo run: {exc}") from exc
     overrides = {"warehouse": WarehouseResource(db_path=str(db_path))}
     if args.articles:
+        missing = [p for p in args.articles if not os.path.lexists(p)]
+        if missing:
+            raise UsageError(
+                f"salvo run: --articles {missing[0]} does not exist; give a folder or a file of articles"
+            )
         overrides["article_source"] = ArticleSourceResource(paths=args.articles)
     resources = default_resources(**overrides)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = _instance()
     started = time.perf_counter()
     ranges = contiguous_ranges(plan_days(resources))
-    results = [
-        materialize_days(
+    log_level = settings.log_level() or QUIET_LOG_LEVEL
+    results = []
+    for first, last in ranges:
+        result = materialize_days(
             first,
             last,
             resources,
             instance=instance,
-            # step-by-step DEBUG lines are for the UI's run log; the terminal gets warnings and the summary
-            run_config={
-                "loggers": {
-                    "console": {"config": {"log_level": os.environ.get("SALVO_LOG_LEVEL", "WARNING")}}
-                }
-            },
+            # step-by-step lines are for the UI's run log; the terminal gets the summary (or one line per failure)
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
-        for first, last in ranges
-    ]
+        if result.success:  # a failed run keeps its frames for a re-execution (see sweep_frames)
+            remove_run_frames(frames_base(instance), result.run_id)
+        results.append(result)
     elapsed = time.perf_counter() - started
+    failed = [(r, rng) for r, rng in zip(results, ranges, strict=True) if not r.success]
+    for result, (first, last) in failed:
+        print(failure_line(result, first, last), file=sys.stderr)
+    if failed:
+        return 1
     print(run_summary(results, db_path, elapsed, ranges))
-    return 0 if all(r.success for r in results) else 1
+    # a check of severity ERROR that failed (conservation, found_on_disk, no_orphans) fails the command too
+    broken = [
+        c for r in results for c in r.get_asset_check_evaluations() if not c.passed and c.severity.value == "ERROR"
+    ]
+    return 1 if broken else 0
+
+
+def _instance() -> dg.DagsterInstance:
+    """The Dagster instance of DAGSTER_HOME (ephemeral without one). Two `salvo run`s starting at once on a new
+    home would both create its SQLite storage and one would fail: the first use is serialized by a lock file."""
+    import fcntl
+
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    with open(Path(home) / ".salvo-instance.lock", "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            instance = dg.DagsterInstance.get()
+            instance.get_runs(limit=1)  # creates the run storage's tables now, under the lock
+            instance.fetch_materializations(dg.AssetKey("raw_articles"), limit=1)  # and the event index
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return instance
+
+
+def failure_line(result: dg.ExecuteInProcessResult, first: object, last: object) -> str:
+    """One line for a failed run: the days, the step that failed, its error's first line, where the log is."""
+    days = str(first) if first == last else f"{first}..{last}"
+    failures = result.get_step_failure_events() if hasattr(result, "get_step_failure_events") else []
+    if failures:
+        event = failures[0]
+        error = getattr(event.step_failure_data, "error", None)
+        cause = error
+        while cause is not None and getattr(cause, "cause", None) is not None:
+            cause = cause.cause  # Dagster wraps the asset's own exception: say what went wrong in it
+        message = (getattr(cause, "message", "") or "").strip().splitlines()
+        what = f"step {event.step_key} failed: {message[0] if message else 'see the log'}"
+    else:
+        what = "the run did not succeed"
+    return (
+        f"salvo run: the run of {days} failed, {what}; the warehouse keeps its last good state. Fix the cause "
+        f"and run again (full log: SALVO_LOG_LEVEL=ERROR salvo run ..., or run {result.run_id} in `make dev`)"
+    )
 
 
 def run_summary(results, db_path: str | Path, elapsed: float, ranges=None) -> str:
@@ -183,19 +268,27 @@ def run_summary(results, db_path: str | Path, elapsed: float, ranges=None) -> st
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipelines.defs.resources import default_db_path
-    from pipelines.reports import report_description, report_names, run_report
+    import duckdb
 
-    db_path = args.db or default_db_path()
+    from pipelines.reports import report_description, report_names, run_report
+    from pipelines.warehouse.db import NotAWarehouse, check_warehouse
+
+    db_path = settings.check_db_path(args.db, "--db") if args.db is not None else settings.db_path()
     names = [args.name] if args.name else report_names()
     if args.name and args.name not in report_names():
-        print(f"salvo: unknown report {args.name!r}; known: {', '.join(report_names())}", file=sys.stderr)
-        return 2
-    if not Path(db_path).exists():
-        print(f"salvo: no warehouse at {db_path}; run `make run` first", file=sys.stderr)
-        return 2
+        raise UsageError(f"salvo: unknown report {args.name!r}; known: {', '.join(report_names())}")
+    try:
+        check_warehouse(db_path, must_exist=True)
+    except NotAWarehouse as exc:
+        raise UsageError(f"salvo report: {exc}") from exc
     for name in names:
-        frame = run_report(db_path, name)
+        try:
+            frame = run_report(db_path, name)  # read-only, like every reader
+        except duckdb.Error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise UsageError(
+                f"salvo report: {name} failed on {db_path} ({first}); rerun `salvo run` to republish the views"
+            ) from exc
         if args.format == "csv":
             sys.stdout.write(frame.write_csv())
         elif args.format == "json":
@@ -208,15 +301,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported in one line (what is wrong, where to look) instead of the usage
+    block plus the error."""
+
+    def error(self, message: str):  # noqa: D401 - argparse hook
+        self.exit(2, f"{self.prog}: {message}; see `{self.prog} --help`\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1 (e.g. --chunk 20000)")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="salvo", description="War news -> validated DuckDB warehouse.")
+    ap = _Parser(prog="salvo", description="War news -> validated DuckDB warehouse.")
     sub = ap.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="event rows as JSON lines")
     ex.add_argument("articles", help="JSON-lines file of articles (or a folder of article files)")
     ex.add_argument("--evidence", action="store_true", help="include evidence sentence and offsets")
     ex.add_argument(
         "--chunk",
-        type=int,
+        type=_positive_int,
         default=EXTRACT_CHUNK,
         help=f"articles per extraction pass (default {EXTRACT_CHUNK})",
     )
@@ -236,7 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     rep.set_defaults(func=cmd_report)
     args = ap.parse_args(argv)
     try:
+        settings.load()  # every SALVO_* setting checked once, before anything runs
         return args.func(args)
+    except SettingsError as exc:
+        print(f"salvo: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # `salvo report | head`: the reader has gone; stop quietly (and keep Python from reporting it at exit)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

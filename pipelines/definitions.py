@@ -7,10 +7,11 @@ Celery executors come from their Dagster integration packages, installed in the 
 """
 
 import importlib
-import os
 from pathlib import Path
 
 import dagster as dg
+
+from pipelines import settings
 
 # name -> (module, attribute, the package that provides it)
 EXECUTORS: dict[str, tuple[str, str, str]] = {
@@ -22,16 +23,15 @@ EXECUTORS: dict[str, tuple[str, str, str]] = {
     "docker": ("dagster_docker", "docker_executor", "dagster-docker"),
 }
 DEFAULT_EXECUTOR = "multiprocess"
+if set(EXECUTORS) != set(settings.EXECUTOR_NAMES):  # pragma: no cover - a name added in one place only
+    raise RuntimeError("EXECUTORS and settings.EXECUTOR_NAMES differ")
 
 
 def executor_from_env(environ: dict[str, str] | None = None) -> dg.ExecutorDefinition:
     """The executor named by SALVO_EXECUTOR (default multiprocess); a clear error for an unknown name or a
     missing integration package. Only the names above can be imported: the variable selects, never names
     code."""
-    env = os.environ if environ is None else environ
-    name = (env.get("SALVO_EXECUTOR") or DEFAULT_EXECUTOR).strip().lower()
-    if name not in EXECUTORS:
-        raise ValueError(f"SALVO_EXECUTOR={name!r} is not one of {', '.join(sorted(EXECUTORS))}")
+    name = settings.executor(environ)  # SettingsError (a ValueError) for a name not in EXECUTORS
     module, attribute, package = EXECUTORS[name]
     try:
         return getattr(importlib.import_module(module), attribute)
@@ -43,6 +43,7 @@ def executor_from_env(environ: dict[str, str] | None = None) -> dg.ExecutorDefin
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    settings.load()  # every SALVO_* setting checked before anything is built (SettingsError: one line)
     return dg.Definitions.merge(
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
         dg.Definitions(executor=executor_from_env()),

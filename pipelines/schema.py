@@ -277,11 +277,18 @@ DERIVED_TABLES: dict[str, dict[str, pl.DataType]] = {
     "territorial_events": TERRITORIAL_EVENTS,
 }
 
+# In the warehouse every per-article row carries its day (partition): an event or ledger row its article's
+# partition_date, a quarantine row its item's (ingest) or its article's (validate). A load replaces a day by
+# this column on every table, never through the articles table, so no row can outlive its day's replacement
+# (not even one whose article is missing). Extraction and validation frames do not carry it; the load adds it.
+PARTITION_DAY: dict[str, pl.DataType] = {"partition_date": pl.Date}
+DAY_TABLES = (*EVENT_TABLES, "quarantine", *LEDGER_TABLES)  # the warehouse tables that add PARTITION_DAY
+
 WAREHOUSE_TABLES: dict[str, dict[str, pl.DataType]] = {
     "articles": ARTICLES,
-    **EVENT_TABLES,
-    "quarantine": QUARANTINE,
-    **LEDGER_TABLES,
+    **{table: {**schema, **PARTITION_DAY} for table, schema in EVENT_TABLES.items()},
+    "quarantine": {**QUARANTINE, **PARTITION_DAY},
+    **{table: {**schema, **PARTITION_DAY} for table, schema in LEDGER_TABLES.items()},
     "weapons": WEAPONS,
     **DERIVED_TABLES,
 }

@@ -9,7 +9,7 @@ import os
 import threading
 import time
 import tracemalloc
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -33,7 +33,10 @@ from pipelines.ingest.items import decode_bytes, parse_date
 from pipelines.ingest.language import detect_language
 
 DAY = date(2025, 6, 1)
-FAST = FetchPolicy(timeout_s=0.5, max_bytes=200_000, max_redirects=3, use_env_proxy=False)
+# the server listens on 127.0.0.1: these policies allow private addresses explicitly (refused by default)
+FAST = FetchPolicy(
+    timeout_s=0.5, max_bytes=200_000, max_redirects=3, use_env_proxy=False, allow_private_addresses=True
+)
 
 WIRE = (
     "Russia launched 48 Shahed drones and three Iskander-M ballistic missiles at Ukraine overnight, the "
@@ -227,7 +230,9 @@ def test_fetch_outcomes(server: str) -> None:
         assert time.monotonic() - started < 3, path  # bounded: the timeout, not the server, decides
     assert fetch("ftp://example.org/file", FAST).error == "unsupported_url_scheme"
     assert fetch("file:///etc/passwd", FAST).error == "unsupported_url_scheme"
-    only_example = FetchPolicy(timeout_s=0.5, allowed_hosts=("example.org",), use_env_proxy=False)
+    only_example = FetchPolicy(
+        timeout_s=0.5, allowed_hosts=("example.org",), use_env_proxy=False, allow_private_addresses=True
+    )
     assert fetch(f"{server}/article/1", only_example).error == "host_not_allowed"
     closed = fetch("http://127.0.0.1:9/nothing-listens-here", FAST)
     assert closed.error == "fetch_failed"
@@ -259,7 +264,8 @@ def test_canonical_urls_and_near_duplicates() -> None:
 
 def test_dates() -> None:
     assert parse_date("Sun, 01 Jun 2025 07:00:00 GMT") == DAY
-    assert parse_date("2025-06-01T23:30:00-05:00") == DAY
+    assert parse_date("2025-06-01T23:30:00-05:00") == DAY + timedelta(days=1)  # its UTC day
+    assert parse_date("2025-06-01T20:30:00-03:00") == DAY
     assert parse_date("2025-13-45") is None and parse_date("last Tuesday") is None
 
 
@@ -376,7 +382,7 @@ def batch(server: str, tmp_path_factory: pytest.TempPathFactory):
         ),
         page_source=PageSourceResource(pages=[str(base / "urls.txt")]),
         fetch_policy=FetchPolicyResource(
-            timeout_s=0.5, max_bytes=200_000, max_redirects=3, use_env_proxy=False
+            timeout_s=0.5, max_bytes=200_000, max_redirects=3, use_env_proxy=False, allow_private_addresses=True
         ),
     )
     result = materialize_days(DAY, DAY, resources)
@@ -503,7 +509,7 @@ def test_feed_sensor_fires_only_on_new_entries(server: str) -> None:
 
     resources = {
         "feed_source": FeedSourceResource(feeds=[f"{server}/feed.xml"]),
-        "fetch_policy": FetchPolicyResource(timeout_s=0.5, use_env_proxy=False),
+        "fetch_policy": FetchPolicyResource(timeout_s=0.5, use_env_proxy=False, allow_private_addresses=True),
     }
     ctx = dg.build_sensor_context(cursor=None, resources=resources)
     reqs = feed_sensor(ctx)

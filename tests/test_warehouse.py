@@ -260,8 +260,13 @@ def test_load_writes_every_table_and_creates_parent(db: Path) -> None:
     # what went in comes back, column for column
     expected = batch_a()
     assert_frame_equal(tables["articles"], expected["articles"])
-    assert_frame_equal(tables["air_attacks"], expected["events"]["air_attacks"].sort("event_id"))
-    assert_frame_equal(tables["quarantine"], expected["quarantine"].sort("quarantine_id"))
+    # ... plus each row's day: its article's (an ingest reject's from its row_json)
+    day = expected["articles"]["partition_date"][0]
+    assert tables["air_attacks"]["partition_date"].to_list() == [day] * tables["air_attacks"].height
+    assert_frame_equal(
+        tables["air_attacks"].drop("partition_date"), expected["events"]["air_attacks"].sort("event_id")
+    )
+    assert_frame_equal(tables["quarantine"].drop("partition_date"), expected["quarantine"].sort("quarantine_id"))
 
 
 def test_weapons_table_is_weapons_csv(db: Path) -> None:
@@ -439,7 +444,7 @@ def test_frames_are_conformed_before_loading(db: Path) -> None:
     load_batch(db, frame([article("A")], ARTICLES), {"air_attacks": air_rows}, frame([], QUARANTINE))
     stored = snapshot(db)["air_attacks"]
     assert stored["launched"].to_list() == [5]
-    assert stored.schema == pl.Schema(AIR_ATTACKS)
+    assert stored.schema == pl.Schema(WAREHOUSE_TABLES["air_attacks"])  # the event schema + its day
 
 
 def test_unknown_event_table_is_rejected(db: Path) -> None:

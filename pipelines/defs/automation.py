@@ -23,8 +23,8 @@ from pipelines.defs.resources import (
     FetchPolicyResource,
     default_landing_dir,
 )
-from pipelines.ingest import raw_articles_frame, read_file
-from pipelines.ingest.folder import file_day, guarded, list_files
+from pipelines.ingest import raw_articles_frame
+from pipelines.ingest.folder import list_files, read_entry
 from pipelines.ingest.screen import partition_days
 
 salvo_job = dg.define_asset_job(
@@ -77,11 +77,12 @@ def _run_requests(kind: str, days: set[date], new: list[str]) -> list[dg.RunRequ
 
 
 def landing_files(folder: Path) -> dict[str, Path]:
-    """Signature (path, size, modification time) -> file, for every file in the landing folder."""
+    """Signature (path, size, modification time) -> entry, for every entry of the landing folder that is not a
+    folder (regular files, and symlinks and special files, which become quarantine rows), never followed."""
     out = {}
     for p in list_files(folder):
         try:
-            st = p.stat()
+            st = p.lstat()
         except OSError:
             continue
         out[_sig(p, st.st_size, st.st_mtime_ns)] = p
@@ -101,7 +102,7 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, article_source: A
     items = [
         item
         for s in new
-        for item in guarded(read_file(files[s], article_source.limits()), str(files[s]), file_day(files[s]))
+        for item in read_entry(files[s], article_source.limits())
     ]
     today = today_utc()
     days = set(partition_days(raw_articles_frame(items, check_dates=True, today=today), today))

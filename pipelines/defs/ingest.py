@@ -15,6 +15,7 @@ from pipelines.defs.resources import (
 )
 from pipelines.ingest import accepted_articles, raw_articles_frame
 from pipelines.ingest.dedup import canonical_url, canonical_urls
+from pipelines.ingest.folder import inventory, unaccounted
 from pipelines.ingest.screen import screen_batch
 
 
@@ -24,6 +25,15 @@ from pipelines.ingest.screen import screen_batch
     backfill_policy=BACKFILL,
     description="Every input item of the run's days read from the article, feed and page sources; rejects "
     "carry their reason.",
+    check_specs=[
+        dg.AssetCheckSpec(
+            name="found_on_disk",
+            asset="raw_articles",
+            description="every entry found under the article folders (listed by os.walk, apart from the "
+            "readers) is the origin of at least one item: an article or a quarantine row, of this run's days "
+            "or of its own day's run",
+        )
+    ],
 )
 def raw_articles(
     context: dg.AssetExecutionContext,
@@ -32,7 +42,7 @@ def raw_articles(
     page_source: PageSourceResource,
     fetch_policy: FetchPolicyResource,
     warehouse: WarehouseResource,
-) -> pl.DataFrame:
+):
     window = run_window(context)
     today = today_utc()
     # what the run fetches without a date of its own belongs to the run's last day when it backfills the past
@@ -57,27 +67,38 @@ def raw_articles(
             policy, fetch_day, seen_url=lambda u: seen_urls.get(canonical_url(u)), limits=limits
         ),
     )
+    found = inventory(article_source.paths)  # listed before reading: what is on disk now
     everything = raw_articles_frame(items, check_dates=True, today=today)
+    missing = unaccounted(found, everything["origin"].to_list())
     raw = screen_batch(everything, window, seen=seen, today=today)
     rejected = raw.filter(pl.col("reject_reason").is_not_null())
     accepted = raw.filter(pl.col("reject_reason").is_null())
-    context.add_output_metadata(
-        {
-            "items": raw.height,
-            "rejected": rejected.height,
-            "items_in_sources": everything.height,
-            "items_of_other_days": everything.height - raw.height,
-            "reject_reasons": dg.MetadataValue.json(
-                dict(sorted(rejected.group_by("reject_reason").len().iter_rows())) if rejected.height else {}
-            ),
-            "languages": dg.MetadataValue.json(
-                {str(k): v for k, v in sorted(accepted.group_by("language").len().iter_rows(), key=str)}
-            ),
-            "near_duplicates": accepted.filter(pl.col("duplicate_of").is_not_null()).height,
-            "days": f"{window.start}..{window.end}",
-        }
+    metadata = {
+        "items": raw.height,
+        "rejected": rejected.height,
+        "items_in_sources": everything.height,
+        "items_of_other_days": everything.height - raw.height,
+        "reject_reasons": dg.MetadataValue.json(
+            dict(sorted(rejected.group_by("reject_reason").len().iter_rows())) if rejected.height else {}
+        ),
+        "languages": dg.MetadataValue.json(
+            {str(k): v for k, v in sorted(accepted.group_by("language").len().iter_rows(), key=str)}
+        ),
+        "near_duplicates": accepted.filter(pl.col("duplicate_of").is_not_null()).height,
+        "days": f"{window.start}..{window.end}",
+        "entries_found_on_disk": len(found),
+    }
+    yield dg.Output(raw, metadata=metadata)
+    yield dg.AssetCheckResult(
+        check_name="found_on_disk",
+        passed=not missing,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "entries_found": len(found),
+            "entries_without_item": len(missing),
+            "examples": dg.MetadataValue.json(missing[:20]),
+        },
     )
-    return raw
 
 
 @dg.asset(

@@ -1,11 +1,11 @@
 """The daily partitions every asset of the graph shares: an article's day is its published date, falling back
 to the day it was fetched (a file's modification day)."""
 
-import os
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from pipelines import settings
 from pipelines.ingest import PARTITION_START
 from pipelines.ingest.screen import Window
 
@@ -18,7 +18,7 @@ DAILY = dg.DailyPartitionsDefinition(
 # not by the backfill; and the runs of one backfill can run at once, as many as the run queue allows
 # (dagster.yaml `concurrency: runs: max_concurrent_runs`), while their publishes queue on the
 # `salvo_warehouse` pool and the writer lock.
-MAX_DAYS_PER_RUN = int(os.environ.get("SALVO_DAYS_PER_RUN", "50"))
+MAX_DAYS_PER_RUN = settings.days_per_run()
 BACKFILL = dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DAYS_PER_RUN)
 
 

@@ -11,56 +11,47 @@ Feeds and pages are fetched under `fetch_policy` (FetchPolicyResource).
 
 from __future__ import annotations
 
-import os
+import contextlib
 import pickle
-import re
-from datetime import date, timedelta
+import shutil
+import time
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from pipelines import settings
 from pipelines.ingest import raw_articles_frame as _raw_frame
 from pipelines.ingest.fetch import USER_AGENT, FetchPolicy
 from pipelines.ingest.folder import DEFAULT_LIMITS, FileLimits
-from pipelines.ingest.screen import NEIGHBOUR_DAYS, SEEN_SCHEMA, Window
+from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window
 from pipelines.ingest.sources import read_feeds, read_folders, read_pages
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------- environment
-def _env_list(name: str) -> list[str]:
-    """Whitespace- or comma-separated values (URLs contain ':', so not os.pathsep)."""
-    return [v for v in re.split(r"[\s,]+", os.environ.get(name, "")) if v]
-
-
+# Every value comes from pipelines/settings.py, which checks it (a bad one raises SettingsError, one line).
 def default_db_path() -> str:
-    return os.environ.get("SALVO_DB_PATH", str(REPO_ROOT / "warehouse" / "salvo.duckdb"))
+    return str(settings.db_path())
 
 
 def default_article_paths() -> list[str]:
     """SALVO_ARTICLES (os.pathsep-separated) or the seeds folder plus the landing folder."""
-    env = os.environ.get("SALVO_ARTICLES")
-    if env:
-        return [p for p in env.split(os.pathsep) if p]
-    return [str(REPO_ROOT / "seeds"), default_landing_dir()]
+    return settings.article_paths()
 
 
 def default_landing_dir() -> str:
-    return os.environ.get("SALVO_LANDING_DIR", str(REPO_ROOT / "landing"))
+    return str(settings.landing_dir())
 
 
 def default_feeds() -> list[str]:
-    return _env_list("SALVO_FEEDS")
+    return settings.feeds()
 
 
 def default_pages() -> list[str]:
-    return _env_list("SALVO_PAGES")
-
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name) or default)
+    return settings.pages()
 
 
 # --------------------------------------------------------------------------- warehouse
@@ -75,27 +66,9 @@ class WarehouseResource(dg.ConfigurableResource):
     def seen_articles(self, window: Window, neighbour_days: int = NEIGHBOUR_DAYS) -> pl.DataFrame:
         """The warehouse's articles outside `window` (SEEN_SCHEMA): what earlier runs loaded. Texts only for
         the days around the window, where near-duplicates are looked for."""
-        from pipelines.warehouse import connect, existing_tables
+        from pipelines.batch import read_seen
 
-        if not self.path().exists():
-            return pl.DataFrame(schema=SEEN_SCHEMA)
-        con = connect(self.path(), read_only=True)
-        try:
-            if "articles" not in existing_tables(con):
-                return pl.DataFrame(schema=SEEN_SCHEMA)
-            lo, hi = (
-                window.start - timedelta(days=neighbour_days),
-                window.end + timedelta(days=neighbour_days),
-            )
-            frame = con.sql(
-                "SELECT article_id, url, content_hash, "
-                "CASE WHEN partition_date BETWEEN $lo AND $hi THEN text END AS text, duplicate_of, partition_date "
-                "FROM articles WHERE partition_date NOT BETWEEN $s AND $e",  # rows without a day are replaced
-                params={"lo": lo, "hi": hi, "s": window.start, "e": window.end},
-            ).pl()
-        finally:
-            con.close()
-        return frame.cast(SEEN_SCHEMA)  # type: ignore[arg-type]
+        return read_seen(self.path(), window, text_days=neighbour_days)
 
 
 # --------------------------------------------------------------------------- sources
@@ -109,6 +82,8 @@ class FetchPolicyResource(dg.ConfigurableResource):
     allowed_hosts: list[str] = []
     user_agent: str = USER_AGENT
     use_env_proxy: bool = True
+    # loopback, link-local and private addresses are refused unless this is set (SALVO_FETCH_ALLOW_PRIVATE=1)
+    allow_private_addresses: bool = False
 
     def policy(self) -> FetchPolicy:
         return FetchPolicy(
@@ -118,6 +93,7 @@ class FetchPolicyResource(dg.ConfigurableResource):
             allowed_hosts=tuple(self.allowed_hosts),
             user_agent=self.user_agent,
             use_env_proxy=self.use_env_proxy,
+            allow_private_addresses=self.allow_private_addresses,
         )
 
 
@@ -171,28 +147,82 @@ class PageSourceResource(dg.ConfigurableResource):
 
 
 # --------------------------------------------------------------------------- intermediate frames
-class _FramesIOManager(dg.IOManager):
-    """Pickles each asset's output per partition range: `<base>/<asset key>/<first>..<last>.pkl`.
+FRAMES_FOLDER = "salvo_frames"
+# runs whose frames the next run may remove: finished, and not to be re-executed from their outputs
+_DONE = (dg.DagsterRunStatus.SUCCESS,)
+_ENDED = (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 
-    Dagster's default filesystem IO manager refuses outputs that span several partitions, and a backfill or
-    `make run` materializes a range of days in one run. Every job of this project materializes the whole
-    graph for one partition or range, so an input is always the same range of its upstream asset."""
+
+def frames_base(instance: dg.DagsterInstance) -> Path:
+    """The folder every run keeps its intermediate frames under: SALVO_FRAMES_DIR, else the instance's
+    storage folder."""
+    return settings.frames_dir() or Path(instance.storage_directory()) / FRAMES_FOLDER
+
+
+def remove_run_frames(base: Path, run_id: str) -> None:
+    """Delete one run's intermediate frames (its folder); nothing happens when it has none."""
+    folder = base / run_id
+    if folder.parent == base and folder.name == run_id:  # a run id is one path component
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_frames(base: Path, instance: dg.DagsterInstance | None, retention_days: float) -> list[str]:
+    """The retention rule for frames left behind by runs that did not remove their own (`salvo run` removes
+    them when a run succeeds): a folder is removed when its run is known to this instance and succeeded, when its
+    run ended otherwise (failed, canceled) more than `retention_days` ago, or when no run of this instance has
+    its name and nothing in it changed for `retention_days`. Folders of runs in progress are never touched.
+    Returns the names removed."""
+    if not base.is_dir():
+        return []
+    cutoff = time.time() - retention_days * 86400
+    removed = []
+    for folder in base.iterdir():
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        run = None
+        if instance is not None:
+            with contextlib.suppress(Exception):  # a name that is no run id
+                run = instance.get_run_by_id(folder.name)
+        try:
+            old = folder.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if run is None:
+            remove = old
+        else:
+            remove = run.status in _DONE or (run.status in _ENDED and old)
+        if remove:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+class _FramesIOManager(dg.IOManager):
+    """Pickles each asset's output per run and partition range: `<base>/<run id>/<asset key>/<range>.pkl`.
+
+    Intermediate outputs belong to their run: two runs of the same days, with different inputs or warehouses,
+    at once and sharing one Dagster home, never read each other's frames. An input is read from the run that
+    produced it (`upstream_output.run_id`: the run itself, or the parent run of a re-execution that skips the
+    upstream step). Dagster's default filesystem IO manager keys by asset and partition only (runs would mix)
+    and refuses outputs spanning several partitions, and a backfill or `make run` materializes a range of days
+    in one run. Every job of this project materializes the whole graph for one partition or range, so an input
+    is always the same range of its upstream asset."""
 
     def __init__(self, base: Path):
         self.base = base
 
-    def _path(self, context) -> Path:
+    def _path(self, context, run_id: str) -> Path:
         if context.has_asset_partitions:
             r = context.asset_partition_key_range
             name = r.start if r.start == r.end else f"{r.start}..{r.end}"
         else:
             name = "all"
-        return self.base.joinpath(*context.asset_key.path) / f"{name}.pkl"
+        return self.base.joinpath(run_id, *context.asset_key.path) / f"{name}.pkl"
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
         if obj is None:
             return
-        path = self._path(context)
+        path = self._path(context, context.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
@@ -200,48 +230,59 @@ class _FramesIOManager(dg.IOManager):
         tmp.replace(path)
 
     def load_input(self, context: dg.InputContext):
-        path = self._path(context)
+        upstream = context.upstream_output
+        run_id = upstream.run_id if upstream is not None and upstream.run_id else context.run_id
+        path = self._path(context, run_id)
         if not path.exists():
             raise dg.DagsterInvariantViolationError(
-                f"no stored output of {context.asset_key.to_user_string()} for {path.stem}: materialize the "
-                "upstream assets for the same partition(s) first (the salvo_all job does the whole graph)"
+                f"no stored output of {context.asset_key.to_user_string()} for {path.stem} in run {run_id}: "
+                "materialize the upstream assets in the same run (the salvo_all job does the whole graph)"
             )
         with path.open("rb") as fh:
             return pickle.load(fh)
 
 
 class FramesIOManager(dg.ConfigurableIOManagerFactory):
-    """Where intermediate frames are kept between steps (default: the Dagster instance's storage folder)."""
+    """Where intermediate frames are kept between steps: one folder per run under `base_dir` (default: the
+    Dagster instance's storage folder, or SALVO_FRAMES_DIR). Creating it applies the retention rule
+    (`sweep_frames`) to the folders of other runs."""
 
     base_dir: str | None = None
+    retention_days: float = 7.0
 
     def create_io_manager(self, context) -> _FramesIOManager:
-        base = (
-            Path(self.base_dir)
-            if self.base_dir
-            else Path(context.instance.storage_directory()) / "salvo_frames"
-        )
+        instance = getattr(context, "instance", None)
+        if self.base_dir:
+            base = Path(self.base_dir)
+        elif instance is not None:
+            base = frames_base(instance)
+        else:
+            raise dg.DagsterInvariantViolationError("FramesIOManager needs a base_dir or a Dagster instance")
+        sweep_frames(base, instance, self.retention_days)
         return _FramesIOManager(base)
 
 
 # --------------------------------------------------------------------------- all of them
 def default_resources(**overrides) -> dict:
-    """Every resource the asset graph needs, configured from the environment; keyword arguments replace one
-    (e.g. `article_source=ArticleSourceResource(paths=[...])`). Used by `salvo run`, the tests and the defs."""
+    """Every resource the asset graph needs, configured from the environment (pipelines/settings.py checks
+    every value); keyword arguments replace one (e.g. `article_source=ArticleSourceResource(paths=[...])`). Used
+    by `salvo run`, the tests and the defs."""
+    frames = settings.frames_dir()
     resources = {
         "warehouse": WarehouseResource(db_path=default_db_path()),
         "article_source": ArticleSourceResource(paths=default_article_paths()),
-        "feed_source": FeedSourceResource(
-            feeds=default_feeds(), fetch_pages=os.environ.get("SALVO_FETCH_PAGES", "") in ("1", "true", "yes")
-        ),
+        "feed_source": FeedSourceResource(feeds=default_feeds(), fetch_pages=settings.fetch_pages()),
         "page_source": PageSourceResource(pages=default_pages()),
         "fetch_policy": FetchPolicyResource(
-            timeout_s=_env_float("SALVO_FETCH_TIMEOUT", 10.0),
-            max_bytes=int(_env_float("SALVO_FETCH_MAX_BYTES", 5_000_000)),
-            max_redirects=int(_env_float("SALVO_FETCH_MAX_REDIRECTS", 5)),
-            allowed_hosts=_env_list("SALVO_ALLOWED_HOSTS"),
+            timeout_s=settings.fetch_timeout_s(),
+            max_bytes=settings.fetch_max_bytes(),
+            max_redirects=settings.fetch_max_redirects(),
+            allowed_hosts=settings.allowed_hosts(),
+            allow_private_addresses=settings.fetch_allow_private(),
         ),
-        "io_manager": FramesIOManager(base_dir=os.environ.get("SALVO_FRAMES_DIR") or None),
+        "io_manager": FramesIOManager(
+            base_dir=str(frames) if frames else None, retention_days=settings.frames_retention_days()
+        ),
     }
     resources.update(overrides)
     return resources

@@ -11,18 +11,11 @@ or `concurrency: pools: default_limit` in dagster.yaml to queue them in Dagster 
 import dagster as dg
 import polars as pl
 
+from pipelines.batch import publish_run
 from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
-from pipelines.ingest import ingest_quarantine
-from pipelines.schema import (
-    DERIVED_TABLES,
-    EVENT_TABLES,
-    LEDGER_TABLES,
-    QUARANTINE,
-    WAREHOUSE_TABLES,
-    conform,
-)
-from pipelines.warehouse import duckdb_type, publish_batch
+from pipelines.schema import DERIVED_TABLES, EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES
+from pipelines.warehouse import duckdb_type
 from pipelines.warehouse.docs import TABLE_DOCS, column_description
 
 WAREHOUSE_POOL = "salvo_warehouse"
@@ -88,8 +81,14 @@ def _table_specs() -> list[dg.AssetSpec]:
         dg.AssetCheckSpec(
             name="conservation",
             asset=["warehouse", "quarantine"],
-            description="items in = articles loaded + items quarantined; rows extracted = rows loaded + rows quarantined",
-        )
+            description="items in = articles loaded + items quarantined; rows extracted = rows loaded + rows "
+            "quarantined + rows of articles rejected at publish (a copy another run published meanwhile)",
+        ),
+        dg.AssetCheckSpec(
+            name="no_orphans",
+            asset=["warehouse", "articles"],
+            description="every event and ledger row of the warehouse names an article the warehouse holds",
+        ),
     ],
 )
 def warehouse_tables(
@@ -101,17 +100,13 @@ def warehouse_tables(
 ):
     loaded_events = [*EVENT_TABLES, *LEDGER_TABLES]
     events = {t: validated_events[t] for t in loaded_events if t in validated_events}
-    quarantine = pl.concat(
-        [
-            conform(ingest_quarantine(raw_articles), QUARANTINE),
-            conform(validated_events["quarantine"], QUARANTINE),
-        ]
-    )
     window = run_window(context)
-    # the run's days are replaced exactly (their rows go, this batch's rows come in), in a copy swapped in whole
-    summary = publish_batch(
-        warehouse.path(), articles, events, quarantine, partitions=(window.start, window.end)
+    # the run's days are replaced exactly (their rows go, this batch's rows come in), in a copy swapped in
+    # whole, after a last seen-before screen against the warehouse as it is now
+    published = publish_run(
+        warehouse.path(), raw_articles, articles, events, validated_events["quarantine"], window
     )
+    summary, raw_articles = published.summary, published.raw
     written = {
         "articles": summary.articles,
         "air_attacks": summary.air_attacks,
@@ -131,11 +126,11 @@ def warehouse_tables(
             },
         )
     ingest_rejects = raw_articles.filter(pl.col("reject_reason").is_not_null()).height
-    validate_rejects = validated_events["quarantine"].height
-    extracted = sum(events[t].height for t in events) + validate_rejects
+    extracted = sum(events[t].height for t in events) + validated_events["quarantine"].height
+    validate_rejects = summary.quarantine - ingest_rejects
     loaded_rows = sum(written[t] for t in loaded_events)
     items_ok = raw_articles.height == summary.articles + ingest_rejects
-    rows_ok = extracted == loaded_rows + validate_rejects
+    rows_ok = extracted == loaded_rows + validate_rejects + published.rows_dropped
     yield dg.AssetCheckResult(
         check_name="conservation",
         asset_key=["warehouse", "quarantine"],
@@ -148,5 +143,15 @@ def warehouse_tables(
             "rows_extracted": extracted,
             "rows_loaded": loaded_rows,
             "rows_quarantined": validate_rejects,
+            "articles_rejected_at_publish": published.rejected_at_publish,
+            "rows_dropped_with_them": published.rows_dropped,
         },
+    )
+    orphans = {t: n for t, n in summary.orphans.items() if n}
+    yield dg.AssetCheckResult(
+        check_name="no_orphans",
+        asset_key=["warehouse", "articles"],
+        passed=not orphans,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"orphan_rows": dg.MetadataValue.json(orphans)},
     )

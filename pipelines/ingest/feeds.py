@@ -1,10 +1,12 @@
 """RSS and Atom feeds (from a URL or a file) with feedparser: each entry's link, title, published date and
 summary/content; optionally the full text of the entry's linked page.
 
-A feed that declares entities in a DTD is refused before parsing ("feed_entity_declaration"): no real news feed
-needs them, and they are how entity-expansion ("billion laughs") bombs work. feedparser itself is memory-safe
-against them here (expat refuses the undefined entity and the loose parser leaves it unexpanded), but the bomb
-is bad input and must show up in the quarantine, not as a feed with a strange title.
+A feed with a DTD is refused before parsing: "feed_entity_declaration" when it declares entities (how
+entity-expansion "billion laughs" bombs and XXE work), "feed_dtd" for any other DOCTYPE. No news feed needs
+one. The check runs on the text as the parser would see it, decoded the way feedparser decodes it (UTF-16,
+UTF-32, UTF-7 and other declared encodings included), and on the raw bytes with NULs removed (UTF-16/32
+without a declaration), so no encoding hides a declaration from it. feedparser itself is memory-safe against
+such feeds here, but a bomb is bad input and must show up in the quarantine, not as an article.
 """
 
 from __future__ import annotations
@@ -17,16 +19,36 @@ from pipelines.ingest.html import html_to_text, url_article_id
 from pipelines.ingest.items import RawItem
 
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.I)
+_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.I)
+
+
+def dtd_reason(data: bytes) -> str | None:
+    """"feed_entity_declaration" or "feed_dtd" when the feed, decoded as feedparser decodes it (or read with
+    NULs removed), declares entities or a DOCTYPE; else None."""
+    from feedparser.encodings import convert_to_utf8
+
+    views = [data, data.replace(b"\x00", b"")]
+    try:
+        views.append(convert_to_utf8({}, data, {}))
+    except Exception:  # noqa: BLE001 - undecodable: the raw views are checked, feedparser will refuse it
+        pass
+    if any(_ENTITY_DECL.search(v) for v in views):
+        return "feed_entity_declaration"
+    if any(_DOCTYPE.search(v) for v in views):
+        return "feed_dtd"
+    return None
 
 
 def _entry_date(entry) -> str | None:
-    """ISO date of the entry (published, else updated); the raw string when feedparser could not read it."""
+    """The entry's date as the feed writes it (published, else updated), for `parse_date`: the one date rule
+    of every source, not feedparser's own more lenient one. Only a date feedparser found in a form it alone
+    gives (parsed, without the string) is taken from its parse, as a UTC instant."""
     for key in ("published", "updated"):
-        parsed = entry.get(f"{key}_parsed")
-        if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC).date().isoformat()  # feedparser normalises to UTC
         if entry.get(key):
             return str(entry.get(key))
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            return datetime(*parsed[:6], tzinfo=UTC).isoformat()  # feedparser normalises to UTC
     return None
 
 
@@ -52,8 +74,9 @@ def parse_feed(
     entry's own summary/content as its text)."""
     import feedparser
 
-    if _ENTITY_DECL.search(data):
-        yield RawItem(origin, None, "feed_entity_declaration", fetched_on)
+    refused = dtd_reason(data)
+    if refused:
+        yield RawItem(origin, None, refused, fetched_on)
         return
     try:
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)

@@ -6,9 +6,10 @@ files or the network and never extracts events.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import re
+import unicodedata
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +27,13 @@ FALLBACK_ENCODINGS = ("utf-8-sig", "cp1252")
 # Decoded text with more control characters than this share is binary, whatever decoded it.
 MAX_CONTROL_SHARE = 0.02
 
-_DATE_PREFIX = re.compile(r"^\s*(\d{4})[-/](\d{2})[-/](\d{2})")
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\b")  # 02.03.2025: day first, the European form
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f]")
+# the zone names RFC 822 dates (RSS) may carry, as UTC offsets in seconds; any other name is refused
+_ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600,
+          "CDT": -5 * 3600, "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600}  # fmt: skip
+# two defaults that differ in year, month and day: a date that parses differently with each lacks one of them
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -45,32 +52,73 @@ class RawItem:
 
 # --------------------------------------------------------------------------- parsing helpers
 def parse_date(value: object) -> date | None:
-    """ISO (2025-03-02, 2025-03-02T08:00:00Z, 2025/03/02) or RFC 2822 (what RSS carries) -> date; else None."""
+    """The day of a date or instant, by one rule for every source (JSON, front matter, RSS/Atom, HTML); None
+    when it cannot be read.
+
+    - **The day is the UTC day.** An instant with an offset or zone is placed on its UTC day
+      (`2025-03-02T23:30:00-05:00` is 2025-03-03, from JSON as from RSS); a time without a zone is taken as
+      UTC; a bare date is that date. The partitions are UTC days too.
+    - **One parser** (python-dateutil), strict about garbage and generous about common forms: ISO 8601
+      (`2025-03-02`, `2025-03-02T08:00:00Z`, `2025/03/02`, `20250302`), RFC 822 (`Sun, 02 Mar 2025 08:00:00
+      +0000`, with UT/GMT/EST/.../PDT), `March 2, 2025`, `2 March 2025`. Day-month-year with dots
+      (`02.03.2025`) is day first; with slashes, month first (`03/02/2025` is March 2).
+    - **Refused**: anything with a word or a field the parser does not know (`2025-03-02garbage`,
+      `T99:99:99`, `last Tuesday`, `2 days ago`), an impossible date (`2025-13-45`), a date lacking its year,
+      month or day (`March 2025`, `Sunday`), a zone name other than the RFC 822 ones, anything but a string
+      or a date (a number)."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return _utc_day(value)
     if isinstance(value, date):
         return value
-    s = str(value)
-    m = _DATE_PREFIX.match(s)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    if "," in s or re.search(r"\d{1,2} [A-Za-z]{3} \d{4}", s):
-        try:
-            return email.utils.parsedate_to_datetime(s.strip()).date()
-        except (TypeError, ValueError, IndexError):
-            return None
-    return None
+    if not isinstance(value, str):
+        return None
+    text = normalise_digits(unicodedata.normalize("NFKC", value)).strip()
+    if not text or len(text) > 100:
+        return None
+    from dateutil import parser as dateutil_parser  # imported here: only item normalisation needs it
+
+    dayfirst = bool(_DOTTED_DATE.match(text))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # UnknownTimezoneWarning: a zone we would have to guess
+            first, second = (
+                dateutil_parser.parse(text, default=d, dayfirst=dayfirst, tzinfos=_ZONES) for d in _DEFAULTS
+            )
+    except (ValueError, OverflowError, TypeError, Warning):
+        return None
+    if first.date() != second.date():  # year, month or day came from the default: not in the text
+        return None
+    return _utc_day(first)
+
+
+def _utc_day(value: datetime) -> date:
+    return value.date() if value.tzinfo is None else value.astimezone(UTC).date()
+
+
+def normalise_digits(text: str) -> str:
+    """Decimal digits of every script (Arabic-Indic, Devanagari, full-width, ...) as ASCII digits."""
+    if text.isascii():
+        return text
+    return _NON_ASCII_DIGIT.sub(_ascii_digit, text)
+
+
+def _ascii_digit(m: re.Match) -> str:
+    ch = m.group()
+    value = unicodedata.decimal(ch, None)
+    return ch if value is None else str(value)
 
 
 def normalise_text(text: str) -> str:
-    """Unify line endings and drop the byte-order mark; nothing else changes (NUL bytes, control characters,
-    SQL, markup are kept: text is data). Evidence offsets refer to this text."""
-    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    """Unify line endings, drop the byte-order mark, and fold Unicode compatibility forms (NFKC: full-width
+    letters and digits, no-break spaces, ligatures) and every script's decimal digits to ASCII digits, so
+    "４０ drones" or "٤٠ drones" is "40 drones" to the extractor, never 0. Nothing else changes (NUL bytes,
+    control characters, SQL, markup are kept: text is data). Evidence offsets refer to this text."""
+    text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():
+        return text
+    return normalise_digits(unicodedata.normalize("NFKC", text))
 
 
 def content_hash(text: str) -> str:

@@ -118,6 +118,17 @@ def screen_batch(
     return conform(df, RAW_ARTICLES)
 
 
+def recheck_seen(raw: pl.DataFrame, seen: pl.DataFrame) -> pl.DataFrame:
+    """A screened batch (RAW_ARTICLES of the window) screened again for what the warehouse holds now, by the
+    seen-before rule of `screen_batch`: an accepted item whose id, canonical URL or text `seen` (SEEN_SCHEMA;
+    texts not needed) has becomes "already_loaded". Run just before publishing, under the writers' lock, it
+    catches what another run published since this one read the warehouse."""
+    if raw.height == 0 or seen.height == 0:
+        return raw
+    df = raw.with_columns(_curl=canonical_urls(raw["url"]), _in=pl.lit(True))
+    return conform(_seen_before(df, conform(seen, SEEN_SCHEMA)), RAW_ARTICLES)
+
+
 def _exact_copies(df: pl.DataFrame) -> pl.DataFrame:
     """reject_reason "duplicate_article" and duplicate_of for copies among the items (df earliest first).
 

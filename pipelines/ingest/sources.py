@@ -11,7 +11,15 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.ingest.fetch import FetchPolicy, fetch
-from pipelines.ingest.folder import DEFAULT_LIMITS, HTML_SUFFIXES, FileLimits, file_day, guarded, read_folder
+from pipelines.ingest.folder import (
+    DEFAULT_LIMITS,
+    HTML_SUFFIXES,
+    FileLimits,
+    file_day,
+    guarded,
+    read_folder,
+    read_regular,
+)
 from pipelines.ingest.html import page_item
 from pipelines.ingest.items import RawItem, parse_date
 
@@ -91,13 +99,9 @@ def _read_feed(
     else:
         path = Path(spec)
         day = file_day(path) or fetched_on
-        try:
-            if path.stat().st_size > limits.max_file_bytes:
-                yield RawItem(spec, None, "file_too_large", day)
-                return
-            data = path.read_bytes()
-        except OSError:
-            yield RawItem(spec, None, "unreadable_file", day)
+        data, reason = read_regular(path, limits.max_file_bytes, follow=True)  # a configured path: followed
+        if data is None:
+            yield RawItem(spec, None, reason, day)
             return
 
     fetcher = None
@@ -145,11 +149,11 @@ def _read_page_spec(
     if path.suffix.lower() in HTML_SUFFIXES or path.is_dir():
         yield from read_folder(path, limits)
         return
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        yield RawItem(spec, None, "unreadable_file", fetched_on)
+    data, reason = read_regular(path, limits.max_file_bytes, follow=True)
+    if data is None:
+        yield RawItem(spec, None, reason, fetched_on)
         return
+    lines = data.decode("utf-8", errors="replace").splitlines()
     for n, line in enumerate(lines, 1):
         url = line.strip()
         if not url or url.startswith("#"):

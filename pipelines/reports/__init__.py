@@ -9,7 +9,6 @@ read-only connection, which runs never lock (they publish by swapping in a new f
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from pipelines.warehouse import connect, create_table_sql, ensure_schema, existi
 
 ENV_SQL_DIR = "SALVO_SQL_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR: Path = Path(os.environ.get(ENV_SQL_DIR) or REPO_ROOT / "sql")
+SQL_DIR: Path = REPO_ROOT / "sql"  # the default; SALVO_SQL_DIR is read when a report is looked up
 
 # View names become SQL identifiers, so file stems must be plain identifiers.
 _VIEW_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -31,8 +30,9 @@ def _sql_dir(sql_dir: Path | None) -> Path:
     """The directory to read: the argument, else SALVO_SQL_DIR as set now (tests set it late), else SQL_DIR."""
     if sql_dir is not None:
         return Path(sql_dir)
-    env = os.environ.get(ENV_SQL_DIR)
-    return Path(env) if env else SQL_DIR
+    from pipelines import settings
+
+    return settings.sql_dir()  # SALVO_SQL_DIR, checked (a folder with .sql files), else sql/
 
 
 def report_names(sql_dir: Path | None = None) -> list[str]:

@@ -34,7 +34,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,8 +109,9 @@ class ValidationOutcome:
 def _suites_dir(suites_dir: Path | None) -> Path:
     if suites_dir is not None:
         return Path(suites_dir)
-    env = os.environ.get(ENV_SUITES_DIR)
-    return Path(env) if env else DEFAULT_SUITES_DIR
+    from pipelines import settings
+
+    return settings.expectations_dir()  # SALVO_EXPECTATIONS_DIR, checked; else DEFAULT_SUITES_DIR
 
 
 def load_suite_json(table: str, suites_dir: Path | None = None) -> dict:

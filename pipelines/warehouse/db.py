@@ -15,7 +15,6 @@ duckdb 2.x notes that shape this package:
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -98,16 +97,44 @@ def create_table_sql(table: str, *, temporary: bool = False) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every warehouse table that does not exist yet (existing tables are left as they are)."""
+    """Create every warehouse table that does not exist yet, and add the columns a table of an older warehouse
+    lacks (existing rows are kept; a per-article row's new `partition_date` is filled from its article, an
+    ingest reject's from its row_json)."""
+    present = existing_tables(con)
     for table in WAREHOUSE_TABLES:
-        con.execute(create_table_sql(table))
+        if table not in present:
+            con.execute(create_table_sql(table))
+            continue
+        have = {
+            name
+            for (name,) in con.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = $t",
+                params={"t": table},
+            ).fetchall()
+        }
+        for name, dtype in WAREHOUSE_TABLES[table].items():
+            if name not in have:
+                con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN {ident(name)} {duckdb_type(dtype)}")
+                if name == "partition_date":
+                    _fill_days(con, table)
+
+
+def _fill_days(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The day of the rows of a table that had no partition_date column: its article's, or (ingest rejects,
+    which name no article) the one recorded in row_json."""
+    of_article = f"(SELECT a.partition_date FROM articles a WHERE a.article_id = {ident(table)}.article_id)"
+    if table == "quarantine":
+        recorded = "TRY_CAST(json_extract_string(row_json, '$.partition_date') AS DATE)"
+        con.execute(f"UPDATE quarantine SET partition_date = coalesce({recorded}, {of_article})")
+    else:
+        con.execute(f"UPDATE {ident(table)} SET partition_date = {of_article}")
 
 
 def _read_timeout() -> float:
-    try:
-        return float(os.environ.get(ENV_READ_TIMEOUT) or DEFAULT_READ_TIMEOUT_S)
-    except ValueError:
-        return DEFAULT_READ_TIMEOUT_S
+    from pipelines import settings
+
+    return settings.read_timeout_s()
 
 
 def _retryable(exc: duckdb.Error) -> bool:
@@ -174,3 +201,50 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     order = ", ".join(ident(k) for k in key_columns(table))
     frame = con.sql(f"SELECT * FROM {ident(table)} ORDER BY {order}").pl()
     return conform(frame, WAREHOUSE_TABLES[table])
+
+
+class NotAWarehouse(ValueError):
+    """A path that cannot be this project's warehouse (a corrupt file, another program's file, another
+    DuckDB database); the message is one line saying which, why, and what to do."""
+
+
+def check_warehouse(db_path: Path | str, *, must_exist: bool) -> None:
+    """Raise NotAWarehouse unless `db_path` is a salvo warehouse (or, with must_exist=False, absent or an empty
+    file a run may initialise). Opened read-only: checking never takes a writer's lock."""
+    path = Path(db_path)
+    if not path.exists():
+        if must_exist:
+            raise NotAWarehouse(f"no warehouse at {path}; run `salvo run --db {path}` (or `make run`) first")
+        return
+    if path.stat().st_size == 0:
+        if must_exist:
+            raise NotAWarehouse(f"{path} is an empty file, not a warehouse yet; run `salvo run --db {path}` first")
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head[8:12] != b"DUCK":  # DuckDB's magic bytes, after the 8-byte checksum of its first block
+        raise NotAWarehouse(
+            f"{path} is not a DuckDB file (corrupt, or another program's); point --db or SALVO_DB_PATH at the "
+            "warehouse `salvo run` writes, or move this file away"
+        )
+    try:
+        con = connect(path, read_only=True)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NotAWarehouse(f"{path} cannot be opened as a DuckDB warehouse ({first}); check the path") from exc
+    try:
+        tables = existing_tables(con)
+        columns = {
+            name
+            for (name,) in con.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = 'articles'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    if (tables or must_exist) and not set(WAREHOUSE_TABLES["articles"]) <= columns:
+        raise NotAWarehouse(
+            f"{path} is a DuckDB database but not a salvo warehouse (no salvo articles table); point --db at a "
+            "new file or at the warehouse `salvo run` writes"
+        )

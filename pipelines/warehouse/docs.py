@@ -74,6 +74,7 @@ COMMON: dict[str, str] = {
     "valid_from": "The reporting day from which this belief held (the day of the article that changed it).",
     "valid_to": "The next reporting day that changed the belief (exclusive); null = still believed.",
     "changed": "Columns that changed from the previous belief ('first report' for the first row).",
+    "partition_date": "The day (Dagster partition) this row belongs to: its article's partition_date. Loads replace a day by this column.",
 }
 for _figure in ("launched", "intercepted", "suppressed", "impacts", "killed", "injured"):
     COMMON[f"{_figure}_min"] = f"Smallest {_figure} figure among counted reports."
@@ -106,6 +107,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "reason": "Machine-groupable reason, e.g. empty_text, intercepted_gt_launched.",
         "expectation": "The failed GX expectation(s); null for ingest rejects.",
         "row_json": "The rejected row as JSON.",
+        "partition_date": "The day (partition) of the rejected item (ingest) or of its article (validate); loads replace a day by this column.",
     },
     "attack_outcomes": {
         "outcome_id": "The ledger row: event_id/model-or-*/outcome.",

@@ -28,7 +28,6 @@ from pipelines.schema import (
     EVENT_REPORTS,
     EVENT_TABLES,
     LEDGER_TABLES,
-    QUARANTINE,
     WAREHOUSE_TABLES,
     WEAPONS,
     conform,
@@ -45,6 +44,8 @@ _REPLACED_ARTICLE_IDS = "_salvo_replaced_article_ids"
 _DELETE_KEYS = "_salvo_delete_keys"
 _GONE_REPORTS = "_salvo_gone_reports"
 _MOVED_REPORTS = "_salvo_moved_reports"
+_BATCH_ORIGINS = "_salvo_batch_origins"
+_DAY_LOOKUP = "_salvo_day_lookup"
 
 # The per-article tables a batch may carry besides articles and quarantine.
 LOADED_EVENT_TABLES: dict[str, dict[str, pl.DataType]] = {**EVENT_TABLES, **LEDGER_TABLES}
@@ -63,12 +64,15 @@ class LoadSummary:
     attack_outcomes: int = 0
     # rows of `weapons` and of each derived table recomputed by this load (those of the event keys it touched)
     derived: dict[str, int] = field(default_factory=dict)
+    # per event and ledger table, rows (in the whole warehouse, after the load) whose article is missing
+    orphans: dict[str, int] = field(default_factory=dict)
 
 
 def _conform_batch(
     articles: pl.DataFrame, events: Mapping[str, pl.DataFrame], quarantine: pl.DataFrame
 ) -> dict[str, pl.DataFrame]:
-    """Every per-article table's frame of this batch, cast to its schema (a missing event table is empty)."""
+    """Every per-article table's frame of this batch, cast to its warehouse schema (a missing event table is
+    empty); `partition_date` is filled in later (`_with_days`) where the frame does not carry it."""
     unknown = set(events) - set(LOADED_EVENT_TABLES)
     if unknown:
         # A misspelt key would otherwise silently load nothing for that table.
@@ -76,11 +80,39 @@ def _conform_batch(
             f"unknown event tables: {sorted(unknown)}; expected some of {sorted(LOADED_EVENT_TABLES)}"
         )
     frames = {"articles": conform(articles, ARTICLES)}
-    for table, schema in LOADED_EVENT_TABLES.items():
+    for table in LOADED_EVENT_TABLES:
+        schema = WAREHOUSE_TABLES[table]
         frame = events.get(table)
         frames[table] = conform(frame, schema) if frame is not None else pl.DataFrame(schema=schema)
-    frames["quarantine"] = conform(quarantine, QUARANTINE)
+    frames["quarantine"] = conform(quarantine, WAREHOUSE_TABLES["quarantine"])
     return frames
+
+
+def _with_days(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Every row's day: an event, ledger or validate-stage quarantine row takes its article's partition_date
+    (from the batch, else from the warehouse); an ingest reject the partition_date recorded in its row_json. A
+    row whose article is nowhere keeps a null day: it is an orphan (counted after the load), and null-day rows
+    are deleted by the next partitioned load."""
+    days = frames["articles"].select("article_id", day="partition_date")
+    named = pl.concat([frames[t].select("article_id") for t in [*LOADED_EVENT_TABLES, "quarantine"]])
+    elsewhere = named["article_id"].drop_nulls().unique()
+    elsewhere = elsewhere.filter(~elsewhere.is_in(days["article_id"].implode()))
+    if elsewhere.len():
+        con.register(_DAY_LOOKUP, pl.DataFrame({"article_id": elsewhere}).to_arrow())
+        known = con.sql(
+            f"SELECT article_id, partition_date AS day FROM articles SEMI JOIN {ident(_DAY_LOOKUP)} USING (article_id)"
+        ).pl()
+        days = pl.concat([days, conform(known, {"article_id": pl.String, "day": pl.Date})])
+    days = days.unique("article_id", keep="first")
+    out = dict(frames)
+    for table in [*LOADED_EVENT_TABLES, "quarantine"]:
+        frame = frames[table].join(days, on="article_id", how="left", maintain_order="left")
+        own = pl.col("day")
+        if table == "quarantine":
+            recorded = pl.col("row_json").str.json_path_match("$.partition_date").str.to_date(strict=False)
+            own = pl.when(pl.col("stage") == "ingest").then(recorded).otherwise(pl.col("day"))
+        out[table] = frame.with_columns(partition_date=pl.coalesce("partition_date", own)).drop("day")
+    return out
 
 
 def _id_table(column: str, values: Iterable[str | None]) -> pa.Table:
@@ -133,11 +165,18 @@ def load_batch(
     article named only by events keeps its article row: the batch replaces its events, not the article.
 
     With `partitions` (first, last day), the batch is the whole content of those days and replaces them
-    exactly: every article whose partition_date falls in them goes, with its event rows and validate-stage
-    quarantine rows, and so does every ingest-stage quarantine row of those days (its day is the
-    `partition_date` in its row_json). Ingest rows are then not deleted by article id, since a reject of
-    one day may name an article of another (a duplicate id). Rows left over from items that have since
-    disappeared from the sources therefore disappear too.
+    exactly: every row of every per-article table whose `partition_date` falls in them goes (articles, event
+    and ledger rows, quarantine rows of both stages), found by that column on each table and not through the
+    articles table, so an event row whose article is missing goes with its day too. Ingest rows are not
+    deleted by article id, since a reject of one day may name an article of another (a duplicate id); they are
+    deleted by origin instead: every input the batch holds (an article's origin, an ingest reject's row_id)
+    replaces that input's ingest rejects of any day. Rows left over from items that have since disappeared
+    from the sources therefore disappear too, and a line quarantined on one day and fixed since is not left in
+    quarantine beside its article.
+
+    Every row gets its day (`partition_date`): its article's (from the batch, else the warehouse), or for an
+    ingest reject the day in its row_json. After the load, `orphans` counts the event and ledger rows of the
+    whole warehouse whose article is missing; the warehouse asset's check fails when there is one.
 
     With `consolidate` (the default), `weapons` is then reloaded and the derived tables are brought up to date
     in the same transaction: the rows of every event key whose reports the batch deleted or inserted (for
@@ -148,6 +187,13 @@ def load_batch(
     them stale until the next such full recomputation or `recompute`.
     """
     frames = _conform_batch(articles, events, quarantine)
+    batch_origins = _id_table(
+        "origin",
+        [
+            *frames["articles"]["origin"].to_list(),
+            *frames["quarantine"].filter(pl.col("stage") == "ingest")["row_id"].to_list(),
+        ],
+    )
     batch_article_ids = _id_table(
         "article_id", [value for frame in frames.values() for value in frame["article_id"].to_list()]
     )
@@ -160,6 +206,7 @@ def load_batch(
         con.execute("BEGIN TRANSACTION")
         try:
             ensure_schema(con)
+            frames = _with_days(con, frames)
             written: dict[str, int] = {}
             # Registered for the rest of this connection's life (see _insert for why they are not unregistered).
             con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
@@ -170,6 +217,13 @@ def load_batch(
             replaced = _replaced(con, batch_article_ids, partitions) if incremental else None
             if partitions is not None:
                 _delete_partitions(con, *partitions)
+                # the inputs this batch read replace their ingest rejects of any day: a line quarantined on
+                # one day and fixed since (now an article of another day) must not stay in quarantine too
+                con.register(_BATCH_ORIGINS, batch_origins)
+                con.execute(
+                    "DELETE FROM quarantine WHERE stage = 'ingest' AND row_id IN "
+                    f"(SELECT origin FROM {ident(_BATCH_ORIGINS)})"
+                )
             for table in [*LOADED_EVENT_TABLES, "quarantine"]:
                 only_validate = (
                     " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
@@ -195,6 +249,7 @@ def load_batch(
             else:
                 derived = {}
             totals = table_counts(con)
+            orphans = orphan_counts(con)
             con.execute("COMMIT")
         except BaseException:
             # BaseException too: a KeyboardInterrupt mid-load must not leave a half-applied batch behind.
@@ -212,30 +267,32 @@ def load_batch(
         totals=totals,
         attack_outcomes=written["attack_outcomes"],
         derived=derived,
+        orphans=orphans,
     )
+
+
+def orphan_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per event and ledger table, the rows whose article is not in `articles` (0 in a sound warehouse)."""
+    return {
+        table: int(
+            con.sql(f"SELECT count(*) FROM {ident(table)} ANTI JOIN articles USING (article_id)").fetchall()[0][0]
+        )
+        for table in LOADED_EVENT_TABLES
+    }
 
 
 def _delete_partitions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
-    """Delete everything the warehouse holds for the days first..last (see load_batch).
+    """Delete everything the warehouse holds for the days first..last (see load_batch): by partition_date on
+    every per-article table, so a row goes with its day whether or not its article is still there.
 
-    Rows written before loads were partitioned have no day; they are deleted too, by the first partitioned
-    load that meets them (a run over every day, `salvo run`, loads them again with their day)."""
-    in_days = (
-        "SELECT article_id FROM articles "
-        "WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL"
-    )
+    Rows without a day (written before rows carried one, and not filled by ensure_schema; or orphans whose
+    article was never loaded) are deleted too, by the first partitioned load that meets them."""
     params = {"first": first, "last": last}
-    for table in LOADED_EVENT_TABLES:
-        con.execute(f"DELETE FROM {ident(table)} WHERE article_id IN ({in_days})", params)
-    con.execute(f"DELETE FROM quarantine WHERE stage <> 'ingest' AND article_id IN ({in_days})", params)
-    day = "TRY_CAST(json_extract_string(row_json, '$.partition_date') AS DATE)"
-    con.execute(
-        f"DELETE FROM quarantine WHERE stage = 'ingest' AND ({day} BETWEEN $first AND $last OR {day} IS NULL)",
-        params,
-    )
-    con.execute(
-        "DELETE FROM articles WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL", params
-    )
+    for table in [*LOADED_EVENT_TABLES, "quarantine", "articles"]:
+        con.execute(
+            f"DELETE FROM {ident(table)} WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL",
+            params,
+        )
 
 
 def _derived_agree(con: duckdb.DuckDBPyConnection) -> bool:
@@ -253,12 +310,15 @@ def _replaced(
     `partitions`, of every article of those days (see `_delete_partitions`)."""
     ids = pl.DataFrame(pl.from_arrow(batch_article_ids)).cast(pl.String)
     if partitions is not None:
-        in_days = con.sql(
-            "SELECT article_id FROM articles "
-            "WHERE partition_date BETWEEN $first AND $last OR partition_date IS NULL",
-            params={"first": partitions[0], "last": partitions[1]},
-        ).pl()
-        ids = pl.concat([ids, in_days.cast(pl.String)])
+        # every row of those days goes, by its own day: the articles', and the event and ledger rows' (whose
+        # article may be missing)
+        in_days = " UNION ".join(
+            f"SELECT article_id FROM {ident(t)} WHERE partition_date BETWEEN $first AND $last "
+            "OR partition_date IS NULL"
+            for t in ["articles", *LOADED_EVENT_TABLES]
+        )
+        found = con.sql(in_days, params={"first": partitions[0], "last": partitions[1]}).pl()
+        ids = pl.concat([ids, found.select(pl.col("article_id").cast(pl.String)).drop_nulls()])
     con.register(_REPLACED_ARTICLE_IDS, ids.unique().to_arrow())
     return consolidate_mod.replaced(con, _REPLACED_ARTICLE_IDS)
 

@@ -46,8 +46,6 @@ from .db import connect, ensure_schema
 from .docs import apply_comments
 from .load import LoadSummary, load_batch
 
-LOCK_TIMEOUT_S = float(os.environ.get("SALVO_PUBLISH_LOCK_TIMEOUT", 1800))
-
 
 def _lock_path(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.lock")
@@ -58,8 +56,13 @@ def _staging_prefix(db_path: Path) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(db_path: Path | str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Exclusive lock of the warehouse's writers (processes and threads alike: one open file each)."""
+def writer_lock(db_path: Path | str, timeout_s: float | None = None) -> Iterator[None]:
+    """Exclusive lock of the warehouse's writers (processes and threads alike: one open file each); waits at
+    most `timeout_s` (default SALVO_PUBLISH_LOCK_TIMEOUT, 1800 s)."""
+    from pipelines import settings
+
+    if timeout_s is None:
+        timeout_s = settings.publish_lock_timeout_s()
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout_s
@@ -147,14 +150,23 @@ def copy_file(source: Path, target: Path) -> str:
         return "shutil"
 
 
-def _stage(db_path: Path) -> Path:
-    """A private copy of the published file (with its WAL, if a writer crashed there) to write into."""
-    staging = db_path.with_name(f"{_staging_prefix(db_path)}{os.getpid()}-{secrets.token_hex(4)}")
+def _staging_path(db_path: Path) -> Path:
+    return db_path.with_name(f"{_staging_prefix(db_path)}{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def _stage(db_path: Path, staging: Path) -> None:
+    """Make `staging` a private copy of the published file (with its WAL, if a writer crashed there) to write
+    into. A copy that fails half-way (a full disk) is removed by the caller."""
     if db_path.exists():
         copy_file(db_path, staging)
         if _wal(db_path).exists():
             copy_file(_wal(db_path), _wal(staging))
-    return staging
+
+
+def published_file(db_path: Path | str) -> Path:
+    """The file a warehouse path names: a symlink (or a chain of them) is followed, so that a publish replaces
+    its target and the link stays a link; the lock and the staging copy live beside that target."""
+    return Path(os.path.realpath(db_path))
 
 
 def _finalize(staging: Path, sql_dir: Path | None) -> list[str]:
@@ -187,12 +199,14 @@ def _swap(staging: Path, db_path: Path) -> None:
 @contextlib.contextmanager
 def staged(db_path: Path | str, sql_dir: Path | None = None) -> Iterator[Path]:
     """Lock, copy the published warehouse, let the caller write the copy, then finalize and swap it in.
-    On any error the published file is untouched and the copy is removed."""
-    path = Path(db_path)
+    On any error (the copy itself failing on a full disk included) the published file is untouched and the
+    copy is removed. A `db_path` that is a symlink stays one: its target is what is replaced."""
+    path = published_file(db_path)
     with writer_lock(path):
         _remove_stale_staging(path)
-        staging = _stage(path)
+        staging = _staging_path(path)
         try:
+            _stage(path, staging)
             yield staging
             _finalize(staging, sql_dir)
             _swap(staging, path)

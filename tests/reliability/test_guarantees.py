@@ -42,12 +42,12 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
 def test_conservation_check_fails_loudly_on_a_silent_drop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_publish = warehouse_defs.publish_batch
+    real_publish = warehouse_defs.publish_run
 
-    def lossy_publish(db_path, articles, *args, **kwargs):  # loses one article on the way into DuckDB
-        return real_publish(db_path, articles.head(max(articles.height - 1, 0)), *args, **kwargs)
+    def lossy_publish(db_path, raw, articles, *args, **kwargs):  # loses one article on the way into DuckDB
+        return real_publish(db_path, raw, articles.head(max(articles.height - 1, 0)), *args, **kwargs)
 
-    monkeypatch.setattr(warehouse_defs, "publish_batch", lossy_publish)
+    monkeypatch.setattr(warehouse_defs, "publish_run", lossy_publish)
     folder = tmp_path / "in"
     shutil.copytree(REPO / "seeds", folder)
     results = materialize_all(folder, tmp_path / "w.duckdb")

@@ -1,0 +1,90 @@
+"""One run's publish, as plain code the warehouse asset calls: the screened items, the validated events and the
+quarantine rows of a run's days go into the warehouse in one staging copy, swapped in whole.
+
+Under the writers' lock, just before loading, the run's accepted articles are screened once more against the
+warehouse as it is now (`recheck_seen`): another run may have published the same story (same id, canonical URL
+or text) under another day since this run read the warehouse. Such an article becomes an `already_loaded`
+reject, and its event rows and validation rejects are dropped with it, so two runs at once never load an
+exact copy twice (the second to publish rejects its copy, as it would had it started after the first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest import ingest_quarantine
+from pipelines.ingest.screen import NEIGHBOUR_DAYS, SEEN_SCHEMA, Window, recheck_seen
+from pipelines.schema import QUARANTINE, conform
+from pipelines.warehouse import LoadSummary, connect, existing_tables, publish_session
+
+
+def read_seen(db_path: Path | str, window: Window, text_days: int | None = NEIGHBOUR_DAYS) -> pl.DataFrame:
+    """The warehouse's articles outside `window` (SEEN_SCHEMA): what earlier runs loaded. Texts only for the
+    `text_days` around the window, where near-duplicates are looked for (None: no texts)."""
+    path = Path(db_path)
+    if not path.exists() or path.stat().st_size == 0:
+        return pl.DataFrame(schema=SEEN_SCHEMA)
+    con = connect(path, read_only=True)
+    try:
+        if "articles" not in existing_tables(con):
+            return pl.DataFrame(schema=SEEN_SCHEMA)
+        span = text_days if text_days is not None else -1  # an empty range: no texts
+        lo, hi = window.start - timedelta(days=span), window.end + timedelta(days=span)
+        frame = con.sql(
+            "SELECT article_id, url, content_hash, "
+            "CASE WHEN partition_date BETWEEN $lo AND $hi THEN text END AS text, duplicate_of, partition_date "
+            "FROM articles WHERE partition_date NOT BETWEEN $s AND $e",  # rows without a day are replaced
+            params={"lo": lo, "hi": hi, "s": window.start, "e": window.end},
+        ).pl()
+    finally:
+        con.close()
+    return frame.cast(SEEN_SCHEMA)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Published:
+    """What one run published: the load's summary, the run's items as finally screened, and what the last
+    screen rejected (articles) and dropped with them (their event rows and validation rejects)."""
+
+    summary: LoadSummary
+    raw: pl.DataFrame
+    rejected_at_publish: int
+    rows_dropped: int
+
+
+def publish_run(
+    db_path: Path | str,
+    raw: pl.DataFrame,
+    articles: pl.DataFrame,
+    events: dict[str, pl.DataFrame],
+    validate_quarantine: pl.DataFrame,
+    window: Window,
+    *,
+    sql_dir: Path | None = None,
+) -> Published:
+    """Load a run's days (`raw` = its screened items, `articles` = the accepted ones, `events` = the validated
+    event and ledger frames, `validate_quarantine` = validation rejects) into the warehouse and publish it,
+    after screening the accepted articles once more against what the warehouse holds now (module doc)."""
+    with publish_session(db_path, sql_dir) as session:
+        accepted_before = raw.filter(pl.col("reject_reason").is_null())["article_id"]
+        raw = recheck_seen(raw, read_seen(session.path, window, text_days=None))
+        kept = raw.filter(pl.col("reject_reason").is_null())["article_id"]
+        newly = accepted_before.filter(~accepted_before.is_in(kept.implode()))
+        dropped = 0
+        if newly.len():
+            keep = ~pl.col("article_id").is_in(newly.implode()).fill_null(False)
+            articles = articles.filter(keep)
+            trimmed = {table: frame.filter(keep) for table, frame in events.items()}
+            kept_rejects = validate_quarantine.filter(keep)
+            dropped = sum(events[t].height - trimmed[t].height for t in events)
+            dropped += validate_quarantine.height - kept_rejects.height
+            events, validate_quarantine = trimmed, kept_rejects
+        quarantine = pl.concat(
+            [conform(ingest_quarantine(raw), QUARANTINE), conform(validate_quarantine, QUARANTINE)]
+        )
+        summary = session.load(articles, events, quarantine, partitions=(window.start, window.end))
+    return Published(summary, raw, newly.len(), dropped)

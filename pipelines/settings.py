@@ -1,0 +1,327 @@
+"""Every SALVO_* setting: its default, and the one check that turns a bad value into a sentence a person can
+act on. No Dagster here: the CLI, the definitions, the warehouse and the tests read their settings through
+these functions, so a value is parsed and checked in one place only.
+
+Each getter reads the environment when called (tests and the CLI set variables late) and raises
+`SettingsError` with a one-line message: the variable, what is wrong with its value, and what to do. `load()`
+reads them all at once, which is how `salvo` and the Dagster code location check the whole environment before
+doing anything. An empty value of a single-valued setting is an error (`SALVO_DB_PATH=""` is almost always an
+unset shell variable), except where it is documented to mean "none" (lists) or "the default".
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+DEFAULT_DB_PATH = REPO_ROOT / "warehouse" / "salvo.duckdb"
+DEFAULT_SQL_DIR = REPO_ROOT / "sql"
+DEFAULT_EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+DEFAULT_LANDING_DIR = REPO_ROOT / "landing"
+DEFAULT_SEEDS_DIR = REPO_ROOT / "seeds"
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# the executors `pipelines.definitions` can build (name -> the Dagster executor lives there)
+EXECUTOR_NAMES = ("multiprocess", "in_process", "k8s", "celery", "celery_k8s", "docker")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+class SettingsError(ValueError):
+    """A setting (environment variable or command-line option) that cannot be used; the message is one line
+    saying which, what is wrong, and what to do."""
+
+
+Env = Mapping[str, str] | None
+
+
+def _env(environ: Env) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+def _raw(name: str, environ: Env) -> str | None:
+    """The variable's value, None when unset."""
+    return _env(environ).get(name)
+
+
+def _number(name: str, default: float, environ: Env, *, integer: bool, minimum: float, unit: str) -> float:
+    raw = _raw(name, environ)
+    if raw is None:
+        return default
+    text = raw.strip()
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        value = None
+    if value is None or (not integer and not math.isfinite(value)) or value < minimum:
+        kind = "a whole number" if integer else "a number"
+        bound = f" of at least {minimum:g}" if minimum else ""
+        raise SettingsError(
+            f"{name}={raw!r} is not {kind}{bound} ({unit}); set it to e.g. {name}={default:g}, or unset it "
+            f"for the default ({default:g})"
+        )
+    return value
+
+
+def _flag(name: str, environ: Env) -> bool:
+    raw = _raw(name, environ)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes/no value; use {name}=1 or {name}=0")
+
+
+def _list(name: str, environ: Env) -> list[str]:
+    """Whitespace- or comma-separated values (URLs contain ':', so not os.pathsep); empty = none."""
+    return [v for v in re.split(r"[\s,]+", _raw(name, environ) or "") if v]
+
+
+def _folder(name: str, default: Path, environ: Env, *, must_exist: bool, what: str) -> Path:
+    raw = _raw(name, environ)
+    if raw is None:
+        return default
+    if not raw.strip():
+        raise SettingsError(f"{name} is set but empty; unset it to use {default}, or give {what}")
+    path = Path(raw)
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"{name}={raw} is not a folder; point it at {what}")
+    if must_exist and not path.is_dir():
+        raise SettingsError(f"{name}={raw} does not exist; point it at {what}, or unset it to use {default}")
+    return path
+
+
+# --------------------------------------------------------------------------- the warehouse file
+def check_db_path(value: str | os.PathLike[str], source: str = "--db") -> Path:
+    """A warehouse path a run can write and a report can read: not empty, not a folder, not a device or other
+    special file, in a folder (or where one can be created). `source` names where the value came from."""
+    text = os.fspath(value)
+    if not text.strip():
+        raise SettingsError(f"{source} is empty; give the warehouse file's path, e.g. warehouse/salvo.duckdb")
+    path = Path(text)
+    if path.is_dir():
+        raise SettingsError(
+            f"{source} {text} is a folder; give a file path inside it, e.g. {path / 'salvo.duckdb'}"
+        )
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise SettingsError(f"{source} {text} cannot be used ({exc.strerror}); give another file path") from exc
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise SettingsError(
+            f"{source} {text} is not a regular file (a device, pipe or socket); give a file path such as "
+            "warehouse/salvo.duckdb"
+        )
+    parent = path.absolute().parent
+    for folder in (parent, *parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise SettingsError(f"{source} {text}: {folder} is not a folder; give another file path")
+            break
+    return path
+
+
+def db_path(environ: Env = None) -> Path:
+    """SALVO_DB_PATH (default warehouse/salvo.duckdb)."""
+    raw = _raw("SALVO_DB_PATH", environ)
+    if raw is None:
+        return DEFAULT_DB_PATH
+    return check_db_path(raw, "SALVO_DB_PATH")
+
+
+def read_timeout_s(environ: Env = None) -> float:
+    """SALVO_READ_TIMEOUT: seconds a reader retries to open a warehouse someone holds open read-write (5)."""
+    return _number("SALVO_READ_TIMEOUT", 5.0, environ, integer=False, minimum=0, unit="seconds")
+
+
+def publish_lock_timeout_s(environ: Env = None) -> float:
+    """SALVO_PUBLISH_LOCK_TIMEOUT: seconds a run waits for another run's publish (1800)."""
+    return _number("SALVO_PUBLISH_LOCK_TIMEOUT", 1800.0, environ, integer=False, minimum=0, unit="seconds")
+
+
+# --------------------------------------------------------------------------- sources
+def article_paths(environ: Env = None) -> list[str]:
+    """SALVO_ARTICLES (os.pathsep-separated; default seeds/ and the landing folder). Every path it names must
+    exist: a typo would otherwise read nothing and succeed."""
+    raw = _raw("SALVO_ARTICLES", environ)
+    if not raw:
+        return [str(DEFAULT_SEEDS_DIR), str(landing_dir(environ))]
+    paths = [p for p in raw.split(os.pathsep) if p]
+    for p in paths:
+        if not os.path.lexists(p):
+            raise SettingsError(
+                f"SALVO_ARTICLES names {p}, which does not exist; fix the path or remove it "
+                f"(paths are separated by {os.pathsep!r})"
+            )
+    return paths
+
+
+def landing_dir(environ: Env = None) -> Path:
+    """SALVO_LANDING_DIR (default landing/): the folder the sensor watches; it may not exist yet."""
+    return _folder("SALVO_LANDING_DIR", DEFAULT_LANDING_DIR, environ, must_exist=False, what="a folder")
+
+
+def feeds(environ: Env = None) -> list[str]:
+    return _list("SALVO_FEEDS", environ)
+
+
+def pages(environ: Env = None) -> list[str]:
+    return _list("SALVO_PAGES", environ)
+
+
+def fetch_pages(environ: Env = None) -> bool:
+    return _flag("SALVO_FETCH_PAGES", environ)
+
+
+def fetch_timeout_s(environ: Env = None) -> float:
+    """SALVO_FETCH_TIMEOUT: seconds one fetch may take in all (connect, headers, body, redirects)."""
+    value = _number("SALVO_FETCH_TIMEOUT", 10.0, environ, integer=False, minimum=0, unit="seconds")
+    if value <= 0:
+        raise SettingsError("SALVO_FETCH_TIMEOUT must be more than 0 seconds; e.g. SALVO_FETCH_TIMEOUT=10")
+    return value
+
+
+def fetch_max_bytes(environ: Env = None) -> int:
+    return int(_number("SALVO_FETCH_MAX_BYTES", 5_000_000, environ, integer=True, minimum=1, unit="bytes"))
+
+
+def fetch_max_redirects(environ: Env = None) -> int:
+    return int(_number("SALVO_FETCH_MAX_REDIRECTS", 5, environ, integer=True, minimum=0, unit="redirects"))
+
+
+def allowed_hosts(environ: Env = None) -> list[str]:
+    return _list("SALVO_ALLOWED_HOSTS", environ)
+
+
+def fetch_allow_private(environ: Env = None) -> bool:
+    """SALVO_FETCH_ALLOW_PRIVATE=1 lets fetches reach loopback, link-local and private addresses (refused by
+    default: a feed must not turn the pipeline into a reader of the internal network)."""
+    return _flag("SALVO_FETCH_ALLOW_PRIVATE", environ)
+
+
+# --------------------------------------------------------------------------- runs
+def days_per_run(environ: Env = None) -> int:
+    """SALVO_DAYS_PER_RUN: the most days one run of a backfill covers (50)."""
+    return int(_number("SALVO_DAYS_PER_RUN", 50, environ, integer=True, minimum=1, unit="days"))
+
+
+def log_level(environ: Env = None) -> str | None:
+    """SALVO_LOG_LEVEL: the level of Dagster's console log in `salvo run` (None: unset, the CLI's quiet
+    default)."""
+    raw = _raw("SALVO_LOG_LEVEL", environ)
+    if raw is None:
+        return None
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"SALVO_LOG_LEVEL={raw!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def executor(environ: Env = None) -> str:
+    raw = _raw("SALVO_EXECUTOR", environ)
+    name = (raw or "multiprocess").strip().lower()
+    if name not in EXECUTOR_NAMES:
+        raise SettingsError(f"SALVO_EXECUTOR={raw!r} is not one of {', '.join(sorted(EXECUTOR_NAMES))}")
+    return name
+
+
+def frames_dir(environ: Env = None) -> Path | None:
+    """SALVO_FRAMES_DIR: where runs keep their intermediate frames (default: the Dagster instance's storage)."""
+    raw = _raw("SALVO_FRAMES_DIR", environ)
+    if not raw:
+        return None
+    path = Path(raw)
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"SALVO_FRAMES_DIR={raw} is not a folder; point it at a folder, or unset it")
+    return path
+
+
+def frames_retention_days(environ: Env = None) -> float:
+    """SALVO_FRAMES_RETENTION_DAYS: how long the frames of a run that did not finish cleanly are kept (7)."""
+    return _number("SALVO_FRAMES_RETENTION_DAYS", 7.0, environ, integer=False, minimum=0, unit="days")
+
+
+def sql_dir(environ: Env = None) -> Path:
+    """SALVO_SQL_DIR (default sql/): the report views; it must be a folder holding at least one .sql file, or a
+    run would publish a warehouse without views and call it a success."""
+    path = _folder(
+        "SALVO_SQL_DIR", DEFAULT_SQL_DIR, environ, must_exist=True, what="the folder of report .sql files"
+    )
+    if path != DEFAULT_SQL_DIR and not any(path.glob("*.sql")):
+        raise SettingsError(
+            f"SALVO_SQL_DIR={path} holds no .sql files; point it at the report views' folder, or unset it"
+        )
+    return path
+
+
+def expectations_dir(environ: Env = None) -> Path:
+    """SALVO_EXPECTATIONS_DIR (default expectations/): the GX suites."""
+    return _folder(
+        "SALVO_EXPECTATIONS_DIR",
+        DEFAULT_EXPECTATIONS_DIR,
+        environ,
+        must_exist=True,
+        what="the folder of GX suites (*.json)",
+    )
+
+
+# --------------------------------------------------------------------------- all at once
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    article_paths: tuple[str, ...]
+    landing_dir: Path
+    feeds: tuple[str, ...]
+    pages: tuple[str, ...]
+    fetch_pages: bool
+    fetch_timeout_s: float
+    fetch_max_bytes: int
+    fetch_max_redirects: int
+    allowed_hosts: tuple[str, ...]
+    fetch_allow_private: bool
+    days_per_run: int
+    publish_lock_timeout_s: float
+    read_timeout_s: float
+    log_level: str | None
+    executor: str
+    frames_dir: Path | None
+    frames_retention_days: float
+    sql_dir: Path
+    expectations_dir: Path
+
+
+def load(environ: Env = None) -> Settings:
+    """Every setting, each checked; the first bad one raises SettingsError."""
+    return Settings(
+        db_path=db_path(environ),
+        article_paths=tuple(article_paths(environ)),
+        landing_dir=landing_dir(environ),
+        feeds=tuple(feeds(environ)),
+        pages=tuple(pages(environ)),
+        fetch_pages=fetch_pages(environ),
+        fetch_timeout_s=fetch_timeout_s(environ),
+        fetch_max_bytes=fetch_max_bytes(environ),
+        fetch_max_redirects=fetch_max_redirects(environ),
+        allowed_hosts=tuple(allowed_hosts(environ)),
+        fetch_allow_private=fetch_allow_private(environ),
+        days_per_run=days_per_run(environ),
+        publish_lock_timeout_s=publish_lock_timeout_s(environ),
+        read_timeout_s=read_timeout_s(environ),
+        log_level=log_level(environ),
+        executor=executor(environ),
+        frames_dir=frames_dir(environ),
+        frames_retention_days=frames_retention_days(environ),
+        sql_dir=sql_dir(environ),
+        expectations_dir=expectations_dir(environ),
+    )

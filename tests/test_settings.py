@@ -1,0 +1,74 @@
+"""pipelines/settings.py: every SALVO_* setting's default, its accepted values, and one readable sentence
+for a bad one (the variable, what is wrong, what to do)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines import settings
+from pipelines.settings import SettingsError
+
+
+def test_defaults_with_nothing_set() -> None:
+    s = settings.load({})
+    assert s.db_path == settings.DEFAULT_DB_PATH and s.sql_dir == settings.DEFAULT_SQL_DIR
+    assert (s.fetch_timeout_s, s.fetch_max_bytes, s.fetch_max_redirects) == (10.0, 5_000_000, 5)
+    assert (s.days_per_run, s.publish_lock_timeout_s, s.read_timeout_s) == (50, 1800.0, 5.0)
+    assert s.log_level is None and s.executor == "multiprocess" and not s.fetch_allow_private
+    assert s.feeds == () and s.frames_dir is None
+
+
+def test_good_values_are_read(tmp_path: Path) -> None:
+    (tmp_path / "v.sql").write_text("-- v\nSELECT 1")
+    s = settings.load(
+        {
+            "SALVO_FETCH_TIMEOUT": " 2.5 ",
+            "SALVO_DAYS_PER_RUN": "7",
+            "SALVO_LOG_LEVEL": "debug",
+            "SALVO_FETCH_ALLOW_PRIVATE": "yes",
+            "SALVO_FEEDS": "https://a.example/rss, https://b.example/rss",
+            "SALVO_SQL_DIR": str(tmp_path),
+            "SALVO_DB_PATH": str(tmp_path / "new" / "w.duckdb"),  # a folder that does not exist yet is fine
+        }
+    )
+    assert (s.fetch_timeout_s, s.days_per_run, s.log_level, s.fetch_allow_private) == (2.5, 7, "DEBUG", True)
+    assert s.feeds == ("https://a.example/rss", "https://b.example/rss") and s.sql_dir == tmp_path
+
+
+@pytest.mark.parametrize(
+    "name,value,words",
+    [
+        ("SALVO_FETCH_TIMEOUT", "abc", "is not a number"),
+        ("SALVO_FETCH_TIMEOUT", "0", "more than 0"),
+        ("SALVO_FETCH_TIMEOUT", "nan", "is not a number"),
+        ("SALVO_FETCH_MAX_BYTES", "1.5", "whole number"),
+        ("SALVO_FETCH_MAX_REDIRECTS", "-1", "whole number"),
+        ("SALVO_DAYS_PER_RUN", "0", "at least 1"),
+        ("SALVO_DAYS_PER_RUN", "", "whole number"),
+        ("SALVO_PUBLISH_LOCK_TIMEOUT", "soon", "is not a number"),
+        ("SALVO_READ_TIMEOUT", "-3", "is not a number"),
+        ("SALVO_LOG_LEVEL", "LOUD", "not a log level"),
+        ("SALVO_EXECUTOR", "os.system", "not one of"),
+        ("SALVO_FETCH_PAGES", "maybe", "yes/no"),
+        ("SALVO_DB_PATH", "", "is empty"),
+        ("SALVO_DB_PATH", "/dev/null", "not a regular file"),
+        ("SALVO_DB_PATH", "/", "is a folder"),
+        ("SALVO_SQL_DIR", "/nonexistent/sql", "does not exist"),
+        ("SALVO_EXPECTATIONS_DIR", "", "set but empty"),
+        ("SALVO_ARTICLES", "/nonexistent/articles", "does not exist"),
+        ("SALVO_FRAMES_RETENTION_DAYS", "week", "is not a number"),
+    ],
+)
+def test_a_bad_value_is_one_sentence(name: str, value: str, words: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        settings.load({name: value})
+    message = str(err.value)
+    assert name in message and words in message and "\n" not in message
+
+
+def test_a_db_path_inside_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SettingsError, match="cannot be used|is not a folder"):
+        settings.check_db_path(tmp_path / "file" / "w.duckdb")

@@ -8,26 +8,36 @@ SHARED ?= ../shared
 DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DAGSTER_HOME
 
-.PHONY: env run test dev eval lint bench clean
+.PHONY: env run test dev dagster-dev eval lint bench clean instance
 
-env: $(STAMP)
+env: $(STAMP) instance
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	@touch $(STAMP)
 
-run: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+# the project's instance settings (dagster-instance.yaml: run queue, the salvo_warehouse pool limit) into DAGSTER_HOME,
+# unless it already has its own
+instance:
+	@mkdir -p $(DAGSTER_HOME)
+	@[ -s $(DAGSTER_HOME)/dagster.yaml ] || cp dagster-instance.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: $(STAMP) instance
 	$(BIN)/salvo run
 
-test: $(STAMP)
+test: $(STAMP) instance
 	$(BIN)/python -m pytest -q
 
-dev: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+# the web UI and the daemon (schedules, sensors, the run queue, backfills) on http://127.0.0.1:3000
+dev: $(STAMP) instance
+	$(BIN)/dagster instance concurrency set salvo_warehouse 1 > /dev/null
+	PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $(BIN)/dg dev
+
+# the same with the older entry point, through workspace.yaml
+dagster-dev: $(STAMP) instance
+	$(BIN)/dagster instance concurrency set salvo_warehouse 1 > /dev/null
 	$(BIN)/dagster dev -w workspace.yaml
 
 eval: $(STAMP)

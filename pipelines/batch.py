@@ -47,13 +47,15 @@ def read_seen(db_path: Path | str, window: Window, text_days: int | None = NEIGH
 
 @dataclass(frozen=True)
 class Published:
-    """What one run published: the load's summary, the run's items as finally screened, and what the last
-    screen rejected (articles) and dropped with them (their event rows and validation rejects)."""
+    """What one run published: the load's summary, the run's items as finally screened, what the last screen
+    rejected (articles) and dropped with them (their event rows and validation rejects), and the frames loaded
+    (accepted articles, event and ledger rows, quarantine rows of both stages)."""
 
     summary: LoadSummary
     raw: pl.DataFrame
     rejected_at_publish: int
     rows_dropped: int
+    frames: dict[str, pl.DataFrame]
 
 
 def publish_run(
@@ -87,4 +89,5 @@ def publish_run(
             [conform(ingest_quarantine(raw), QUARANTINE), conform(validate_quarantine, QUARANTINE)]
         )
         summary = session.load(articles, events, quarantine, partitions=(window.start, window.end))
-    return Published(summary, raw, newly.len(), dropped)
+    frames = {"articles": articles, **events, "quarantine": quarantine}
+    return Published(summary, raw, newly.len(), dropped, frames)

@@ -266,3 +266,110 @@ def test_backfills_are_cut_into_bounded_runs() -> None:
     raw = load_definitions().resolve_assets_def("raw_articles")
     policy = raw.backfill_policy
     assert policy is not None and policy.max_partitions_per_run == MAX_DAYS_PER_RUN
+
+
+def _rows_of_day(db: Path, table: str, day: date) -> int:
+    """A table's rows of one day in the warehouse, by the day the load stored on each row (`partition_date`:
+    an event row's article's, a quarantine row's item's or article's)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sql = f"SELECT count(*) FROM {table} WHERE partition_date = $d"
+        return con.sql(sql, params={"d": day}).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_a_ranged_run_records_each_days_own_figures(tmp_path: Path) -> None:
+    """A run over three days records, on each day's materialization, that day's rows (not the run's), says
+    plainly where a figure is the run's, and evaluates each table's GX check once per day: only the day with
+    the bad row fails, naming its expectation and row, and the instance keeps each day's result apart."""
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+    folder, db = tmp_path / "in", tmp_path / "w.duckdb"
+    write_days(folder)
+    article(folder, "bad2", D2, "Russia launched five drones at Sumy. Air defences destroyed nine drones.")
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_days(D1, D3, resources_for(folder, db), instance=instance)
+    assert result.success
+    mats = {
+        (m.asset_key.to_user_string(), m.partition): {k: v.value for k, v in m.metadata.items()}
+        for m in (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
+    }
+    counts = {}
+    for table in (
+        "articles",
+        "air_attacks",
+        "casualties",
+        "territorial_control",
+        "quarantine",
+        "attack_outcomes",
+    ):
+        for day in (D1, D2, D3):
+            md = mats[(f"warehouse/{table}", str(day))]
+            counts[(table, day)] = md["dagster/row_count"]
+            assert md["dagster/row_count"] == _rows_of_day(db, table, day), (table, day)
+            assert md["run_days"] == f"{D1}..{D3}"
+    assert [counts[("articles", d)] for d in (D1, D2, D3)] == [2, 2, 1]
+    assert [counts[("air_attacks", d)] for d in (D1, D2, D3)] == [1, 1, 0]  # bad2's row is quarantined
+    assert len({counts[("quarantine", d)] for d in (D1, D2, D3)}) > 1  # per day, not the run's total
+    derived = mats[("warehouse/attack_events", str(D2))]
+    assert "dagster/row_count" not in derived and derived["figures"].startswith("the whole run's")
+
+    checks = {
+        (c.check_name, c.partition): c
+        for c in result.get_asset_check_evaluations()
+        if c.check_name == "gx_air_attacks"
+    }
+    assert set(checks) == {("gx_air_attacks", str(d)) for d in (D1, D2, D3)}
+    bad = checks[("gx_air_attacks", str(D2))]
+    assert (
+        not bad.passed
+        and checks[("gx_air_attacks", str(D1))].passed
+        and checks[("gx_air_attacks", str(D3))].passed
+    )
+    md = {k: v.value for k, v in bad.metadata.items()}
+    assert (md["rows_checked"], md["rows_loaded"], md["rows_quarantined"]) == (2, 1, 1)
+    assert [r["row_id"] for r in md["quarantined_rows"]] == ["bad2#air_attack#ru/drone"]
+    assert "expect_column_pair_values_a_to_be_greater_than_b(launched,intercepted) (1 row)" in bad.description
+    history = instance.event_log_storage.get_asset_check_execution_history(
+        dg.AssetCheckKey(dg.AssetKey(["warehouse", "air_attacks"]), "gx_air_attacks"), limit=10
+    )
+    assert {(r.partition, r.status) for r in history} == {
+        (str(D1), AssetCheckExecutionRecordStatus.SUCCEEDED),
+        (str(D2), AssetCheckExecutionRecordStatus.FAILED),
+        (str(D3), AssetCheckExecutionRecordStatus.SUCCEEDED),
+    }
+
+
+def test_a_failed_run_is_logged_and_recorded_beside_the_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipelines.defs.warehouse as warehouse_defs
+    from pipelines.defs.automation import salvo_run_failure_sensor
+
+    def broken_publish(*_args, **_kwargs):
+        raise OSError("disk full (raised by the test)")
+
+    monkeypatch.setattr(warehouse_defs, "publish_run", broken_publish)
+    folder, db = tmp_path / "in", tmp_path / "w" / "salvo.duckdb"
+    write_days(folder)
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_days(D1, D2, resources_for(folder, db), instance=instance)
+    assert not result.success
+    run = instance.get_run_by_id(result.run_id)
+    failure = next(
+        e for e in instance.all_logs(run.run_id) if e.dagster_event and e.dagster_event.is_run_failure
+    )
+    context = dg.build_run_status_sensor_context(
+        sensor_name="salvo_run_failure_sensor",
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=failure.dagster_event,
+        resources={"warehouse": WarehouseResource(db_path=str(db))},
+    ).for_run_failure()
+    salvo_run_failure_sensor(context)
+    [line] = (db.parent / "run_failures.jsonl").read_text().splitlines()
+    record = json.loads(line)
+    assert (record["run_id"], record["days"]) == (run.run_id, f"{D1}..{D2}")
+    assert list(record["failed_steps"]) == ["warehouse_tables"]
+    assert "disk full (raised by the test)" in record["failed_steps"]["warehouse_tables"]

@@ -149,14 +149,39 @@ def test_bad_input_items_are_quarantined_with_reasons(two_runs) -> None:
 
 
 def test_checks_report_gx_outcome_and_conservation(two_runs) -> None:
-    first, *_ = two_runs
-    evaluations = [c for r in first for c in r.get_asset_check_evaluations()]
+    """The GX checks sit on the warehouse tables, one evaluation per day: the contradiction's day names the
+    expectation it failed and its row, with the figures a reader needs and GX's Data Docs page (the latest run's:
+    a re-run of the same days replaces its pages)."""
+    _, second, *_ = two_runs
+    evaluations = [c for r in second for c in r.get_asset_check_evaluations()]
     assert all(c.passed for c in evaluations if c.check_name == "conservation")
-    checks = {c.check_name: c for c in evaluations if c.check_name != "gx_air_attacks" or not c.passed}
-    gx = checks["gx_air_attacks"]
-    assert not gx.passed  # the contradiction failed an expectation
-    assert "test-contradiction#air_attack#ru/drone" in gx.metadata["bad_row_ids"].value
-    assert all(c.passed for c in evaluations if c.check_name in ("gx_casualties", "gx_territorial_control"))
+    gx = {(c.asset_key.to_user_string(), c.check_name, c.partition): c for c in evaluations}
+    failed = gx[("warehouse/air_attacks", "gx_air_attacks", "2025-05-01")]
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.WARN
+    md = {k: v.value for k, v in failed.metadata.items()}
+    assert (md["rows_checked"], md["rows_loaded"], md["rows_quarantined"]) == (1, 0, 1)
+    expectation = "expect_column_pair_values_a_to_be_greater_than_b(launched,intercepted)"
+    assert md["failed_expectation_names"] == [expectation]
+    assert md["failed_expectations"] == f"{expectation}: 1 row"
+    assert md["quarantined_row_ids"] == "test-contradiction#air_attack#ru/drone"
+    assert md["quarantined_rows"] == [
+        {
+            "row_id": "test-contradiction#air_attack#ru/drone",
+            "reason": "intercepted_gt_launched",
+            "expectation": expectation,
+        }
+    ]
+    assert failed.description == f"1 of 1 row quarantined on 2025-05-01: {expectation} (1 row)"
+    page = Path(md["data_docs_failed_rows"].removeprefix("file://"))
+    assert page.is_file() and "intercepted" in page.read_text()  # GX's own page of the failed expectation
+    # the outcome ledger rows behind the rejected row follow it, and that day's ledger check says why
+    ledger = gx[("warehouse/attack_outcomes", "gx_attack_outcomes", "2025-05-01")]
+    assert not ledger.passed
+    assert ledger.metadata["failed_expectation_names"].value == ["parent_air_attack_quarantined"]
+    # every other day of every validated table passed, each with its own evaluation
+    others = [c for k, c in gx.items() if k[1].startswith("gx_") and c not in (failed, ledger)]
+    assert others and all(c.passed for c in others)
+    assert {c.partition for c in others if c.check_name == "gx_air_attacks"} >= {"2025-03-02", "2025-03-05"}
 
 
 def test_second_run_changes_nothing(two_runs) -> None:
@@ -175,7 +200,13 @@ def test_definitions_validate() -> None:
     defs = load_definitions()
     assert defs.resolve_job_def("salvo_all") is not None
     assert {s.name for s in defs.schedules} == {"salvo_daily"}
-    assert {s.name for s in defs.sensors} == {"landing_folder_sensor", "feed_sensor"}
+    assert {s.name for s in defs.sensors} == {
+        "landing_folder_sensor",
+        "feed_sensor",
+        "salvo_run_failure_sensor",
+        "salvo_reports_refresh",
+    }
+    assert all(s.description for s in [*defs.schedules, *defs.sensors])
 
 
 def test_executor_is_configuration() -> None:
@@ -184,11 +215,47 @@ def test_executor_is_configuration() -> None:
 
     from pipelines.definitions import executor_from_env
 
-    assert executor_from_env({}) is dg.multiprocess_executor
-    assert executor_from_env({"SALVO_EXECUTOR": "in_process"}) is dg.in_process_executor
-    assert load_definitions().resolve_job_def("salvo_all").executor_def.name == "multiprocess"
+    assert executor_from_env({}) is dg.in_process_executor  # the fast default for a chain of light steps
+    assert executor_from_env({"SALVO_EXECUTOR": "multiprocess"}) is dg.multiprocess_executor
+    defs = load_definitions()
+    # the job, and the implicit asset job that backfills and the UI's "Materialize" launch
+    assert defs.resolve_job_def("salvo_all").executor_def.name == "in_process"
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
     with pytest.raises(ValueError, match="not one of"):
         executor_from_env({"SALVO_EXECUTOR": "os.system"})
     if importlib.util.find_spec("dagster_k8s") is None:
         with pytest.raises(ImportError, match="pip install dagster-k8s"):
             executor_from_env({"SALVO_EXECUTOR": "k8s"})
+
+
+def test_every_asset_follows_the_conventions() -> None:
+    """Kinds, owners, a code version, a code reference and a description on every asset; per-day assets are
+    partitioned and what is not per day is not; the publishing steps share the salvo_warehouse pool."""
+    defs = load_definitions()
+    graph = defs.resolve_asset_graph()
+    unpartitioned = set()
+    for node in graph.asset_nodes:
+        name = node.key.to_user_string()
+        assert node.kinds and node.owners == ["team:salvo"] and node.description, name
+        assert node.code_version and len(node.code_version) == 12, name
+        assert "dagster/code_references" in node.metadata, name
+        if not node.is_partitioned:
+            unpartitioned.add(name)
+    assert unpartitioned == {
+        "warehouse/weapons",
+        "report_views",
+        "daily_launched_intercepted_chart",
+        "warehouse_export",
+    }
+    assert "duckdb" in graph.get(dg.AssetKey(["warehouse", "air_attacks"])).kinds
+    assert "great_expectations" in graph.get(dg.AssetKey("validated_events")).kinds
+    pools = {a.op.name: a.op.pool for a in defs.assets if isinstance(a, dg.AssetsDefinition)}
+    assert pools["warehouse_tables"] == pools["warehouse__weapons"] == "salvo_warehouse"  # the two publishers
+    # a changed source file changes the code version of the assets it decides, and only theirs
+    from pipelines.defs import conventions
+
+    versions = {n.key.to_user_string(): n.code_version for n in graph.asset_nodes}
+    assert versions["air_attack_reports"] != versions["validated_events"] != versions["warehouse/air_attacks"]
+    assert conventions.source_version.__wrapped__(
+        "pipelines/extract/**/*.py"
+    ) != conventions.source_version.__wrapped__("pipelines/ingest/**/*.py")

@@ -16,7 +16,7 @@ def test_defaults_with_nothing_set() -> None:
     assert s.db_path == settings.DEFAULT_DB_PATH and s.sql_dir == settings.DEFAULT_SQL_DIR
     assert (s.fetch_timeout_s, s.fetch_max_bytes, s.fetch_max_redirects) == (10.0, 5_000_000, 5)
     assert (s.days_per_run, s.publish_lock_timeout_s, s.read_timeout_s) == (50, 1800.0, 5.0)
-    assert s.log_level is None and s.executor == "multiprocess" and not s.fetch_allow_private
+    assert s.log_level is None and s.executor == "in_process" and not s.fetch_allow_private
     assert s.feeds == () and s.frames_dir is None
 
 

@@ -478,3 +478,33 @@ def test_ledger_rows_follow_their_air_attack_row():
     assert set(outcome.valid["attack_outcomes"]["article_id"]) == {"ok"}
     for t in ("air_attacks", "attack_outcomes"):
         assert outcome.valid[t].height + q.filter(pl.col("table_name") == t).height == events[t].height
+
+
+def test_gx_builds_its_data_docs_from_the_validation(tmp_path):
+    """With docs_dir, GX's own Data Docs site is built from the call's validation results: a page for the whole
+    suite and one listing the failed expectation's rows; a re-run under the same run name replaces its pages,
+    another run name adds its own, and the index lists every kept result."""
+    bad = {**AIR_OK[0], "event_id": "air-docs-bad", "launched": 5, "intercepted": 9}
+    tables = {"air_attacks": frame([*AIR_OK, bad], AIR_ATTACKS)}
+    docs_dir = tmp_path / "data_docs"
+    assert validate_events(tables, KNOWN).data_docs is None  # only when asked for
+
+    first = validate_events(tables, KNOWN, docs_dir=docs_dir, run_name="2025-07-01").data_docs
+    again = validate_events(tables, KNOWN, docs_dir=docs_dir, run_name="2025-07-01").data_docs
+    other = validate_events(tables, KNOWN, docs_dir=docs_dir, run_name="2025-07-02").data_docs
+    for docs in (first, again, other):
+        assert docs.index == docs_dir / "index.html"
+        assert set(docs.pages["air_attacks"]) == {"suite", "failed_rows"}
+    assert not first.pages["air_attacks"]["suite"].exists()  # replaced by the re-run
+    pages = sorted(p.relative_to(docs_dir).parts[1:3] for p in docs_dir.glob("validations/*/*/*/*.html"))
+    assert pages == [
+        ("air_attacks", "2025-07-01"),
+        ("air_attacks", "2025-07-02"),
+        ("air_attacks__failed", "2025-07-01"),
+        ("air_attacks__failed", "2025-07-02"),
+    ]
+    failed = again.pages["air_attacks"]["failed_rows"].read_text()
+    assert "Great Expectations" in failed and "intercepted" in failed  # GX's rendering of the failed check
+    index = docs.index.read_text()
+    for page in [*again.pages["air_attacks"].values(), *other.pages["air_attacks"].values()]:
+        assert str(page.relative_to(docs_dir)) in index

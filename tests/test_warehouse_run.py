@@ -120,10 +120,44 @@ def test_chart_is_written_and_linked_from_the_asset_metadata(seeded) -> None:
         for m in r.get_asset_materialization_events()
         if m.asset_key.path == ["daily_launched_intercepted_chart"]
     ]
+    assert materializations and all(m.partition is None for m in materializations)  # not per day
     metadata = materializations[-1].event_specific_data.materialization.metadata
     assert metadata["png"].value == str(png) and metadata["html"].value == str(html)
-    assert metadata["chart"].value.startswith("![daily launched vs intercepted](data:image/png;base64,")
-    assert metadata["points"].value > 0
+    assert metadata["chart_embedded"].value.startswith("![launched vs intercepted](data:image/png;base64,")
+    assert "chart" not in metadata  # an ephemeral instance has no compute log folder to serve it from
+    # the seeds' undated article is dated by its file's day: not drawn, and it does not stretch the axis
+    assert metadata["days"].value == "2025-03-02..2025-03-05" and metadata["events_not_drawn"].value > 0
+
+
+def test_the_chart_is_served_inline_by_the_webserver(seeded, tmp_path: Path) -> None:
+    """With a real instance, the chart's Markdown is an image URL short enough for the UI to show inline, and the
+    webserver (its ASGI app, in process) answers that URL with the PNG."""
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import EmptyWorkspaceTarget
+    from dagster_webserver.webserver import DagsterWebserver
+    from starlette.testclient import TestClient
+
+    from pipelines.defs.reports import INLINE_KEY, daily_launched_intercepted_chart
+
+    (tmp_path / "home").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
+        result = dg.materialize(
+            [daily_launched_intercepted_chart],
+            resources={"warehouse": seed_resources(seeded["db"])["warehouse"]},
+            instance=instance,
+        )
+        md = result.get_asset_materialization_events()[0].event_specific_data.materialization.metadata
+        chart = md["chart"].value
+        assert len(chart) < 1000  # the UI expands Markdown under 1,000 characters in place
+        url = chart.removeprefix("![launched vs intercepted](").removesuffix(")")
+        assert url.startswith("/logs/salvo/reports/daily_launched_intercepted/png?v=")
+        with WorkspaceProcessContext(instance, EmptyWorkspaceTarget()) as context:
+            client = TestClient(DagsterWebserver(context).create_asgi_app())
+            response = client.get(url)
+        served = Path(instance.compute_log_manager.get_captured_local_path(INLINE_KEY, "png"))
+        assert response.status_code == 200 and response.content == served.read_bytes()
+    assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(response.content[16:20], "big") == 600  # narrower than the file: the page's column
 
 
 def test_every_table_is_exported_as_parquet(seeded) -> None:
@@ -151,5 +185,5 @@ def test_dagster_table_metadata_documents_every_column() -> None:
 
 def test_published_file_has_no_leftovers(seeded) -> None:
     names = sorted(p.name for p in seeded["db"].parent.iterdir())
-    assert names == [".salvo.duckdb.lock", "export", "reports", "salvo.duckdb"]
+    assert names == [".salvo.duckdb.lock", "data_docs", "export", "reports", "salvo.duckdb"]
     duckdb.connect(str(seeded["db"]), read_only=True).close()

@@ -1,10 +1,17 @@
 """The job, the daily schedule, and the sensors that start a run only when something new arrived.
 
-- `salvo_daily` runs the whole graph at 00:30 UTC for the day that has just ended (a complete day of news).
+- `salvo_daily` runs the whole graph at 00:30 UTC for the day that has just ended (a complete day of news): a
+  partitioned schedule, each tick a run request for one partition of the job's daily partitions.
+  (`build_schedule_from_partitioned_job` would ask for the partition in progress: the partitions end a day
+  ahead, `end_offset=1`, so that what arrives today can be loaded today.)
 - `landing_folder_sensor` watches SALVO_LANDING_DIR (default landing/): a file it has not seen (new path, or a
   changed size or modification time) starts one run per day (partition) its items belong to.
 - `feed_sensor` watches the feeds of the `feed_source` resource: an entry it has not seen starts a run for its
   day. Both keep what they have seen in their Dagster cursor.
+- `salvo_run_failure_sensor` logs every failed run of the code location (its job, days and failed steps) and
+  appends it to `warehouse/run_failures.jsonl`, beside the warehouse.
+- `salvo_reports_refresh` evaluates the automation condition of what is not per day (views, chart, export): it
+  refreshes them after a backfill or a partial load from the UI (the job refreshes them in the same run).
 """
 
 from __future__ import annotations
@@ -21,11 +28,13 @@ from pipelines.defs.resources import (
     ArticleSourceResource,
     FeedSourceResource,
     FetchPolicyResource,
+    WarehouseResource,
     default_landing_dir,
 )
 from pipelines.ingest import raw_articles_frame
 from pipelines.ingest.folder import list_files, read_entry
 from pipelines.ingest.screen import partition_days
+from pipelines.warehouse.failures import append_failure, failure_record
 
 salvo_job = dg.define_asset_job(
     "salvo_all",
@@ -43,11 +52,14 @@ MAX_CURSOR_ENTRIES = 20_000  # feed entries remembered (files are remembered whi
     cron_schedule="30 0 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every day at 00:30 UTC, the whole graph for the day that has just ended (one daily "
+    "partition): everything published on it, or fetched on it when undated.",
 )
 def salvo_daily(context: dg.ScheduleEvaluationContext):
     """The day that has just ended: everything published (or fetched, when undated) on it."""
     day = (context.scheduled_execution_time.date() - timedelta(days=1)).isoformat()
-    return dg.RunRequest(run_key=f"daily-{day}", partition_key=day)
+    # run_request_for_partition checks that the day is a partition of the job's partitions definition
+    return salvo_job.run_request_for_partition(partition_key=day, run_key=f"daily-{day}")
 
 
 def _sig(*parts: object) -> str:
@@ -89,7 +101,13 @@ def landing_files(folder: Path) -> dict[str, Path]:
     return out
 
 
-@dg.sensor(job=salvo_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=salvo_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Every minute: files it has not seen in the landing folder (SALVO_LANDING_DIR, default "
+    "landing/) start one run per day their items belong to.",
+)
 def landing_folder_sensor(context: dg.SensorEvaluationContext, article_source: ArticleSourceResource):
     """Starts runs when files it has not seen land in the landing folder (SALVO_LANDING_DIR, default
     landing/): one run per day the new files' items belong to. The cursor is the set of file signatures."""
@@ -112,7 +130,13 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, article_source: A
     return _run_requests("landing", days, new)
 
 
-@dg.sensor(job=salvo_job, minimum_interval_seconds=900, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=salvo_job,
+    minimum_interval_seconds=900,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Every 15 minutes: entries it has not seen in the configured RSS/Atom feeds (SALVO_FEEDS) start "
+    "a run for each day they belong to.",
+)
 def feed_sensor(
     context: dg.SensorEvaluationContext, feed_source: FeedSourceResource, fetch_policy: FetchPolicyResource
 ):
@@ -135,3 +159,44 @@ def feed_sensor(
     days = set(partition_days(raw, today))
     context.update_cursor(json.dumps((seen + [s for s, _ in fresh])[-MAX_CURSOR_ENTRIES:]))
     return _run_requests("feed", days, [s for s, _ in fresh])
+
+
+def _root_error(error) -> str:
+    """The innermost error of a step failure (Dagster wraps the user's exception in its own)."""
+    if error is None:
+        return ""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+@dg.run_failure_sensor(
+    name="salvo_run_failure_sensor",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Logs every failed run of this code location (job, days, failed steps and their errors) and "
+    "appends it to run_failures.jsonl beside the warehouse (duckdb: SELECT * FROM "
+    "read_json_auto('warehouse/run_failures.jsonl')).",
+)
+def salvo_run_failure_sensor(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
+    steps = {e.step_key: _root_error(e.event_specific_data.error) for e in context.get_step_failure_events()}
+    record = failure_record(
+        run_id=context.dagster_run.run_id,
+        job=context.dagster_run.job_name,
+        tags=context.dagster_run.tags,
+        message=context.failure_event.message or "",
+        failed_steps=steps,
+    )
+    path = append_failure(warehouse.path(), record)
+    context.log.error(
+        f"run {record['run_id']} of {record['job']} failed (days {record['days'] or 'none'}; steps "
+        f"{', '.join(steps) or 'none'}): {record['message']}; recorded in {path}"
+    )
+
+
+salvo_reports_refresh = dg.AutomationConditionSensorDefinition(
+    "salvo_reports_refresh",
+    target=dg.AssetSelection.assets("report_views", "daily_launched_intercepted_chart", "warehouse_export"),
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Refreshes what is not per day (views, chart, export) once loads into the warehouse have "
+    "finished, when a run loaded days without them (a backfill, a table materialized from the UI).",
+)

@@ -3,17 +3,15 @@ warehouse/export/, read from the published warehouse through one read-only conne
 
 import dagster as dg
 
-from pipelines.defs.partitions import BACKFILL, DAILY
-from pipelines.defs.reports import report_views
+from pipelines.defs.conventions import REFRESH_AFTER_LOADS
 from pipelines.defs.resources import WarehouseResource
 from pipelines.warehouse.export import default_export_dir, export_parquet
 
 
 @dg.asset(
     group_name="export",
-    deps=[report_views],
-    partitions_def=DAILY,
-    backfill_policy=BACKFILL,
+    automation_condition=REFRESH_AFTER_LOADS,
+    deps=["report_views"],  # by key: an imported asset object would be collected twice by the defs loader
     description="Parquet files of every warehouse table and of acled_export (also CSV) in warehouse/export/.",
 )
 def warehouse_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -32,6 +32,11 @@ def run_window(context: dg.AssetExecutionContext) -> Window:
     return Window(tw.start.date(), (tw.end - timedelta(days=1)).date())
 
 
+def window_name(window: Window) -> str:
+    """The run's days as one name: `2025-03-02` for one day, `2025-03-02..2025-03-06` for a range."""
+    return str(window.start) if window.start == window.end else f"{window.start}..{window.end}"
+
+
 def contiguous_ranges(
     days: list[date], max_gap: int = 7, max_days: int = MAX_DAYS_PER_RUN
 ) -> list[tuple[date, date]]:

@@ -1,36 +1,33 @@
 """Validation asset: Great Expectations suites (expectations/*.json) split event rows into valid rows and
-quarantine rows; one asset check per suite carries the GX outcome."""
+quarantine rows, and GX builds its Data Docs from the run's validation results under warehouse/data_docs/.
+
+The checks a reader opens are on the warehouse tables the rows go to (`warehouse/air_attacks` ...), one
+evaluation per day: see defs/warehouse.py."""
 
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.partitions import BACKFILL, DAILY
-from pipelines.validate import TABLES as VALIDATED_TABLES
-from pipelines.validate import validate_events
-
-CHECKS = [
-    dg.AssetCheckSpec(
-        name=f"gx_{table}", asset="validated_events", description=f"GX suite expectations/{table}.json"
-    )
-    for table in VALIDATED_TABLES
-]
+from pipelines.defs.partitions import BACKFILL, DAILY, run_window, window_name
+from pipelines.defs.resources import WarehouseResource
+from pipelines.validate import ValidationOutcome, default_docs_dir, validate_events
 
 
 @dg.asset(
     group_name="quality",
     partitions_def=DAILY,
     backfill_policy=BACKFILL,
-    check_specs=CHECKS,
-    description="Event rows that passed every expectation, plus the quarantine rows of those that did not.",
+    description="Event rows that passed every expectation, plus the quarantine rows of those that did not; GX "
+    "Data Docs of the run's validation in warehouse/data_docs/.",
 )
 def validated_events(
     context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
     articles: pl.DataFrame,
     air_attack_reports: pl.DataFrame,
     casualty_reports: pl.DataFrame,
     territorial_claims: pl.DataFrame,
     attack_outcome_reports: pl.DataFrame,
-):
+) -> ValidationOutcome:
     tables = {
         "air_attacks": air_attack_reports,
         "casualties": casualty_reports,
@@ -38,27 +35,20 @@ def validated_events(
         # the ledger is validated by its own suite; rows of a quarantined air_attacks row follow it
         "attack_outcomes": attack_outcome_reports,
     }
-    outcome = validate_events(tables, known_article_ids=articles["article_id"].to_list())
-    value = {**outcome.valid, "quarantine": outcome.quarantine}
-    yield dg.Output(
-        value,
-        metadata={
+    window = run_window(context)
+    outcome = validate_events(
+        tables,
+        known_article_ids=articles["article_id"].to_list(),
+        docs_dir=default_docs_dir(warehouse.path()),
+        run_name=window_name(window),
+    )
+    docs = outcome.data_docs
+    context.add_output_metadata(
+        {
             **{f"valid_{t}": f.height for t, f in outcome.valid.items()},
             "quarantined": outcome.quarantine.height,
-        },
+            "days": window_name(window),
+            **({"data_docs": dg.MetadataValue.path(str(docs.index))} if docs else {}),
+        }
     )
-    for table, res in outcome.results.items():
-        yield dg.AssetCheckResult(
-            check_name=f"gx_{table}",
-            passed=res.success,
-            # rows that fail are quarantined, so a data failure warns; an expectation that errored
-            # means nothing about those rows can be trusted, so it is an error
-            severity=dg.AssetCheckSeverity.ERROR if res.errored_expectations else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "evaluated_rows": res.evaluated_rows,
-                "success_percent": float(res.success_percent),
-                "failed_expectations": dg.MetadataValue.json(list(res.failed_expectations)),
-                "errored_expectations": dg.MetadataValue.json(list(res.errored_expectations)),
-                "bad_row_ids": dg.MetadataValue.json(list(res.bad_row_ids)[:200]),
-            },
-        )
+    return outcome

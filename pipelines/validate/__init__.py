@@ -25,6 +25,9 @@ How it works, and why:
   (unknown type, bad kwargs, unknown $PARAMETER) count as errored too: `ExpectationSuite(...)` would silently
   drop them, which would turn a typo in a suite file into a check that never runs.
 - `import great_expectations` costs seconds, so it happens lazily and only when a non-empty table is validated.
+- With `docs_dir`, GX builds its Data Docs site there from the call's validation results (`build_data_docs`):
+  one page per suite run, named by `run_name` (the run's days), so a re-run of the same days replaces its
+  pages; the index lists the latest call's results. The pages of earlier runs of other days stay.
 """
 
 from __future__ import annotations
@@ -67,6 +70,12 @@ STAGE = "validate"
 ENV_SUITES_DIR = "SALVO_EXPECTATIONS_DIR"
 DEFAULT_SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 
+
+def default_docs_dir(db_path: Path | str) -> Path:
+    """Where the pipeline has GX build its Data Docs: `data_docs/` beside the warehouse file."""
+    return Path(db_path).parent / "data_docs"
+
+
 # Earliest plausible event date: the war began with the occupation of Crimea (Feb 2014); anything earlier in
 # an event row is a date-parsing error, not news.
 MIN_EVENT_DATE = dt.date(2014, 2, 20)
@@ -78,6 +87,9 @@ MISSING_EVENT_ID_LABEL = "expect_column_values_to_not_be_null(event_id)"
 _ROW = "__salvo_row"  # positional row id (== pandas index handed to GX); never leaves this module
 # First pass: only whether each expectation passed (no per-row metrics at all).
 _PASS_FORMAT: dict[str, Any] = {"result_format": "BOOLEAN_ONLY"}
+# The same pass when Data Docs are built: GX's renderers need each expectation's observed value and unexpected
+# count (they fail on BOOLEAN_ONLY results), which BASIC adds with a sample of at most 20 unexpected values.
+_DOCS_PASS_FORMAT: dict[str, Any] = {"result_format": "BASIC"}
 # Second pass, failed expectations only: COMPLETE lists every unexpected index, not a sample. The index
 # query is a string repeating that list, which nothing here reads.
 _ROWS_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
@@ -97,12 +109,23 @@ class SuiteResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class DataDocs:
+    """Where GX wrote its Data Docs for one call: the site's index and each table's validation result pages."""
+
+    index: Path
+    # table -> {"suite": the whole suite's result page, "failed_rows": the failed expectations' page, listing
+    # their unexpected rows (only when some failed)}
+    pages: dict[str, dict[str, Path]]
+
+
+@dataclasses.dataclass(frozen=True)
 class ValidationOutcome:
     """valid rows per table, the quarantine rows of all tables, and one SuiteResult per table."""
 
     valid: dict[str, pl.DataFrame]  # table -> rows that passed every expectation (same schema as input)
     quarantine: pl.DataFrame  # QUARANTINE schema: one row per rejected event row, stage="validate"
     results: dict[str, SuiteResult]
+    data_docs: DataDocs | None = None  # with `docs_dir`, when some table had rows to validate
 
 
 # --------------------------------------------------------------------------- suite files
@@ -227,8 +250,10 @@ class _GxRunner:
     every earlier call's suites, validation definitions and results.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, run_name: str | None = None, for_docs: bool = False) -> None:
         self._context: AbstractDataContext | None = None
+        self._run_name = run_name
+        self._pass_format = _DOCS_PASS_FORMAT if for_docs else _PASS_FORMAT
 
     def _ready_context(self) -> AbstractDataContext:
         if self._context is None:
@@ -252,6 +277,7 @@ class _GxRunner:
     ) -> Any:
         """One GX ValidationDefinition run of `suite` over the whole of `pdf` (which GX loads once per run)."""
         import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
 
         context = self._ready_context()
         definition = context.validation_definitions.add(
@@ -261,7 +287,68 @@ class _GxRunner:
             batch_parameters={"dataframe": pdf},
             result_format=dict(result_format),
             expectation_parameters=dict(parameters),
+            run_id=RunIdentifier(run_name=self._run_name, run_time=dt.datetime.now(dt.UTC)),
         )
+
+    def build_docs(self, docs_dir: Path) -> DataDocs | None:
+        """GX's Data Docs site in `docs_dir`, built from this runner's validation results (None: nothing was
+        validated).
+
+        The results are kept as GX JSON in `docs_dir/results` (a filesystem ValidationResultsStore), so the
+        site's index lists every run's validations, not only this one's; results of an earlier run with the same
+        run name are removed first, and GX removes their pages, so a re-run of the same days replaces them."""
+        if self._context is None:
+            return None
+        context = self._context
+        keys = list(context.validation_results_store.list_keys())
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        kept = context.add_store(
+            "salvo_docs_results",
+            {
+                "class_name": "ValidationResultsStore",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir / "results"),
+                },
+            },
+        )
+        if self._run_name:
+            for old in kept.list_keys():
+                if old.run_id.run_name == self._run_name:
+                    kept.remove_key(old)
+        for key in keys:
+            kept.set(key, context.validation_results_store.get(key))
+        site = "salvo"
+        context.add_data_docs_site(
+            site_name=site,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                # validation results only: the suites' own pages cannot render their $PARAMETER column lists
+                "site_section_builders": {
+                    "expectations": "None",
+                    "profiling": "None",
+                    "validations": {"source_store_name": "salvo_docs_results"},
+                },
+            },
+        )
+        # only this run's pages are rendered; the index lists every result kept
+        context.build_data_docs(site_names=[site], resource_identifiers=keys)
+        pages: dict[str, dict[str, Path]] = {}
+        for key in keys:
+            suite = key.expectation_suite_identifier.name
+            table, _, failed = suite.partition("__")
+            [url] = [
+                u["site_url"] for u in context.get_docs_sites_urls(resource_identifier=key, site_name=site)
+            ]
+            pages.setdefault(table, {})["failed_rows" if failed else "suite"] = Path(
+                url.removeprefix("file://")
+            )
+        return DataDocs(index=docs_dir / "index.html", pages=pages)
 
     def validate(
         self, table: str, pdf: pd.DataFrame, suite: ExpectationSuite, parameters: Mapping[str, Any]
@@ -290,7 +377,7 @@ class _GxRunner:
         batch_definition = datasource.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(
             f"{table}_whole"
         )
-        first = self._run(table, batch_definition, suite, pdf, _PASS_FORMAT, parameters)
+        first = self._run(table, batch_definition, suite, pdf, self._pass_format, parameters)
         kept = [r for r in first.results if r.success or _raised_message(r.exception_info) is not None]
         failed = [r for r in first.results if not r.success and _raised_message(r.exception_info) is None]
         if not failed:
@@ -474,18 +561,24 @@ def validate_events(
     tables: dict[str, pl.DataFrame],
     known_article_ids: Iterable[str],
     suites_dir: Path | None = None,
+    *,
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
 ) -> ValidationOutcome:
     """Validate the event tables; every input row ends up in exactly one of `valid` or `quarantine`.
 
     `tables` maps "air_attacks" / "casualties" / "territorial_control" to frames of the schema.py schemas
     (a missing key is an empty table). `known_article_ids` are the ingested articles' ids: events of any
-    other article are quarantined as "unknown_article_id".
+    other article are quarantined as "unknown_article_id". With `docs_dir`, GX's Data Docs of this
+    validation are built there (`run_name` names its result pages, e.g. the run's days).
     """
     unknown = set(tables) - set(TABLES)
     if unknown:
         raise ValueError(f"validate_events: unknown tables {sorted(unknown)}; expected {sorted(TABLES)}")
     known = pl.Series("known_article_ids", [str(a) for a in known_article_ids if a is not None], pl.String)
-    runner = _GxRunner()  # the GX context is only created if some table has rows
+    runner = _GxRunner(
+        run_name, for_docs=docs_dir is not None
+    )  # the GX context is only created if some table has rows
 
     valid: dict[str, pl.DataFrame] = {}
     quarantines: list[pl.DataFrame] = []
@@ -531,7 +624,8 @@ def validate_events(
 
     _orphans_follow_parents(valid, quarantines)
     quarantine = pl.concat(quarantines, how="vertical") if quarantines else empty(QUARANTINE)
-    return ValidationOutcome(valid=valid, quarantine=quarantine, results=results)
+    docs = runner.build_docs(Path(docs_dir)) if docs_dir is not None else None
+    return ValidationOutcome(valid=valid, quarantine=quarantine, results=results, data_docs=docs)
 
 
 def _orphans_follow_parents(valid: dict[str, pl.DataFrame], quarantines: list[pl.DataFrame]) -> None:
@@ -565,8 +659,10 @@ def _orphans_follow_parents(valid: dict[str, pl.DataFrame], quarantines: list[pl
 
 
 __all__ = [
+    "DataDocs",
     "SuiteResult",
     "ValidationOutcome",
+    "default_docs_dir",
     "load_suite_json",
     "validate_events",
 ]

@@ -38,6 +38,7 @@ from .publish import (
     publish_batches,
     publish_session,
     publish_views,
+    publish_weapons,
     writer_lock,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "publish_batches",
     "publish_session",
     "publish_views",
+    "publish_weapons",
     "read_table",
     "recompute",
     "table_counts",

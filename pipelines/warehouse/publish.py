@@ -274,3 +274,37 @@ def publish_views(db_path: Path | str, sql_dir: Path | None = None) -> None:
 
     with staged(db_path, sql_dir) as staging:
         recompute(staging)
+
+
+def publish_weapons(db_path: Path | str, sql_dir: Path | None = None) -> tuple[int, bool]:
+    """Make the published `weapons` table equal weapons.csv; returns (rows, whether a publish was needed).
+
+    Every load rewrites the table from the CSV too (load_batch), so this publishes only when the warehouse does
+    not exist yet or the CSV changed since the last load: a read-only comparison otherwise."""
+    from .db import existing_tables, read_table
+    from .load import replace_table, weapons_frame
+
+    want = weapons_frame()
+    path = Path(db_path)
+    if path.exists():
+        con = connect(path, read_only=True)
+        try:
+            held = read_table(con, "weapons").sort("alias") if "weapons" in existing_tables(con) else None
+        finally:
+            con.close()
+        if held is not None and held.equals(want):
+            return want.height, False
+    with staged(path, sql_dir) as staging:
+        con = connect(staging)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                ensure_schema(con)
+                replace_table(con, "weapons", want)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.close()
+    return want.height, True

@@ -1,0 +1,53 @@
+"""The day (partition) of each row of a batch: an article's `partition_date`, and for every other row the day of
+the article it names. Ingest quarantine rows name no loaded article; their day is the `partition_date` in
+their `row_json` (the rejected item as read). A run of several days reports its figures per day with these.
+
+Plain polars, shared by the warehouse metadata and the validation checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import polars as pl
+
+
+def article_days(articles: pl.DataFrame) -> pl.DataFrame:
+    """article_id -> day, one row per article."""
+    return articles.select("article_id", day=pl.col("partition_date")).unique("article_id", keep="first")
+
+
+def row_days(frame: pl.DataFrame, days_of_articles: pl.DataFrame) -> pl.Series:
+    """The day of each row of `frame` (same order; null when the row's article is unknown). Quarantine rows of
+    the ingest stage take the partition_date of their row_json."""
+    if "partition_date" in frame.columns:
+        return frame.get_column("partition_date").alias("day")
+    joined = frame.select(pl.col("article_id").cast(pl.String)).join(
+        days_of_articles, on="article_id", how="left", maintain_order="left"
+    )
+    day = joined.get_column("day")
+    if "row_json" in frame.columns and "stage" in frame.columns:
+        own = frame.select(
+            pl.when(pl.col("stage") == "ingest").then(
+                pl.col("row_json").str.json_path_match("$.partition_date").str.to_date(strict=False)
+            )
+        ).to_series()
+        day = own.fill_null(day)
+    return day.alias("day")
+
+
+def rows_per_day(
+    frame: pl.DataFrame, days_of_articles: pl.DataFrame, days: Iterable[date], unknown: date | None = None
+) -> dict[date, int]:
+    """Rows of `frame` per day of `days` (0 for a day without rows). Rows whose day is unknown count on `unknown`
+    (the run's first day, say) when it is given, else nowhere."""
+    wanted = list(days)
+    counts = {d: 0 for d in wanted}
+    if frame.height:
+        day = row_days(frame, days_of_articles)
+        if unknown is not None:
+            day = day.fill_null(unknown)
+        for d, n in day.value_counts().iter_rows():
+            if d in counts:
+                counts[d] += n
+    return counts

@@ -63,7 +63,8 @@ rules.declare(
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
-        "air.verb_launch": "launch verbs: launched, fired, sent, attacked ... with, dropped",
+        "air.verb_launch": "launch verbs: launched, fired, sent, hurled, unleashed, attacked ... with, pounded ... with, dropped, comprised",
+        "air.attack_noun": "an attack named by its noun launches its count: 'a barrage of 40 missiles', 'the assault with 300 drones'",
         "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
@@ -223,8 +224,21 @@ def patterns() -> dict[str, str]:
     p["launch"] = r(
         "air.verb_launch",
         left + aux + r"(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|fire|sent|send(?:s|ing)?|used|using|deployed|"
-        r"involv(?:ed|ing)|includ(?:ed|es)|dropp(?:ed|ing)|releas(?:ed|ing)|(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|"
-        r"strik(?:es|ing))\s+(?:[\w'.-]+\s+){0,10}?with|recorded|detected|spotted|tracked)\b",
+        r"involv(?:ed|ing)|includ(?:ed|es)|dropp(?:ed|ing)|releas(?:ed|ing)|"
+        # more verbs of sending: "hurled 90 drones", "unleashed", "the attack comprised 56 drones"
+        r"hurl(?:ed|s|ing)?|unleash(?:ed|es|ing)?|lobb(?:ed|ing)|threw|throw(?:s|ing)?|dispatch(?:ed|es|ing)|"
+        r"employ(?:ed|s|ing)|compris(?:ed|es|ing)|consist(?:ed|s|ing)\s+of|"
+        r"(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|strik(?:es|ing)|"
+        r"pound(?:ed|ing)|pummell?(?:ed|ing)|batter(?:ed|ing)|hammer(?:ed|ing)|rain(?:ed|ing)\s+down|pelt(?:ed|ing))"
+        r",?\s+(?:[\w'.-]+\s+){0,10}?with|"
+        r"recorded|detected|spotted|tracked|"
+        # an attack named by its noun: "a barrage of 40 missiles", "the assault with 300 drones", "a wave of"
+        + r(
+            "air.attack_noun",
+            r"(?:attack|assault|strike|barrage|raid|bombardment|salvo|wave|onslaught|volley)s?,?\s+"
+            r"(?:of|with|involving|using)",
+        )
+        + r")\b",
     )
     p["intercept"] = r(
         "air.verb_intercept",
@@ -841,7 +855,7 @@ def _background() -> pl.Expr:
     # the count's own clause: from the boundary before it to the one after it
     clause = head.str.replace(r"(?s)^.*(?:" + CLAUSE_END + r")", "")
     irrealis = clause.str.contains(rules.pattern("air.irrealis", IRREALIS_RE))
-    return irrealis | head.str.contains(rules.pattern("air.background", TIME_RE))
+    return irrealis | vocabulary.without_rankings(head).str.contains(rules.pattern("air.background", TIME_RE))
 
 
 def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
@@ -854,7 +868,9 @@ def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
         # the cue stands in the sentence's first clause ("Just over two weeks ago, ...", "The fighting followed
         # an attack on ..."), not in a clause about something else ("..., where troops launched an
         # incursion in August")
-        background=pl.col("norm").str.replace(r"(?s),.*$", "").str.contains(BACKGROUND_RE),
+        background=vocabulary.without_rankings(pl.col("norm").str.replace(r"(?s),.*$", "")).str.contains(
+            BACKGROUND_RE
+        ),
         anchored=pl.col("norm").str.contains(TIME_ANCHOR_RE),
     )
     prev = [pl.col(c).shift(1).over("article_id") for c in ("sentence_no", "background")]
@@ -907,7 +923,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
-        tally=pl.col("norm").str.contains(rules.pattern("air.background", TALLY_RE)),
+        tally=vocabulary.without_rankings(pl.col("norm")).str.contains(rules.pattern("air.background", TALLY_RE)),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(

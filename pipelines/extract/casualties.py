@@ -638,7 +638,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline"))
     cand = cand_all.filter(
         contains_any_word(pl.col("cnorm"), PREFILTER_WORDS)
-        & ~pl.col("cnorm").str.contains(rules.pattern("cas.background", BACKGROUND_RE))
+        & ~vocabulary.without_rankings(pl.col("cnorm")).str.contains(rules.pattern("cas.background", BACKGROUND_RE))
     )
     if cand.height == 0:
         return _empty_rows()

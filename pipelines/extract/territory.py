@@ -373,7 +373,7 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
     irrealis = irrealis | modal_after
     negated = tail.str.contains(rules.pattern("ter.negation", NEGATION))
     denied = clause.str.contains(rules.pattern("ter.denial", DENIAL))
-    background = clause.str.contains(rules.pattern("ter.background", BACKGROUND))
+    background = vocabulary.without_rankings(clause).str.contains(rules.pattern("ter.background", BACKGROUND))
     return claims.filter(~(irrealis | negated | denied | background))
 
 

@@ -7,6 +7,10 @@ Fragments are regex alternations without flags; `pattern(...)` joins them.
 
 from __future__ import annotations
 
+import polars as pl
+
+from pipelines.extract import rules
+
 MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 
 # Tallies and periods: a figure over a span of time, not one night's ("since the start of the war", "this
@@ -44,6 +48,43 @@ PAST = (
     r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment)",
     r"previously|back\s+in|in\s+the\s+past|at\s+the\s+start\s+of\s+the\s+war",
 )
+
+
+rules.declare(
+    {
+        "time.comparison": "a ranking's time words are no period: 'the largest attack since the start of the war', "
+        "'the deadliest strike on the city this year' (a figure inside the ranking still counts as a tally)",
+    }
+)
+
+# A ranking of one night against a period ("the largest combined attack this month", "its deadliest strike
+# since 2022", "the most massive barrage of the war"): the time words belong to the comparison, not to the
+# night's figures. The words between the ranking word and the time cue hold no digits, so "a record 30,000
+# drones since the start of the war" stays a tally.
+RANKING = (
+    r"(?:largest|biggest|heaviest|deadliest|worst|fiercest|strongest|greatest|highest|longest|"
+    r"most\s+(?:massive|intense|powerful|extensive|serious|significant|devastating|large-scale|lethal))"
+    r"(?:-ever)?|record|unprecedented"
+)
+
+
+# The periods a ranking compares with. Points in time ("earlier in the week", "in July", "last week") are not
+# among them: "its largest assault earlier in the week" is an earlier attack, and stays background.
+RANKED_PERIOD = (
+    r"since(?:\s+[a-z'-]+){1,6}(?:\s+(?:19|20)\d\d)?|since\s+(?:19|20)\d\d",
+    r"(?:so\s+far\s+)?this\s+(?:year|month|week|winter|summer|spring|autumn|fall)",
+    r"(?:of|in)\s+(?:the\s+)?(?:(?:full-scale\s+)?war|(?:full-scale\s+)?invasion|conflict|year|month|20\d\d)",
+    r"(?:of|in|over)\s+the\s+(?:past|last)\s+(?:few\s+|\w+\s+)?(?:days|weeks|months|years|week|month|year)",
+    r"in\s+(?:weeks|months|years|a\s+(?:week|month|year))",
+    r"ever|to\s+date",
+)
+
+
+def without_rankings(text: pl.Expr) -> pl.Expr:
+    """`text` with every ranking and the period it ranks in blanked, for the background and tally tests."""
+    periods = "|".join(f"(?:{f})" for f in RANKED_PERIOD)
+    span = r"(?i)\b(?:" + RANKING + r")\b(?:[\s,]+[a-z'-]+){0,8}?[\s,]+(?:" + periods + r")\b"
+    return text.str.replace_all(rules.pattern("time.comparison", span), " ")
 
 
 def pattern(*groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> str:

@@ -324,7 +324,7 @@ def list_noise() -> str:
     )
     locator = rules.pattern(
         "ter.list_locator",
-        r"\s+(?:in|of)\s+(?:the\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|"
+        r"\s*,?\s+(?:in|of)\s+(?:the\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|"
         r"\s+(?:and|as\s+well\s+as)\s+|,?\s+(?i:along\s+with|together\s+with|plus)\s+)",
     )
     return r"(?:" + appos + r"|" + locator + r")"

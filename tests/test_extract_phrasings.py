@@ -173,3 +173,9 @@ def test_one_count_for_two_nouns_of_one_class() -> None:
         "Overnight the enemy attacked with 112 attack UAVs and decoy drones; 86 were neutralised."
     ) == {("RU", "drone"): (112, 86)}
     assert air("Russian forces launched 60 missiles and drones; 55 of them were destroyed.") == {}
+
+
+def test_a_count_in_a_clause_without_place_takes_the_place_of_its_sentence() -> None:
+    # the place stands in the first clause, the count after the semicolon
+    assert cas("Poltava was attacked by drones overnight; three residents were injured.") == {"Poltava": (None, 3)}
+    assert cas("In Chernihiv, a drone struck a school; a guard was killed.") == {"Chernihiv": (1, None)}

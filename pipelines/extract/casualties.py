@@ -63,6 +63,7 @@ rules.declare(
         "cas.background": "war-long and earlier tallies: 'since the full-scale invasion began', 'as reported earlier'",
         "cas.place": "a locative phrase with a known place: 'in Dnipro', 'attack on Odesa', 'in the Kherson region'",
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
+        "cas.place_heading": "a sentence that opens with its place: 'Odesa: three killed', 'Dnipro was hit overnight: ...'",
         "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
@@ -316,6 +317,17 @@ def patterns() -> dict[str, str]:
         + suffix
         + r"(?:'s)?\s+(?:attacks?|strikes?|shelling|bombing|explosions?|blasts?)\b",
     )
+    # "Odesa: three killed, eight injured", "Dnipro was hit overnight: ...": a sentence that opens with the
+    # place it reports on (live blogs, briefings); a name the gazetteer does not know is dropped with the
+    # other unknown places (_context_region)
+    p["place_heading"] = r(
+        "cas.place_heading",
+        r"^\s*(?P<place>"
+        + name
+        + r")"
+        + suffix
+        + r"(?P<heading>\s*:|\s+(?:was|were)\s+(?:hit|attacked|struck|shelled|targeted)\b|\s+came\s+under\b)",
+    )
     p["nationwide"] = r(
         "cas.nationwide",
         r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:ukraine|country|nation)\b|\bnationwide\b|"
@@ -546,7 +558,7 @@ def _qual(expr: pl.Expr) -> pl.Expr:
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "cnorm", p["place"], kind="place", flags="")
     extra = []
-    for name in ("place_attack", "place_official"):
+    for name in ("place_attack", "place_official", "place_heading"):
         a = find_tokens(cand, "cnorm", p[name], kind="place", flags="")
         if a.height:
             a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
@@ -562,6 +574,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                             "region_of",
                             "authority",
                             "suffix",
+                            "heading",
                         )
                         if c not in a.columns
                     ]
@@ -917,7 +930,8 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
         return (
             pl.when(d_next.is_not_null() & (d_next <= 6))
             .then(pl.lit("next"))
-            .when(pl.col(f"{tag}_next_pos").is_null() | (d_prev.is_not_null() & (d_prev <= d_next)))
+            # no place on either side leaves the side null, so the sentence's place stands in for the clause's
+            .when(d_prev.is_not_null() & (pl.col(f"{tag}_next_pos").is_null() | (d_prev <= d_next)))
             .then(pl.lit("prev"))
             .when(pl.col(f"{tag}_next_pos").is_not_null())
             .then(pl.lit("next"))

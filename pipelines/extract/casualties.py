@@ -63,6 +63,7 @@ rules.declare(
         "cas.background": "war-long and earlier tallies: 'since the full-scale invasion began', 'as reported earlier'",
         "cas.place": "a locative phrase with a known place: 'in Dnipro', 'attack on Odesa', 'in the Kherson region'",
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
+        "cas.local_part": "a part with its own place counts when the whole is nationwide: 'killed 14 across Ukraine, including nine in Kyiv'",
         "cas.place_heading": "a sentence that opens with its place: 'Odesa: three killed', 'Dnipro was hit overnight: ...'",
         "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
@@ -253,7 +254,7 @@ def patterns() -> dict[str, str]:
     # "three were wounded in A, three more in B, and one in C": counts that keep the field before them
     p["ellipsis"] = r(
         "cas.ellipsis",
-        r"(?:,|:|\band\b)\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
+        r"(?:,|:|\band\b|(?P<e_part>\bincluding\b))\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
         r"people|residents|civilians|persons)\s+)?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
     )
     adj = (
@@ -519,6 +520,7 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
     t = _tokens(t, p["ellipsis"]).select(
         *KEYS, "pos", end=pl.col("pos") + pl.col("tok").str.find(r"(?i)\s(?:in|near|at)\s").cast(pl.Int64),
         kind="kind", count=_count_col(pl.col("e_num")), qual=pl.lit("exact"),
+        local_part=pl.col("e_part").is_not_null(),
     )  # fmt: skip
     # a count the other passes already read is not read again
     overlapping = (
@@ -528,6 +530,19 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
         .unique()
     )
     t = t.join(overlapping, on=[*KEYS, "pos"], how="anti").with_columns(ellipsis=pl.lit(True))
+    # "killed 14 across Ukraine, including nine in Kyiv": the part names its own place, and counts only where
+    # the whole is nationwide (no row of its own); a part of a place's figure stays inside that figure
+    if rules.active("cas.local_part"):
+        nationwide = cand.filter(pl.col("cnorm").str.contains(p["nationwide"])).select(*KEYS)
+        t = pl.concat(
+            [
+                t.filter(~pl.col("local_part")),
+                t.filter("local_part").join(nationwide, on=list(KEYS), how="semi"),
+            ]
+        )
+    else:
+        t = t.filter(~pl.col("local_part"))
+    t = t.drop("local_part")
     both = pl.concat([counts.with_columns(ellipsis=pl.lit(False)), t], how="diagonal_relaxed").sort(
         *KEYS, "pos"
     )
@@ -651,7 +666,9 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline"))
     cand = cand_all.filter(
         contains_any_word(pl.col("cnorm"), PREFILTER_WORDS)
-        & ~vocabulary.without_rankings(pl.col("cnorm")).str.contains(rules.pattern("cas.background", BACKGROUND_RE))
+        & ~vocabulary.without_rankings(pl.col("cnorm")).str.contains(
+            rules.pattern("cas.background", BACKGROUND_RE)
+        )
     )
     if cand.height == 0:
         return _empty_rows()

@@ -179,3 +179,7 @@ def test_a_count_in_a_clause_without_place_takes_the_place_of_its_sentence() -> 
     # the place stands in the first clause, the count after the semicolon
     assert cas("Poltava was attacked by drones overnight; three residents were injured.") == {"Poltava": (None, 3)}
     assert cas("In Chernihiv, a drone struck a school; a guard was killed.") == {"Chernihiv": (1, None)}
+
+
+def test_a_models_plural_is_the_model() -> None:
+    assert air("Air defence destroyed 12 Kh-101s and three S-300s overnight.") == {("RU", "missile"): (None, 15)}

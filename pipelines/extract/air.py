@@ -64,6 +64,7 @@ rules.declare(
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
         "air.verb_launch": "launch verbs: launched, fired, sent, hurled, unleashed, attacked ... with, pounded ... with, dropped, comprised",
+        "air.of_the_whole": "the whole a sentence opens with is launched: 'Of the 45 drones, 38 were downed'",
         "air.attack_noun": "an attack named by its noun launches its count: 'a barrage of 40 missiles', 'the assault with 300 drones'",
         "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
@@ -174,7 +175,10 @@ def patterns() -> dict[str, str]:
         LEFT + r"(?P<b_all>all\s+)?(?P<b_num>" + NUM + r")\s+(?:of\s+(?:which|them|those|these)\b|"
         r"(?:were|was|have\s+been|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|"
         r"neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b)"
-        r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)",
+        r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)"
+        # "..., with 80 shot down and 15 jammed"
+        r"|\bwith\s+(?P<b_num3>" + NUM + r")\s+(?:of\s+them\s+)?(?:being\s+)?(?:shot\s+down|destroyed|intercepted|"
+        r"downed|neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b",
     )
     # "Eleven of them were missiles", "two of which were cruise missiles": a class's part of a combined count
     p["class_part"] = r(
@@ -202,7 +206,7 @@ def patterns() -> dict[str, str]:
     # "... adding that all were destroyed": every weapon launched was intercepted.
     p["all_passive"] = r(
         "air.all_passive",
-        r"\ball\s+(?:of\s+them\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
+        r"\b(?:all|both)\s+(?:of\s+them\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
         r"(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed)\b",
     )
     # "the missile struck": a single weapon reported by its impact.
@@ -455,6 +459,11 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         m_by=before.str.extract(r"(?i)((?:\b[a-z]+\s+)?\b(?:by|from))\s*$", 1),
         m_hedge=before.str.extract(r"(?i)\b(" + HEDGE + r")\s*$", 1),
     )
+    # "Of the 45 drones, 38 were downed": the whole a sentence opens with is what was launched (the window
+    # starts at the sentence's start only for a count in its first 30 characters)
+    of_the_whole = (pl.col("pos") < 30) & before.str.contains(
+        rules.pattern("air.of_the_whole", r"(?i)^\W*of\s+(?:the|these|those)\s*$")
+    )
     by_impact = pl.col("m_by").str.contains(r"(?i)^(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by$")
     valid = pl.lit(True)
     if rules.active("air.agent"):
@@ -480,7 +489,10 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         weapon_class=weapon_class,
         # a mention's own side: the weapon's (ATACMS -> UA), else its adjective ("Ukrainian drones")
         side=pl.coalesce(noun.struct.field("side"), _side_of_mods(pl.col("m_mods"))),
-        fixed_role=pl.when(pl.col("m_by").is_not_null()).then(pl.lit("launched")),
+        fixed_role=pl.when(pl.col("m_by").is_not_null())
+        .then(pl.lit("launched"))
+        .when(of_the_whole)
+        .then(pl.lit("launched")),
         model=noun.struct.field("model"),
         # the classes a combined count names ("drones and missiles"), so that a part can be derived for them
         combo_classes=pl.when(pl.col("m_combo").is_not_null()).then(pl.concat_list(own_class, combo_class)),
@@ -545,7 +557,7 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )
     suppressed_inside = pl.col("tok").str.contains(r"(?i)jammed|suppressed|lost|diverted")
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2").cast(pl.Int64),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3").cast(pl.Int64),
         weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
         all_flag=pl.col("b_all").is_not_null(), each=pl.lit(False),
         # "58 of which" is a part of the launched total; "All 10 were destroyed" is not

@@ -32,7 +32,8 @@ def alias_pattern() -> str:
     parts = []
     for a in aliases:
         esc = re.escape(a).replace(r"\-", "[- ]?").replace(r"\ ", r"\s+")
-        parts.append(esc)
+        # a model's plural: "Kh-101s", "S-300s", "Kinzhals" (classify_alias reads it as the model)
+        parts.append(esc + ("(?:'?s)?" if a[-1].isalnum() and not a.endswith("s") else ""))
     return "(?:" + "|".join(parts) + ")"
 
 
@@ -54,8 +55,12 @@ def classify_alias(expr: pl.Expr) -> pl.Expr:
     mapping_class = dict(zip(squashed["alias"], squashed["weapon_class"], strict=True))
     mapping_side = dict(zip(squashed["alias"], squashed["attacker"], strict=True))
     k = key.str.replace_all(r"[- ]", "")
-    return pl.struct(
-        model=k.replace_strict(mapping_model, default=None, return_dtype=pl.String),
-        weapon_class=k.replace_strict(mapping_class, default=None, return_dtype=pl.String),
-        side=k.replace_strict(mapping_side, default=None, return_dtype=pl.String),
-    )
+    singular = k.str.replace(r"'?s$", "")
+
+    def look(mapping: dict) -> pl.Expr:
+        return pl.coalesce(
+            k.replace_strict(mapping, default=None, return_dtype=pl.String),
+            singular.replace_strict(mapping, default=None, return_dtype=pl.String),
+        )
+
+    return pl.struct(model=look(mapping_model), weapon_class=look(mapping_class), side=look(mapping_side))

@@ -41,6 +41,7 @@ KEYS = ("article_id", "sentence_no")
 rules.declare(
     {
         "cas.count_first": "a victim list, then its verb: 'three people were killed', 'a woman and two children were killed'",
+        "cas.couple": "a couple is two people: 'an elderly couple was killed'",
         "cas.victim_list": "victims joined by 'and' or commas are added: 'a 16-year-old boy and a 23-year-old man were wounded'",
         "cas.victims_of_place": "victims of a place before the verb: 'five residents of Skadovsk were killed'",
         "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
@@ -65,6 +66,7 @@ rules.declare(
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
         "cas.local_part": "a part with its own place counts when the whole is nationwide: 'killed 14 across Ukraine, including nine in Kyiv'",
         "cas.place_heading": "a sentence that opens with its place: 'Odesa: three killed', 'Dnipro was hit overnight: ...'",
+        "cas.shared_region": "one figure for several places of one oblast is the oblast's: 'four killed in Kramatorsk and Sloviansk'",
         "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
@@ -76,6 +78,8 @@ rules.declare(
 )
 
 NUM = r"\d{1,6}"
+# a place's name as the casualty patterns read it: up to three capitalised words ("Velyka Pysarivka")
+PLACE_NAME = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
 LEFT = r"(?:^|[\s(\[,;:])"
 CNT = r"(?:\d{1,6}|an?|another|one)\b"
 # a word inside a victim phrase: "elderly", "other", "56-year-old"
@@ -96,6 +100,15 @@ AUX = (
     r"(?:(?:were|was|have|has|had|been|are|is|being|be|got|reportedly|also|later|known|to|confirmed|reported|all|"
     r"both|now|so\s+far|seriously|critically|severely|slightly|lightly|fatally|mortally|badly|allegedly|still)\s+){0,5}"
 )
+# A relative of someone named before: "her husband", "their son"
+RELATIVE = (
+    r"(?:his|her|their)\s+(?:"
+    + MODWORD
+    + r"\s+){0,2}?(?:husband|wife|son|daughter|mother|father|brother|sister|grandson|granddaughter|grandmother|"
+    r"grandfather|child|neighbou?r)\b"
+)
+# "an elderly couple": two people ("a couple of people" is a vague few, and needs its verb right after)
+COUPLE = r"an?\s+(?:" + MODWORD + r"\s+){0,2}?couple\b"
 # A victim phrase: a count, "more"/"others", modifiers and a person (or soldier) noun. A list of them repeats
 # it, so it names no groups; _list_ok reads soldiers and stray words out of the matched list.
 VICTIM = (
@@ -107,27 +120,29 @@ VICTIM = (
     + r"|"
     + PERSON
     + r")\b)?"
-    # a relative of someone named before: "her husband", "their son"
-    + r"|(?:his|her|their)\s+(?:"
-    + MODWORD
-    + r"\s+){0,2}?(?:husband|wife|son|daughter|mother|father|brother|sister|grandson|granddaughter|grandmother|"
-    r"grandfather|child|neighbou?r)\b"
-    # an article needs its people: "a 16-year-old boy", not "a married couple" or "a house"
-     + r"|an?\s+(?:" + MODWORD + r"\s+){0,3}?(?:" + MILITARY + r"|" + PERSON + r")\b)"
+    + r"|" + RELATIVE
+    # an article needs its people: "a 16-year-old boy", not "a house"
+     + r"|an?\s+(?:" + MODWORD + r"\s+){0,3}?(?:" + MILITARY + r"|" + PERSON + r")\b"
+    + r"|" + COUPLE + r")"
 )
 
 
 # Items after the first of a victim list name their people ("a woman and two children"): a bare count
 # there starts something else ("injured 8 people, 4 of whom were hospitalised").
 VICTIM_ITEM = (
-    CNT
+    r"(?:"
+    + CNT
     + r"(?:\s+(?:more|others?|other\s+people)|\s+(?:"
     + MODWORD
     + r"\s+){0,3}?(?:"
     + MILITARY
     + r"|"
     + PERSON
-    + r")\b)"
+    + r")\b)|"
+    + RELATIVE
+    + r"|"
+    + COUPLE
+    + r")"
 )
 
 
@@ -267,7 +282,7 @@ def patterns() -> dict[str, str]:
         r"(?:(?P<region_of>(?:region|oblast|province)\s+of\s+)|(?:city|town|village|settlement|capital|port\s+city|"
         r"regional\s+(?:capital|centre|center)|suburb|district|community|subdistrict)\s+(?:of\s+)?)?"
     )
-    name = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
+    name = PLACE_NAME
     suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province|subdistrict|community|hromada))?"
     authority = r(
         "cas.place_authority",
@@ -285,7 +300,8 @@ def patterns() -> dict[str, str]:
         + r"(?P<authority>"
         + authority
         + r")?"
-        r"(?P<and_place>\s+and\s+(?:the\s+)?" + name + r")?" + with_region
+        # "in Kramatorsk and Sloviansk", "in A, B and C": places that share one figure
+        r"(?P<and_place>(?:\s*,\s*(?:the\s+)?" + name + r"){0,4}\s*,?\s+and\s+(?:the\s+)?" + name + r")?" + with_region
     )
     # "in Dnipro", "in the Kherson region", "on the city of Sumy", "near Kramatorsk", "of Kharkiv",
     # "attack on Odesa", "strike Kyiv", "hit Zaporizhzhia", "attacked the Izmail district"
@@ -369,7 +385,9 @@ def _count_col(expr: pl.Expr) -> pl.Expr:
     if rules.active("cas.military"):
         items = items.list.eval(pl.element().filter(~pl.element().str.contains(r"(?i)\b" + MILITARY + r"\b")))
     values = items.list.eval(
-        pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their)\b", 1).str.to_lowercase()
+        pl.when(pl.element().str.contains(r"(?i)^\s*an?\b.*\bcouple$") & pl.lit(rules.active("cas.couple")))
+        .then(pl.lit("2"))
+        .otherwise(pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their)\b", 1).str.to_lowercase())
     ).list.eval(
         pl.when(pl.element().is_in(["a", "an", "another", "one", "his", "her", "their"]))
         .then(pl.lit(1, pl.Int64))
@@ -570,6 +588,37 @@ def _qual(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _shared_region(t: pl.DataFrame) -> pl.DataFrame:
+    """Places that share one figure ("four were killed in Kramatorsk and Sloviansk"): when every one of them
+    lies in the same oblast, the figure is that oblast's (SCHEMA.md: one number shared by several places of
+    one oblast -> one row for the oblast); otherwise it cannot be split by place (left `ambiguous`)."""
+    if not rules.active("cas.shared_region") or t.height == 0:
+        return t
+    others = (
+        t.with_row_index("__tok")
+        .filter(pl.col("ambiguous"))
+        .select("__tok", "admin1", other=pl.col("and_place").str.extract_all(PLACE_NAME))
+        .explode("other")
+    )
+    if others.height == 0:
+        return t
+    others = resolve_places(others.select("__tok", first=pl.col("admin1"), text="other"), "text")
+    one_region = (
+        others.group_by("__tok")
+        .agg(same=((pl.col("admin1") == pl.col("first")) & pl.col("admin1").is_not_null()).all())
+        .filter(pl.col("same"))
+        .select("__tok", shared=pl.lit(True))
+    )
+    t = t.with_row_index("__tok").join(one_region, on="__tok", how="left").drop("__tok")
+    shared = pl.col("shared").fill_null(False)
+    return t.with_columns(
+        location=pl.when(shared).then(pl.concat_str(pl.col("admin1"), pl.lit(" region"))).otherwise("location"),
+        place_kind=pl.when(shared).then(pl.lit("admin1")).otherwise("place_kind"),
+        place_population=pl.when(shared).then(pl.lit(None, pl.Int64)).otherwise("place_population"),
+        ambiguous=pl.col("ambiguous") & ~shared,
+    ).drop("shared")
+
+
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "cnorm", p["place"], kind="place", flags="")
     extra = []
@@ -630,6 +679,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             ),
         )
         t = resolve_places(t, "location")
+        t = _shared_region(t)
         named_region = resolve_places(t.select(text="region_text"), "text")
         t = t.with_columns(
             # the region written beside the place wins: "Ponyativka, Kherson region"

@@ -63,6 +63,7 @@ rules.declare(
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
+        "ter.occupied_adjective": "'occupied' after a hyphen or a determiner is an adjective: 'the Russian-occupied city of X'",
         "ter.possessive": "a name followed by 's is the owner of what follows ('Donetsk People's Republic'), not a list item",
         "ter.hyphen_word": "a capitalised word continued by a lower-case hyphen part ('French-made') is no name",
         "ter.irrealis": "intent, modality and infinitives before the trigger: 'trying to take', 'could capture', 'aims to seize'",
@@ -450,7 +451,10 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
         # Headlines in Title Case make every word look like a name ("Ukraine Recaptures Key Village")
         long_words = pl.col("norm").str.count_matches(r"\b[A-Za-z]{4,}")
         capitalised = pl.col("norm").str.count_matches(r"\b[A-Z][a-z]{3,}")
-        cand = cand.filter(~((long_words >= 4) & (capitalised >= long_words * 0.7)))
+        # a sentence whose list of names is most of it still writes its verbs in lower case ("said its forces
+        # had liberated A, B and C in the Donetsk People's Republic"); a headline has none
+        lower_case = pl.col("norm").str.count_matches(r"\b[a-z]{5,}\b")
+        cand = cand.filter(~((long_words >= 4) & (capitalised >= long_words * 0.7) & (lower_case == 0)))
     claims = _claims(cand, p)
     if claims.height == 0:
         return _empty_rows()
@@ -677,6 +681,15 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         .then(pl.col("end") - pl.col("trig").str.len_chars().cast(pl.Int64))
         .otherwise(pl.col("pos"))
     )
+    if rules.active("ter.occupied_adjective"):
+        # "the Russian-occupied city of X", "in occupied Melitopol": an adjective that describes X, not a capture
+        before = pl.col("norm").str.slice(
+            (pl.col("trig_pos") - 16).clip(lower_bound=0), pl.col("trig_pos").clip(upper_bound=16)
+        )
+        adjective = before.str.contains(
+            r"(?i)(?:-|\b(?:the|a|an|in|of|to|from|into|at|near|newly|temporarily|partially|still|formerly)\s+)$"
+        )
+        claims = claims.filter(~((pl.col("kind") == "occupied") & adjective))
     if rules.active("ter.partial_object"):
         # partial control in the object ("70 percent of", "the outskirts of") claims no settlement
         core = pl.col("obj").fill_null("").str.replace(r"(?i)\s+of\s+$", "")

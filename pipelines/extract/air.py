@@ -71,9 +71,11 @@ rules.declare(
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
+        "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
         "air.subject_side": "the side of the verb's subject: 'Russian air defences destroyed 20 drones' -> UA",
+        "air.subject_own_verb": "a subject belongs to the first verb after it: 'Russia fired 69 missiles, with air defences intercepting 56' (Russia did not intercept)",
         "air.sentence_cues": "a sentence's side cues (Russian air defence, 'over the Kursk region') decide the attacker",
         "air.background": "another time in the count's clause: war-long tallies, earlier attacks, 'as reported earlier'",
         "air.irrealis": "modality, plans and conditions in the count's clause: 'could launch 500 drones', 'if Russia fires'",
@@ -206,7 +208,7 @@ def patterns() -> dict[str, str]:
     # "... adding that all were destroyed": every weapon launched was intercepted.
     p["all_passive"] = r(
         "air.all_passive",
-        r"\b(?:all|both)\s+(?:of\s+them\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
+        r"\b(?:all|both)\s+(?:of\s+(?:them|which|these|those)\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
         r"(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed)\b",
     )
     # "the missile struck": a single weapon reported by its impact.
@@ -240,7 +242,7 @@ def patterns() -> dict[str, str]:
         + r(
             "air.attack_noun",
             r"(?:attack|assault|strike|barrage|raid|bombardment|salvo|wave|onslaught|volley)s?,?\s+"
-            r"(?:of|with|involving|using)",
+            r"(?:of|with|involving|using|from|by)",
         )
         + r")\b",
     )
@@ -464,7 +466,9 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     of_the_whole = (pl.col("pos") < 30) & before.str.contains(
         rules.pattern("air.of_the_whole", r"(?i)^\W*of\s+(?:the|these|those)\s*$")
     )
-    by_impact = pl.col("m_by").str.contains(r"(?i)^(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by$")
+    by_impact = pl.col("m_by").str.contains(
+        r"(?i)^(?:(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by|(?:attacks?|strikes?|barrage|raids?|assault)\s+(?:by|from))$"
+    )
     valid = pl.lit(True)
     if rules.active("air.agent"):
         valid = valid & (pl.col("m_by").is_null() | by_impact.fill_null(False))
@@ -718,7 +722,11 @@ def _drop_nested(stream: pl.DataFrame) -> pl.DataFrame:
     """Independent passes find overlapping tokens: "28 out of 31 drones" is also a mention "31 drones", and
     "Russia-launched drones" holds the verb "launched". A token that starts inside an earlier (or, at the same
     start, higher-priority) counted phrase is dropped; derived tokens (prio < 0), markers and subjects stay."""
-    s = stream.with_columns(prio=pl.col("prio").cast(pl.Int32)).sort(*KEYS, "pos", "prio")
+    # at one start and priority the longer phrase wins: "All of them were intercepted" (all_passive, with its
+    # verb) over "All of them" (all_except), whose verb would be hidden inside the dropped longer one
+    s = stream.with_columns(prio=pl.col("prio").cast(pl.Int32)).sort(
+        *KEYS, "pos", "prio", "end", descending=[False, False, False, False, True]
+    )
     counted = ~pl.col("kind").is_in(["verb", "subject", "of_which", "out_of", "breakdown", "clause"]) & (
         pl.col("prio") >= 0
     )
@@ -772,6 +780,12 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         next_participle=pl.col("participle").shift(-1).over(scope),
         next_kind=pl.col("kind").shift(-1).over(scope),
         next_pos=pl.col("pos").shift(-1).over(scope),
+        next_end=pl.col("end").shift(-1).over(scope),
+        # the token after a participle ("15 drones launched by Russia overnight were destroyed")
+        next2_role=pl.col("role").shift(-2).over(scope),
+        next2_passive=pl.col("passive").shift(-2).over(scope),
+        next2_kind=pl.col("kind").shift(-2).over(scope),
+        next2_pos=pl.col("pos").shift(-2).over(scope),
         # counts after "of which" in the sentence are parts that take the verb after them
         after_of_which=(pl.col("kind") == "of_which").cast(pl.Int32).cum_sum().over(scope) > 0,
         after_out_of=last_mark.forward_fill().over(scope) == "out_of",
@@ -788,6 +802,19 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
         # another count in between owns the verb ("eight drones and six were jammed")
         & ~gap.str.contains(r"(?:^|\s)\d+(?:\s|$)")
     )
+    # ... or the one after the participle that describes it: "all 15 drones launched by Russia overnight were
+    # destroyed" (a short phrase, no comma, no other count)
+    gap2 = pl.col("norm").str.slice(
+        pl.col("next_end"), (pl.col("next2_pos") - pl.col("next_end")).clip(lower_bound=0)
+    )
+    bound_past_participle = (
+        pl.col("next_participle").fill_null(False)
+        & (pl.col("next2_kind") == "verb")
+        & pl.col("next2_passive").fill_null(False)
+        & ((pl.col("next2_pos") - pl.col("next_end")) <= 40)
+        & ~gap2.str.contains(r"[,;:]|(?:^|\s)\d+(?:\s|$)")
+        & pl.lit(rules.active("air.participle_passive"))
+    )
     if not rules.active("air.bound_passive"):
         bound_after = pl.lit(False)
     next_bound = (
@@ -802,13 +829,14 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     role = (
         pl.when(pl.col("fixed_role").is_not_null()).then(pl.col("fixed_role"))
         .when(bound_after).then(next_bound)
+        .when(bound_past_participle).then(pl.col("next2_role"))
         .when(out_of).then(pl.lit("launched"))
         .when(forward).then(pl.coalesce("role_after", "role_before", participle_role))
         .otherwise(pl.coalesce("role_before", participle_role, "role_after"))
     )  # fmt: skip
     verb_pos = (
         pl.when(pl.col("fixed_role").is_not_null() | out_of).then(None)
-        .when(bound_after).then(None)
+        .when(bound_after | bound_past_participle).then(None)
         .when(forward).then(pl.coalesce("vpos_after", "vpos_before"))
         .otherwise(pl.coalesce("vpos_before", "vpos_after"))
     )  # fmt: skip
@@ -827,11 +855,32 @@ def _subject_sides(stream: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame
     verbs = stream.filter(pl.col("verb_pos").is_not_null()).select(*KEYS, "verb_pos", "norm").unique()
     if verbs.height == 0 or subjects.height == 0:
         return verbs.select(*KEYS, "verb_pos").with_columns(subject=pl.lit(None, pl.String))
+    # a subject belongs to the first verb after it: one of the other role in between has it ("Russia fired
+    # 69 missiles, with air defences intercepting 56": Russia did not intercept). Linear: per sentence, the
+    # last launch and the last intercept verb before each verb.
+    directed = stream.filter(
+        (pl.col("kind") == "verb")
+        & pl.col("role").is_in(["launched", "intercepted"])
+        & ~pl.col("participle").fill_null(False)
+    ).sort(*KEYS, "pos")
+    last_of = {
+        role: pl.when(pl.col("role") == role).then(pl.col("pos")).forward_fill().shift(1).over(KEYS)
+        for role in ("launched", "intercepted")
+    }
+    blockers = directed.select(
+        *KEYS,
+        verb_pos="pos",
+        blocker=pl.when(pl.col("role") == "launched").then(last_of["intercepted"]).otherwise(last_of["launched"]),
+    ).unique(subset=[*KEYS, "verb_pos"], keep="first")
+    if not rules.active("air.subject_own_verb"):
+        blockers = blockers.with_columns(blocker=pl.lit(None, pl.Int64))
+    verbs = verbs.join(blockers, on=[*KEYS, "verb_pos"], how="left")
     near = (
         verbs.join(subjects.select(*KEYS, s_pos="pos", subject="subject"), on=list(KEYS), how="inner")
         .filter(
             (pl.col("s_pos") < pl.col("verb_pos"))
             & (pl.col("verb_pos") - pl.col("s_pos") <= SUBJECT_MAX_DISTANCE)
+            & (pl.col("blocker").is_null() | (pl.col("s_pos") > pl.col("blocker")))
         )
         .filter(
             ~pl.col("norm")

@@ -65,6 +65,7 @@ rules.declare(
         "cas.place": "a locative phrase with a known place: 'in Dnipro', 'attack on Odesa', 'in the Kherson region'",
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
         "cas.local_part": "a part with its own place counts when the whole is nationwide: 'killed 14 across Ukraine, including nine in Kyiv'",
+        "cas.split_whole": "a whole with no place split into parts that add up to it: the parts are the rows ('seven wounded, including four in Sumy and three in Shostka')",
         "cas.place_heading": "a sentence that opens with its place: 'Odesa: three killed', 'Dnipro was hit overnight: ...'",
         "cas.shared_region": "one figure for several places of one oblast is the oblast's: 'four killed in Kramatorsk and Sloviansk'",
         "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
@@ -89,7 +90,8 @@ PERSON = (
     r"girls?|others|adults?|(?:police|law\s+enforcement)\s+officers?|officers?|rescuers?|firefighters?|medics?|"
     r"paramedics?|workers?|employees?|individuals|passengers?|victims|pensioners?|infants?|babies|baby|"
     r"toddlers?|journalists?|volunteers?|locals|drivers?|patients?|citizens?|inhabitants|minors?|villagers?|"
-    r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen|husband|wife|son|daughter|"
+    r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen|policem[ae]n|policewom[ae]n|"
+    r"electricians?|engineers?|miners?|teachers?|husband|wife|son|daughter|"
     r"mother|father|grandmother|grandfather)"
 )
 # Military losses are tallies of another kind (SCHEMA.md hard negatives): never a casualty row.
@@ -240,7 +242,11 @@ def patterns() -> dict[str, str]:
         + LEFT
         + r"(?P<d_num4>"
         + CNT
-        + r")\s+(?:more\s+)?bodies\s+(?:(?:were|have\s+been|had\s+been)\s+)?(?:found|recovered|pulled|retrieved)\b",
+        + r")\s+(?:more\s+)?bodies\s+(?:(?:were|have\s+been|had\s+been)\s+)?(?:found|recovered|pulled|retrieved)\b|"
+        # "rescuers pulled 23 bodies from the rubble", "recovered the bodies of ..." (read above)
+        r"\b(?:found|recovered|pulled|retrieved|removed|dug\s+out)\s+(?:another\s+)?(?P<d_num5>"
+        + NUM
+        + r"|one|an?)\s+(?:more\s+)?bodies\b",
     )
     victims_word = r("cas.victims_are_injured", r"victims")
     second = r(
@@ -469,7 +475,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             t.filter(ok).select(
                 *KEYS, "pos", "end", "kind", field=pl.lit("killed"),
-                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3", "d_num4")]),
+                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3", "d_num4", "d_num5")]),
                 qual=_qual(pl.col("d_qual")),
             )
         )  # fmt: skip
@@ -550,8 +556,14 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
     t = t.join(overlapping, on=[*KEYS, "pos"], how="anti").with_columns(ellipsis=pl.lit(True))
     # "killed 14 across Ukraine, including nine in Kyiv": the part names its own place, and counts only where
     # the whole is nationwide (no row of its own); a part of a place's figure stays inside that figure
+    dropped = None
     if rules.active("cas.local_part"):
         nationwide = cand.filter(pl.col("cnorm").str.contains(p["nationwide"])).select(*KEYS)
+        split_whole = _split_whole(cand, counts, t) if rules.active("cas.split_whole") else None
+        if split_whole is not None and split_whole.height:
+            # the whole is its parts' sum and names no place: the parts are the rows, the whole is dropped
+            nationwide = pl.concat([nationwide, split_whole.select(*KEYS)]).unique()
+            dropped = split_whole.select(*KEYS, pos="whole_pos", split_whole=pl.lit(True))
         t = pl.concat(
             [
                 t.filter(~pl.col("local_part")),
@@ -565,7 +577,47 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
         *KEYS, "pos"
     )
     both = both.with_columns(field=pl.col("field").forward_fill().over(KEYS))
+    if dropped is not None:
+        # the split whole lends its field to its parts, then leaves
+        both = both.join(dropped, on=[*KEYS, "pos"], how="left").filter(pl.col("split_whole").is_null())
+        both = both.drop("split_whole")
     return both.filter(pl.col("field").is_not_null()).drop("ellipsis")
+
+
+# A place named in a clause ("in Sumy", "near the town of Izium"): a whole before "including" that has one is
+# that place's figure.
+LOCATIVE_RE = r"\b(?:[Ii]n|[Oo]n|[Nn]ear|[Aa]t|[Oo]utside)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}(?:of\s+)?\p{Lu}\p{Ll}"
+
+
+def _split_whole(cand: pl.DataFrame, counts: pl.DataFrame, ellipses: pl.DataFrame) -> pl.DataFrame:
+    """Sentences whose whole names no place and is split into parts that do ("Seven civilians were wounded,
+    including four in Sumy and three in Shostka"): keys and whole_pos, where the parts add up to the whole."""
+    parts = ellipses.filter("local_part").group_by(KEYS).agg(part_pos=pl.col("pos").min())
+    if parts.height == 0 or counts.height == 0:
+        return parts.select(*KEYS, whole_pos=pl.lit(None, pl.Int64))
+    placeless = (
+        parts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
+        .filter(~pl.col("cnorm").str.slice(0, pl.col("part_pos")).str.contains(LOCATIVE_RE))
+        .select(*KEYS, "part_pos")
+    )
+    sums = (
+        ellipses.join(placeless, on=list(KEYS), how="inner")
+        .filter(pl.col("pos") >= pl.col("part_pos"))
+        .group_by(KEYS)
+        .agg(parts_sum=pl.col("count").sum())
+    )
+    wholes = (
+        counts.join(placeless, on=list(KEYS), how="inner")
+        .filter(pl.col("end") <= pl.col("part_pos"))
+        .sort(*KEYS, "pos")
+        .group_by(KEYS)
+        .agg(whole_pos=pl.col("pos").last(), whole=pl.col("count").last())
+    )
+    return (
+        wholes.join(sums, on=list(KEYS), how="inner")
+        .filter(pl.col("whole") == pl.col("parts_sum"))
+        .select(*KEYS, "whole_pos")
+    )
 
 
 def _empty_counts() -> pl.DataFrame:

@@ -49,6 +49,7 @@ rules.declare(
         "ter.verb_occupy": "present control: 'now occupy the villages of A and B', 'have occupied X'",
         "ter.verb_enter": "'entered the village of X', 'Russian troops entered Vuhledar'",
         "ter.loss": "'the loss of X': the side that lost it is not the one that holds it",
+        "ter.conceded": "a side that acknowledges a capture is not its actor: 'Kyiv admitted the fall of X'",
         "ter.withdrawal": "'Ukraine's troops withdrew from X': the side that leaves is not the one that holds it",
         "ter.trigger_side": "a side named in the trigger decides: 'came under Russian control', 'the Ukrainian flag was raised over X'",
         "ter.noun": "a capture noun and its object: 'the capture of X', 'the liberation of X', 'the fall of X'",
@@ -175,7 +176,7 @@ def patterns() -> dict[str, str]:
         r(
             "ter.verb",
             # "took control of" before "took": the longer trigger wins where both lead to a claim
-            r"(?:take|takes|took|taken|taking|gained|gaining|regained|regaining|restored|established|establishing|assumed|seized|"
+            r"(?:take|takes|took|taken|taking|retook|retaken|retaking|gained|gaining|regained|regaining|restored|established|establishing|assumed|seized|"
             r"has|have|had|wrested|"
             r"claimed|claims|claiming)\s+"
             + control
@@ -548,8 +549,19 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         choices.append(pl.col("earlier_side"))
     actor = pl.coalesce(*choices, pl.lit("RU"))
     # "Ukraine confirmed the loss of X": the side that speaks of a loss is not the side in control
+    # "Ukrainian officials acknowledged the fall of X": the side that concedes a capture is not its actor
+    conceded = (
+        (pl.col("kind") == "noun")
+        & pl.col("clause_before").str.contains(r"(?i)\b(?:acknowledg\w*|admit\w*|conced\w*)\s+(?:[\w'-]+\s+){0,2}$")
+        & pl.col("subject").is_not_null()
+        & pl.lit(rules.active("ter.conceded"))
+    )
     return claims.with_columns(
-        actor=pl.when(pl.col("kind").is_in(["loss", "withdrawal"])).then(_opposite(actor)).otherwise(actor)
+        actor=pl.when(pl.col("kind").is_in(["loss", "withdrawal"]))
+        .then(_opposite(actor))
+        .when(conceded)
+        .then(_opposite(pl.col("subject")))
+        .otherwise(actor)
     )
 
 

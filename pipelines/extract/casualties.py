@@ -41,6 +41,7 @@ KEYS = ("article_id", "sentence_no")
 rules.declare(
     {
         "cas.count_first": "a victim list, then its verb: 'three people were killed', 'a woman and two children were killed'",
+        "cas.ordinal": "the ordinal of the latest victim is the toll so far: 'a third person died in hospital'",
         "cas.couple": "a couple is two people: 'an elderly couple was killed'",
         "cas.victim_list": "victims joined by 'and' or commas are added: 'a 16-year-old boy and a 23-year-old man were wounded'",
         "cas.victims_of_place": "victims of a place before the verb: 'five residents of Skadovsk were killed'",
@@ -102,6 +103,9 @@ AUX = (
     r"(?:(?:were|was|have|has|had|been|are|is|being|be|got|reportedly|also|later|known|to|confirmed|reported|all|"
     r"both|now|so\s+far|seriously|critically|severely|slightly|lightly|fatally|mortally|badly|allegedly|still)\s+){0,5}"
 )
+# "a third victim": the ordinal of the latest victim is the toll so far
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+            "tenth": 10}  # fmt: skip
 # A relative of someone named before: "her husband", "their son"
 RELATIVE = (
     r"(?:his|her|their)\s+(?:"
@@ -248,6 +252,14 @@ def patterns() -> dict[str, str]:
         + NUM
         + r"|one|an?)\s+(?:more\s+)?bodies\b",
     )
+    p["ordinal"] = r(
+        "cas.ordinal",
+        r"(?i)" + LEFT + r"(?:a|the)\s+(?P<o_num>" + "|".join(ORDINALS) + r")\s+(?:[a-z-]+\s+){0,2}?"
+        r"(?:person|victim|man|woman|child|resident|civilian|casualty|fatality|death)\b"
+        # its verb, close after (an apposition between commas may stand in between)
+        r"[^.;]{0,60}?\b(?P<o_verb>died|killed|dead|death|fatality|injured|wounded|hurt|hospitali[sz]ed|"
+        r"(?:taken|rushed|admitted)\s+to\s+(?:a\s+|the\s+)?hospital|(?:sought|received|needed)\s+medical)\b",
+    )
     victims_word = r("cas.victims_are_injured", r"victims")
     second = r(
         "cas.update_second_field",
@@ -328,7 +340,7 @@ def patterns() -> dict[str, str]:
         "cas.place_authority",
         r"\b(?P<place>"
         + name
-        + r")(?P<authority>\s+(?:[Rr]egional\s+|[Cc]ity\s+|[Mm]ilitary\s+|[Oo]blast\s+|[Rr]egion\s+)*(?:[Gg]overnor|[Mm]ayor|"
+        + r")(?:'s)?(?P<authority>\s+(?:[Rr]egional\s+|[Cc]ity\s+|[Mm]ilitary\s+|[Oo]blast\s+|[Rr]egion\s+)*(?:[Gg]overnor|[Mm]ayor|"
         r"[Aa]dministration|[Pp]olice)\b)",
     )
     # "Zaporizhzhia attack: ...", "the Kharkiv strike": the place named as the attack's target
@@ -498,6 +510,19 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         )  # fmt: skip
         frames.append(first)
         seconds.append(second)
+    t = find_tokens(cand, "cnorm", p["ordinal"], kind="count")
+    if t.height:
+        # "a third victim ... sought medical help", "A fourth person died in hospital": the toll is the ordinal
+        t = _tokens(t, p["ordinal"])
+        frames.append(
+            t.select(
+                *KEYS, "pos", "end", kind=pl.lit("toll"),
+                field=pl.when(pl.col("o_verb").str.contains("(?i)" + KILLED_WORDS + "|died|death"))
+                .then(pl.lit("killed")).otherwise(pl.lit("injured")),
+                count=pl.col("o_num").str.to_lowercase().replace_strict(ORDINALS, default=None, return_dtype=pl.Int64),
+                qual=pl.lit("exact"),
+            )
+        )  # fmt: skip
     if not frames:
         return _empty_counts()
 
@@ -520,7 +545,8 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             .drop("cnorm")
         )
     # overlapping finds of the same words by two passes: keep the earliest-starting, longest
-    counts = counts.sort(*KEYS, "pos", pl.col("end"), descending=[False, False, False, True])
+    # (at one span a toll wins: "A third person died" is the ordinal's 3, not the victim list's 1)
+    counts = counts.sort(*KEYS, "pos", "end", "toll", descending=[False, False, False, True, True])
     prev_end = pl.col("end").cum_max().shift(1).over(KEYS).fill_null(-1)
     counts = pl.concat([counts.filter(pl.col("pos") >= prev_end), *seconds])
     counts = _with_ellipsis(cand, p, counts)
@@ -657,9 +683,13 @@ def _shared_region(t: pl.DataFrame) -> pl.DataFrame:
     others = resolve_places(others.select("__tok", first=pl.col("admin1"), text="other"), "text")
     one_region = (
         others.group_by("__tok")
-        .agg(same=((pl.col("admin1") == pl.col("first")) & pl.col("admin1").is_not_null()).all())
-        .filter(pl.col("same"))
-        .select("__tok", shared=pl.lit(True))
+        .agg(
+            same=((pl.col("admin1") == pl.col("first")) & pl.col("admin1").is_not_null()).all(),
+            # none known ("the Darnytskyi and Dniprovskyi districts"): the region the text names decides
+            unknown=(pl.col("admin1").is_null() & pl.col("first").is_null()).all(),
+        )
+        .filter(pl.col("same") | pl.col("unknown"))
+        .select("__tok", shared=pl.col("same"), unknown=pl.col("unknown"))
     )
     t = t.with_row_index("__tok").join(one_region, on="__tok", how="left").drop("__tok")
     shared = pl.col("shared").fill_null(False)
@@ -667,8 +697,8 @@ def _shared_region(t: pl.DataFrame) -> pl.DataFrame:
         location=pl.when(shared).then(pl.concat_str(pl.col("admin1"), pl.lit(" region"))).otherwise("location"),
         place_kind=pl.when(shared).then(pl.lit("admin1")).otherwise("place_kind"),
         place_population=pl.when(shared).then(pl.lit(None, pl.Int64)).otherwise("place_population"),
-        ambiguous=pl.col("ambiguous") & ~shared,
-    ).drop("shared")
+        ambiguous=pl.col("ambiguous") & ~shared & ~pl.col("unknown").fill_null(False),
+    ).drop("shared", "unknown")
 
 
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -706,6 +736,8 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if a.height:
         t = pl.concat([t, a], how="diagonal_relaxed") if t.height else a
     if t.height:
+        # "Kharkiv's mayor" speaks for Kharkiv
+        t = t.with_columns(place=pl.col("place").str.replace(r"'s$", ""))
         t = t.filter(pl.col("not_place").is_null()).with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))

@@ -340,7 +340,7 @@ def patterns() -> dict[str, str]:
         "cas.place_authority",
         r"\b(?P<place>"
         + name
-        + r")(?:'s)?(?P<authority>\s+(?:[Rr]egional\s+|[Cc]ity\s+|[Mm]ilitary\s+|[Oo]blast\s+|[Rr]egion\s+)*(?:[Gg]overnor|[Mm]ayor|"
+        + r")(?P<authority>\s+(?:[Rr]egional\s+|[Cc]ity\s+|[Mm]ilitary\s+|[Oo]blast\s+|[Rr]egion\s+)*(?:[Gg]overnor|[Mm]ayor|"
         r"[Aa]dministration|[Pp]olice)\b)",
     )
     # "Zaporizhzhia attack: ...", "the Kharkiv strike": the place named as the attack's target
@@ -736,8 +736,6 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if a.height:
         t = pl.concat([t, a], how="diagonal_relaxed") if t.height else a
     if t.height:
-        # "Kharkiv's mayor" speaks for Kharkiv
-        t = t.with_columns(place=pl.col("place").str.replace(r"'s$", ""))
         t = t.filter(pl.col("not_place").is_null()).with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))

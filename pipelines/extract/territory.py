@@ -134,7 +134,8 @@ PREFILTER_WORDS = (
     "taking", "retook", "retaken", "regain", "occupied", "occupy", "occupies", "de-occup", "deoccup", "fell to",
     "fell ", "fallen", "fall of", "freed", "frees", "secured", "securing", "pushed", "pushing", "drove", "driven",
     "driving", "forced", "forcing", "kicked", "knocked", "flag", "entered", "cleared", "clearing", "loss of",
-    "ousted", "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun",
+    "ousted", "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun", "now hold", "lost control",
+    "abandon", "to leave",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 
@@ -248,14 +249,23 @@ def patterns() -> dict[str, str]:
         + r(
             "ter.withdrawal",
             r"(?:withdr[ae]w[ns]?|withdrawing|pulled\s+out|retreated|retreating|pulled)\s+(?:(?:its|their|the)\s+)?"
-            r"(?:(?:troops|forces|units|soldiers|garrison)\s+)?(?:out\s+)?(?:from|of)",
+            r"(?:(?:troops|forces|units|soldiers|garrison)\s+)?(?:out\s+)?(?:from|of)|"
+            # "were forced to leave X", "abandoned the town of X"
+            r"forced\s+to\s+(?:leave|abandon|quit)|abandoned",
         )
         + r"))\s+(?:the\s+)?"
         + obj
         + names
         + after
     )
-    p["loss"] = r"(?i:\b(?P<trig>" + r("ter.loss", r"loss\s+of") + r"))\s+(?:the\s+)?" + obj + names + after
+    p["loss"] = (
+        r"(?i:\b(?P<trig>"
+        + r("ter.loss", r"loss\s+of|(?:lost|loses|losing)\s+(?:full\s+|complete\s+)?control\s+(?:of|over)")
+        + r"))\s+(?:the\s+)?"
+        + obj
+        + names
+        + after
+    )
     passive = r(
         "ter.passive",
         r"(?:(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?(?:fully\s+|completely\s+)?|"

@@ -51,6 +51,8 @@ rules.declare(
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
         "air.compound": "a hyphenated compound makes the weapon an adjective: 'missile-carrying aircraft'",
         "air.not_a_modifier": "a mention may not span a clause: 'a day after Russia launched drones' is no count",
+        "air.back_ref_launch": "a bare launch figure refers back to the weapon counted before: 'In total, Russia had launched 81.'",
+        "air.interceptor": "an air-defence interceptor is no attacking weapon: 'downed a jet with a Patriot missile'",
         "air.hedge": "a guessed type beside a weapon is the same weapon again: 'a missile, likely an X-101'",
         "air.agent": "'shot down by a Patriot missile' names the interceptor; 'struck by two missiles' counts a launch",
         "air.combined": "one count for several classes ('550 drones and missiles', '30 aerial targets') is a combined count",
@@ -180,7 +182,10 @@ def patterns() -> dict[str, str]:
         r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)"
         # "..., with 80 shot down and 15 jammed"
         r"|\bwith\s+(?P<b_num3>" + NUM + r")\s+(?:of\s+them\s+)?(?:being\s+)?(?:shot\s+down|destroyed|intercepted|"
-        r"downed|neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b",
+        r"downed|neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b"
+        # "In total, Russia had launched 81.": a launch figure for the weapon counted before
+        + r"|"
+        + r("air.back_ref_launch", r"\b(?:launched|fired|sent|used)\s+(?:a\s+total\s+of\s+)?(?P<b_num4>" + NUM + r")\s*(?:[.;]|$)"),
     )
     # "Eleven of them were missiles", "two of which were cruise missiles": a class's part of a combined count
     p["class_part"] = r(
@@ -383,7 +388,7 @@ PREFILTER_WORDS = tuple(
     sorted(
         set(alias_words())
         | {"drone", "uav", "unmanned", "missile", "rocket", "bomb", "projectile", "targets", "shot down", "destroy",
-           "intercept", "downed", "neutrali"}
+           "intercept", "downed", "neutrali", "launched", "fired"}
     )
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
@@ -480,6 +485,11 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         valid = valid & pl.col("m_after").is_null()
     if rules.active("air.not_a_modifier"):
         valid = valid & ~pl.col("m_mods").str.contains("(?i)" + NOT_A_MODIFIER)
+    if rules.active("air.interceptor"):
+        # "destroyed a jet with a Patriot missile": an air-defence interceptor is no attacking weapon
+        valid = valid & ~pl.concat_str(pl.col("m_mods").fill_null(""), pl.lit(" "), pl.col("m_noun")).str.contains(
+            r"(?i)\b(?:patriot|iris-t|nasams|samp/t|stinger|igla|interceptors?|anti-aircraft|air[\s-]defen[cs]e)\b"
+        )
     # one count for two nouns of different classes is a combined count ("40 missiles, drones"); of one
     # class ("112 attack UAVs and decoy drones") it is that class
     weapon_class = (
@@ -560,13 +570,14 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         r"(?i)shot\s+down|destroyed|intercepted|downed|neutrali|eliminated"
     )
     suppressed_inside = pl.col("tok").str.contains(r"(?i)jammed|suppressed|lost|diverted")
+    launch_inside = pl.col("b_num4").is_not_null()
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3").cast(pl.Int64),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3", "b_num4").cast(pl.Int64),
         weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
         all_flag=pl.col("b_all").is_not_null(), each=pl.lit(False),
         # "58 of which" is a part of the launched total; "All 10 were destroyed" is not
         subset=pl.col("tok").str.contains(r"(?i)\bof\s+(?:which|them|those|these)"),
-        fixed_role=pl.when(verb_inside).then(pl.lit("intercepted")).when(suppressed_inside).then(pl.lit("suppressed")), prio=pl.lit(2),
+        fixed_role=pl.when(launch_inside).then(pl.lit("launched")).when(verb_inside).then(pl.lit("intercepted")).when(suppressed_inside).then(pl.lit("suppressed")), prio=pl.lit(2),
     )  # fmt: skip
 
 

@@ -16,9 +16,16 @@ MONTH = r"(?:january|february|march|april|may|june|july|august|september|october
 # Tallies and periods: a figure over a span of time, not one night's ("since the start of the war", "this
 # year", "during the winter", "per day").
 TALLY = (
+    # "since Russia launched its invasion", "since the war began" ("since midnight Russia has launched 45
+    # drones" is the night's: a launch needs what was launched, a war, an invasion)
     r"since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|the\s+full-scale|20\d\d|it\s+began|"
-    r"(?:[\w.'-]+\s+){0,3}?(?:launched|began|started|invaded)\b)",
+    r"(?:[\w.'-]+\s+){0,3}?(?:began|invaded)\b|"
+    r"(?:[\w.'-]+\s+){0,3}?(?:launched|started)\s+(?:its|the|a|their|his|an)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:war|invasion|offensive|aggression|operation)\b)",
     r"since\s+the\s+(?:start|beginning)\s+of",
+    # "since Friday", "since last Monday", "since early June": a span of days, not one night ("since midnight" is)
+    r"since\s+(?:(?:last|early|late|mid-?)\s*)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"the\s+weekend|" + MONTH + r")",
     r"(?:this|last|past|previous)\s+(?:year|month|week|winter|summer|spring|autumn|fall)\b",
     r"(?:during|over|throughout)\s+the\s+(?:winter|summer|spring|autumn|fall|year|month|week|war|invasion|occupation)\b",
     r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)",

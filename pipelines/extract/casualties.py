@@ -73,6 +73,7 @@ rules.declare(
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
+        "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
@@ -91,7 +92,7 @@ PERSON = (
     r"girls?|others|adults?|(?:police|law\s+enforcement)\s+officers?|officers?|rescuers?|firefighters?|medics?|"
     r"paramedics?|workers?|employees?|individuals|passengers?|victims|pensioners?|infants?|babies|baby|"
     r"toddlers?|journalists?|volunteers?|locals|drivers?|patients?|citizens?|inhabitants|minors?|villagers?|"
-    r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen|policem[ae]n|policewom[ae]n|"
+    r"family\s+members|students?|pupils?|doctors?|nurses?|guards?|farmers?|fishermen|policem[ae]n|policewom[ae]n|neighbou?rs|"
     r"electricians?|engineers?|miners?|teachers?|husband|wife|son|daughter|"
     r"mother|father|grandmother|grandfather)"
 )
@@ -368,6 +369,10 @@ def patterns() -> dict[str, str]:
         r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:ukraine|country|nation)\b|\bnationwide\b|"
         r"\bin\s+(?:several|multiple|various|different|\d+)\s+regions\b|\bacross\s+(?:several|multiple|\d+)\s+regions\b",
     )
+    p["region_ref"] = r(
+        "cas.region_ref",
+        r"(?i)\b(?:in|across|elsewhere\s+in|throughout)\s+the\s+(?:same\s+|wider\s+|surrounding\s+)?(?:region|oblast|province)\b",
+    )
     p["clause"] = r("cas.clause", r"(?i);|\bwhile\b|\bwhereas\b|\bmeanwhile\b")
     p["subset"] = r(
         "cas.part", r"(?i)\b(?:including|among\s+them|among\s+(?:the\s+)?(?:injured|wounded|dead|victims))\b"
@@ -545,6 +550,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             .drop("cnorm")
         )
     # overlapping finds of the same words by two passes: keep the earliest-starting, longest
+    # a toll's words are its own: a count that overlaps one ("risen to 19 and a third person had died" read
+    # as the list "19 and a third person") is dropped first, so that it hides nothing after it
+    counts = counts.sort(*KEYS, "pos", "end", descending=[False, False, False, True])
+    toll_end = pl.when(pl.col("toll")).then(pl.col("end")).cum_max().shift(1).over(KEYS)
+    next_toll_pos = pl.when(pl.col("toll")).then(pl.col("pos")).backward_fill().shift(-1).over(KEYS)
+    counts = counts.filter(
+        pl.col("toll")
+        | ((toll_end.is_null() | (pl.col("pos") >= toll_end)) & (next_toll_pos.is_null() | (pl.col("end") <= next_toll_pos)))
+    )
     # (at one span a toll wins: "A third person died" is the ordinal's 3, not the victim list's 1)
     counts = counts.sort(*KEYS, "pos", "end", "toll", descending=[False, False, False, True, True])
     prev_end = pl.col("end").cum_max().shift(1).over(KEYS).fill_null(-1)
@@ -777,6 +791,22 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 "place_population",
                 # "the cities of Zaporizhzhia and Kyiv": the figure cannot be split by place
                 nationwide=pl.col("ambiguous"),
+            )
+        )  # fmt: skip
+    r = find_tokens(cand, "cnorm", p["region_ref"], kind="place", flags="") if frames else None
+    if r is not None and r.height:
+        # "in the region, another seven were hurt": the region of the place named last before it
+        known = pl.concat(frames).filter(pl.col("admin1").is_not_null())
+        refs = r.select(*KEYS, "pos", "end", "kind", ref=pl.lit(True))
+        both = pl.concat([known.with_columns(ref=pl.lit(False)), refs], how="diagonal_relaxed").sort(*KEYS, "pos")
+        both = both.with_columns(
+            prev_admin1=pl.when(~pl.col("ref")).then(pl.col("admin1")).forward_fill().over("article_id")
+        )
+        frames.append(
+            both.filter(pl.col("ref") & pl.col("prev_admin1").is_not_null()).select(
+                *KEYS, "pos", "end", "kind", location=pl.concat_str(pl.col("prev_admin1"), pl.lit(" region")),
+                admin1="prev_admin1", place_kind=pl.lit("admin1"), place_population=pl.lit(None, pl.Int64),
+                nationwide=pl.lit(False),
             )
         )  # fmt: skip
     n = find_tokens(cand, "cnorm", p["nationwide"], kind="place", flags="")

@@ -400,8 +400,11 @@ def load_gazetteer() -> pl.DataFrame:
 # army"): countries and demonyms, weekdays and months, pronouns, outlets, bodies and people. A name the
 # gazetteer does not know is only taken for a village when it is none of these.
 NOT_PLACE_NAME_RE = (
-    r"(?i)^(?:(?:ukrain|russia|belarus|soviet|americ|europ|brit|english|french|german|polish|western|chechen|iran|"
-    r"turk|chin|korea|israel|nato|kremlin)\w*(?:-\w+)?(?:'s)?|the|a|an|it|its|this|that|these|they|he|she|we|his|her|"
+    # countries and demonyms as whole words: "Ukrainka", "Ukrainsk" and "Russkaya Lozova" are villages
+    r"(?i)^(?:(?:ukraine|ukrainian|ukrainians|russia|russian|russians|belarus|belarusian|soviet|america|american|"
+    r"americans|europe|european|europeans|britain|british|english|french|germany|german|germans|poland|polish|"
+    r"western|chechen|chechens|chechnya|iran|iranian|turkey|turkish|china|chinese|korea|korean|north\s+korean|"
+    r"israel|israeli|nato|kremlin)(?:-\w+)?(?:'s)?|the|a|an|it|its|this|that|these|they|he|she|we|his|her|"
     r"north|south|east|west|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|wagner|telegram|facebook|twitter|x|defen[cs]e|"
     r"ministry|army|general|staff|forces|president|putin|zelensk\w*|kadyrov|prigozhin|deepstate|reuters|tass|ria|"

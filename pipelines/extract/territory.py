@@ -65,6 +65,7 @@ rules.declare(
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
         "ter.occupied_adjective": "'occupied' after a hyphen or a determiner is an adjective: 'the Russian-occupied city of X'",
+        "ter.owner": "an owner before the object is no settlement: 'captured Ukraine's Avdiivka', 'the Donetsk region's village of X'",
         "ter.possessive": "a name followed by 's is the owner of what follows ('Donetsk People's Republic'), not a list item",
         "ter.hyphen_word": "a capitalised word continued by a lower-case hyphen part ('French-made') is no name",
         "ter.irrealis": "intent, modality and infinitives before the trigger: 'trying to take', 'could capture', 'aims to seize'",
@@ -151,7 +152,8 @@ def patterns() -> dict[str, str]:
     names = r"(?P<names>" + NAME + r"(?:(?:" + sep + r"|" + noise + r")" + NAME + r")*)"
     obj_noun = r(
         "ter.obj_place_noun",
-        r"(?:the\s+)?" + FILLER + r"(?i:" + PLACE_NOUN + r")(?:\s+(?i:of)\s+|\s*,\s+)",
+        # without "the", only lower-case words: "Selydove and the village of X" is a list, not an object
+        r"(?:(?i:the)\s+" + FILLER + r"|(?:\p{Ll}[\p{L}'-]*\s+){0,2}?)(?i:" + PLACE_NOUN + r")(?:\s+(?i:of)\s+|\s*,\s+)",
     )
     obj_count = r(
         "ter.obj_count_list",
@@ -163,7 +165,12 @@ def patterns() -> dict[str, str]:
         + PLACE_NOUN
         + r"\s+of\s+)?)",
     )
-    obj = r"(?P<obj>" + obj_count + r"|" + obj_noun + r"|)"
+    # an owner before the object: "captured Ukraine's Avdiivka", "the Donetsk region's village of X"
+    owner = r(
+        "ter.owner",
+        r"(?:(?i:the)\s+)?(?:\p{Lu}[\p{L}'-]*\s+){0,3}(?:\p{Lu}[\p{L}-]*|(?i:region|oblast))'s\s+",
+    )
+    obj = r"(?P<obj>(?:" + owner + r")?(?:" + obj_count + r"|" + obj_noun + r"|))"
     # a name followed by a region word is a region or facility; one followed by a speech verb is the speaker
     # ('"We have liberated Kupiansk," Gerasimov told Putin')
     after = (

@@ -53,6 +53,7 @@ rules.declare(
         "ter.withdrawal": "'Ukraine's troops withdrew from X': the side that leaves is not the one that holds it",
         "ter.trigger_side": "a side named in the trigger decides: 'came under Russian control', 'the Ukrainian flag was raised over X'",
         "ter.noun": "a capture noun and its object: 'the capture of X', 'the liberation of X', 'the fall of X'",
+        "ter.passive_list": "a passive, then its list after a colon: 'the villages that have been liberated: A, B and C'",
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
         "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
         "ter.obj_count_list": "an object list after a count and a colon or dash: 'five villages - A, B and C'",
@@ -283,6 +284,17 @@ def patterns() -> dict[str, str]:
         r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied|cleared|overrun|de-?occupied)\b|"
         r"(?:came|has\s+come|have\s+come|had\s+come|fell|has\s+fallen|have\s+fallen|had\s+fallen)\s+(?:under\s+(?:the\s+)?(?:full\s+|complete\s+)?"
         r"(?:control|russian\s+control|ukrainian\s+control)|to)\b",
+    )
+    # a passive, then its list after a colon: "the settlements that have been liberated this week: A, B and C"
+    p["passive_list"] = (
+        r"(?i:\b(?P<trig>"
+        + r(
+            "ter.passive_list",
+            r"(?:(?:have|has|had)\s+been|were|was)\s+(?:liberated|captured|taken|seized|freed|retaken|recaptured)",
+        )
+        + r")[^:;.]{0,40}?:\s*)(?P<obj>)"
+        + names
+        + after
     )
     # names before the passive, or "the city of X (of/in ...) has been liberated"; "the city of X captured"
     p["passive"] = (
@@ -657,7 +669,7 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 
 # Claim kinds whose trigger opens the match (the object follows) and those whose trigger closes it.
-FORWARD_KINDS = ("verb", "enter", "noun", "loss", "occupied", "withdrawal")
+FORWARD_KINDS = ("verb", "enter", "noun", "loss", "occupied", "withdrawal", "passive_list")
 BACKWARD_KINDS = ("passive", "relative", "headline")
 # How far from its trigger a claim may reach (characters): lists of a dozen villages fit.
 WINDOW = 400

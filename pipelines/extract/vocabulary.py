@@ -27,7 +27,13 @@ TALLY = (
     r"since\s+(?:(?:last|early|late|mid-?)\s*)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"the\s+weekend|" + MONTH + r")",
     r"(?:this|last|past|previous)\s+(?:year|month|week|winter|summer|spring|autumn|fall)\b",
-    r"(?:during|over|throughout)\s+the\s+(?:winter|summer|spring|autumn|fall|year|month|week|war|invasion|occupation)\b",
+    r"(?:during|over|throughout)\s+the\s+(?:(?:entire|whole)\s+(?:period\s+of\s+(?:the\s+)?)?)?"
+    r"(?:(?:full-scale|large-scale|all-out|russian)\s+)?(?:winter|summer|spring|autumn|fall|year|month|week|war|invasion|"
+    r"occupation|aggression|period)\b",
+    # "since 24 February 2022", "since February 24", "since Russia's full-scale invasion", "since the Russian attack"
+    r"since\s+\d{1,2}\s+" + MONTH + r"|since\s+" + MONTH + r"\s+\d{1,2}\b",
+    r"since\s+(?:russia's|moscow's|the\s+russian)\s+(?:[\w-]+\s+){0,2}?(?:invasion|war|aggression|attack|offensive)",
+    r"since\s+the\s+(?:full-scale|large-scale|all-out)\b",
     r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)",
     r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)",
     r"so\s+far\s+(?:this|in)",

@@ -194,10 +194,10 @@ def test_frames_follow_the_retention_rule(tmp_path: Path) -> None:
     the frames of runs the instance records as succeeded, and of folders unknown to it once older than the
     retention; a run's own frames are where its steps left them."""
     import dagster as dg
+    from helpers import resources_for
 
     from pipelines.cli import materialize_days
     from pipelines.defs.resources import FramesIOManager
-    from tests.test_partitions import resources_for
 
     folder, frames = tmp_path / "in", tmp_path / "frames"
     write_input(folder, "r", n=2)

@@ -1,5 +1,5 @@
-"""Builders the warehouse tests share: frames in a schema, article rows, the seeds' resources, and every table of
-a warehouse file read back."""
+"""Builders the warehouse tests share: frames in a schema, article rows, a batch to publish, the seeds'
+resources, and every table of a warehouse file read back."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pipelines.defs.resources import (
     WarehouseResource,
     default_resources,
 )
-from pipelines.schema import WAREHOUSE_TABLES, conform
+from pipelines.schema import AIR_ATTACKS, ARTICLES, QUARANTINE, WAREHOUSE_TABLES, conform
 from pipelines.warehouse import connect, read_table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +48,25 @@ def article_row(
         "language": "en",
         "partition_date": published or fetched,
         **kw,
+    }
+
+
+def batch(day: dt.date, n: int = 3, text_bytes: int = 200) -> dict:
+    """publish_batch's keyword arguments for n articles of `day`, each with one drone attack."""
+    arts = [
+        article_row(f"{day}-{i}", day, "outlet", text="Russia launched 9 drones. " + "x" * text_bytes)
+        for i in range(n)
+    ]
+    air = [
+        {"event_id": f"{day}-{i}#air_attack#ru/drone", "article_id": f"{day}-{i}", "attacker": "RU",
+         "weapon_class": "drone", "launched": 9, "event_date": day}
+        for i in range(n)
+    ]  # fmt: skip
+    return {
+        "articles": frame(arts, ARTICLES),
+        "events": {"air_attacks": frame(air, AIR_ATTACKS)},
+        "quarantine": frame([], QUARANTINE),
+        "partitions": (day, day),
     }
 
 

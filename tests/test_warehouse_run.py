@@ -47,7 +47,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory):
     snap1 = snapshot(db)
     second = materialize_seeds(db)
     snap2 = snapshot(db)
-    return {"db": db, "first": first, "second": second, "snap1": snap1, "snap2": snap2, "reads": reads, "quiet": quiet}
+    return {
+        "db": db, "first": first, "second": second, "snap1": snap1, "snap2": snap2, "reads": reads, "quiet": quiet
+    }  # fmt: skip
 
 
 def test_runs_succeed_and_every_check_passes(seeded) -> None:

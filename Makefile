@@ -8,7 +8,7 @@ SHARED ?= ../shared
 DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DAGSTER_HOME
 
-.PHONY: env run test dev dagster-dev eval lint bench clean instance
+.PHONY: env run test test-fast dev dagster-dev eval lint bench clean instance
 
 env: $(STAMP) instance
 
@@ -29,6 +29,11 @@ run: $(STAMP) instance
 
 test: $(STAMP) instance
 	$(BIN)/python -m pytest -q
+
+# the quick loop while working: everything but the slow tests and the integration modules (whole Dagster runs,
+# subprocesses, servers; the list is in tests/conftest.py); `make test` (what CI runs) runs those too
+test-fast: $(STAMP) instance
+	$(BIN)/python -m pytest -q -m "not slow and not integration"
 
 # the web UI and the daemon (schedules, sensors, the run queue, backfills) on http://127.0.0.1:3000
 dev: $(STAMP) instance

@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from helpers import resources_for, stamp
 
 from pipelines.cli import materialize_days
 from pipelines.ingest import raw_articles_frame
 from pipelines.ingest.folder import inventory, read_folder, unaccounted
 from pipelines.schema import AIR_ATTACKS, ARTICLES, QUARANTINE
 from pipelines.warehouse import load_batch
-from tests.test_partitions import resources_for, stamp
 
 ATTACK = "Russia launched {n} drones at Kharkiv overnight; air defences shot down {m} of them."
 PLANTED = "Russia launched 777 drones at Lutsk overnight; air defences shot down 700 of them."

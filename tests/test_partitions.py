@@ -5,26 +5,18 @@ landing-folder sensor ask for the right days (the sensor only when something new
 from __future__ import annotations
 
 import json
-import os
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
+from helpers import D1, D2, D3, article, resources_for, stamp
 
 from pipelines.cli import materialize_days
 from pipelines.defs.automation import landing_folder_sensor, salvo_daily
-from pipelines.defs.resources import (
-    ArticleSourceResource,
-    FeedSourceResource,
-    PageSourceResource,
-    WarehouseResource,
-    default_resources,
-)
+from pipelines.defs.resources import ArticleSourceResource, WarehouseResource
 
-D1, D2, D3 = date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3)
 WIRE = (
     "Russia launched 48 Shahed drones and three Iskander-M ballistic missiles at Ukraine overnight, the Ukrainian "
     "air force said on Sunday. Air defences shot down 40 drones and two missiles over the Kyiv, Chernihiv and "
@@ -33,20 +25,6 @@ WIRE = (
     "on the left bank of the Dnipro river, and repair crews were restoring supply by the morning."
 )
 TABLES = ("articles", "air_attacks", "casualties", "territorial_control", "quarantine")
-
-
-def stamp(path: Path, day: date) -> None:
-    t = time.mktime(day.timetuple()) + 12 * 3600
-    os.utime(path, (t, t))
-
-
-def article(folder: Path, name: str, day: date | None, text: str, **extra) -> Path:
-    rec = {"id": name, "text": text, **extra}
-    if day is not None:
-        rec["published_at"] = str(day)
-    path = folder / f"{name}.json"
-    path.write_text(json.dumps(rec))
-    return path
 
 
 def write_days(folder: Path) -> None:
@@ -61,15 +39,6 @@ def write_days(folder: Path) -> None:
     stamp(folder / "broken_d2.jsonl", D2)
     article(
         folder, "a3", D3, "Russia's defence ministry said its troops had taken the village of Novoselivka."
-    )
-
-
-def resources_for(folder: Path, db: Path) -> dict:
-    return default_resources(
-        warehouse=WarehouseResource(db_path=str(db)),
-        article_source=ArticleSourceResource(paths=[str(folder)]),
-        feed_source=FeedSourceResource(feeds=[]),
-        page_source=PageSourceResource(pages=[]),
     )
 
 

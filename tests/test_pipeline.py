@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,16 +10,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from helpers import UNDATED_DAY, copy_seeds, materialize_all, stamp
 
-from pipelines.cli import load_definitions, materialize_days, plan_days
-from pipelines.defs.partitions import contiguous_ranges
-from pipelines.defs.resources import (
-    ArticleSourceResource,
-    FeedSourceResource,
-    PageSourceResource,
-    WarehouseResource,
-    default_resources,
-)
+from pipelines.cli import load_definitions
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = ("articles", "air_attacks", "casualties", "territorial_control", "quarantine")
@@ -28,8 +20,10 @@ TABLES = ("articles", "air_attacks", "casualties", "territorial_control", "quara
 
 def write_articles(folder: Path) -> None:
     """The project's seeds plus items written for this test: a report whose figures contradict each other
-    (intercepted > launched, must be quarantined by GX), an empty file and a broken JSON line."""
-    shutil.copytree(REPO / "seeds", folder)
+    (intercepted > launched, must be quarantined by GX), an empty file and a broken JSON line. The undated
+    files (the seeds' article, the empty file, the JSON-lines file) all landed on UNDATED_DAY: their day is
+    set, not the checkout's or today's."""
+    copy_seeds(folder)
     (folder / "contradiction.json").write_text(
         json.dumps(
             {
@@ -46,19 +40,8 @@ def write_articles(folder: Path) -> None:
         )
         + "\n{not json\n"
     )
-
-
-def materialize_all(articles: Path, db: Path) -> list[dg.ExecuteInProcessResult]:
-    """What `salvo run` does: one run per stretch of days the articles belong to."""
-    resources = default_resources(
-        warehouse=WarehouseResource(db_path=str(db)),
-        article_source=ArticleSourceResource(paths=[str(articles)]),
-        feed_source=FeedSourceResource(feeds=[]),
-        page_source=PageSourceResource(pages=[]),
-    )
-    return [
-        materialize_days(first, last, resources) for first, last in contiguous_ranges(plan_days(resources))
-    ]
+    for undated in ("empty.txt", "batch.jsonl"):
+        stamp(folder / undated, UNDATED_DAY)
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
@@ -84,7 +67,7 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory):
 def test_every_asset_materializes(two_runs) -> None:
     first, second, *_ = two_runs
     assert all(r.success for r in first + second)
-    # seeds (2025-03-02..06), the contradiction (2025-05-01), undated files (their modification day)
+    # seeds (2025-03-02..06), the contradiction (2025-05-01), undated files (the day write_articles set)
     assert len(first) == 3
     keys = {m.asset_key.to_user_string() for r in first for m in r.get_asset_materialization_events()}
     assert {

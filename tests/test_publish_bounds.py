@@ -14,30 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warehouse_rows import article_row, frame
+from warehouse_rows import batch
 
-from pipelines.schema import AIR_ATTACKS, ARTICLES, QUARANTINE
 from pipelines.warehouse import connect, publish_batch
 
 D0 = dt.date(2025, 8, 1)
-
-
-def batch(day: dt.date, n: int = 3, text_bytes: int = 200) -> dict:
-    arts = [
-        article_row(f"{day}-{i}", day, "outlet", text="Russia launched 9 drones. " + "x" * text_bytes)
-        for i in range(n)
-    ]
-    air = [
-        {"event_id": f"{day}-{i}#air_attack#ru/drone", "article_id": f"{day}-{i}", "attacker": "RU",
-         "weapon_class": "drone", "launched": 9, "event_date": day}
-        for i in range(n)
-    ]  # fmt: skip
-    return {
-        "articles": frame(arts, ARTICLES),
-        "events": {"air_attacks": frame(air, AIR_ATTACKS)},
-        "quarantine": frame([], QUARANTINE),
-        "partitions": (day, day),
-    }
 
 
 def _articles(db: Path) -> int:

@@ -208,15 +208,32 @@ def load_sample(db: Path) -> None:
     )
 
 
-@pytest.fixture()
-def empty_db(tmp_path: Path) -> Path:
-    """A warehouse with the tables and views but no rows."""
-    db = tmp_path / "empty.duckdb"
+def _empty_db(db: Path) -> Path:
     con = connect(db)
     try:
         create_views(con)
     finally:
         con.close()
+    return db
+
+
+@pytest.fixture()
+def empty_db(tmp_path: Path) -> Path:
+    """A warehouse with the tables and views but no rows."""
+    return _empty_db(tmp_path / "empty.duckdb")
+
+
+@pytest.fixture(scope="module")
+def empty_db_read_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same, made once for the module's tests that only read it (run_report opens it read-only)."""
+    return _empty_db(tmp_path_factory.mktemp("reports-empty") / "empty.duckdb")
+
+
+@pytest.fixture(scope="module")
+def noviews_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's tables without views, made once for the module's tests that only read it."""
+    db = tmp_path_factory.mktemp("reports-noviews") / "noviews.duckdb"
+    load_sample(db)  # tables, no views
     return db
 
 
@@ -316,8 +333,8 @@ def test_create_views_is_repeatable(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", EXPECTED_REPORTS)
-def test_views_work_on_an_empty_warehouse(empty_db: Path, name: str) -> None:
-    df = run_report(empty_db, name)
+def test_views_work_on_an_empty_warehouse(empty_db_read_only: Path, name: str) -> None:
+    df = run_report(empty_db_read_only, name)
     assert isinstance(df, pl.DataFrame)
     assert df.height == (2 if name in ALWAYS_ROWS else 0)
     assert df.width > 0
@@ -330,10 +347,8 @@ def test_views_return_rows_after_loading(loaded_db: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", EXPECTED_REPORTS)
-def test_report_without_views_runs_the_file(tmp_path: Path, name: str) -> None:
-    db = tmp_path / "noviews.duckdb"
-    load_sample(db)  # tables, no views
-    assert run_report(db, name).height > 0
+def test_report_without_views_runs_the_file(noviews_db: Path, name: str) -> None:
+    assert run_report(noviews_db, name).height > 0
 
 
 def test_report_on_a_file_without_tables(tmp_path: Path) -> None:

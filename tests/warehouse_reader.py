@@ -4,6 +4,7 @@ no retry, so a refusal is recorded as an error) and records one snapshot per con
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -75,6 +76,24 @@ class Reader:
         self.stop_file.touch()
         self.proc.wait(timeout=30)
         return [json.loads(line) for line in self.out.read_text().splitlines()]
+
+
+# A read while runs publish may cost this many times a quiet read of the same warehouse by the same reader,
+# measured in the same test (`quiet_read_s`): the publishes swap a new file in and never make a reader wait for
+# them. About 5x here on a busy 2-core machine; a slow machine slows both sides alike.
+READ_OVER_QUIET = 25
+
+
+def quiet_read_s(db: Path, workdir: Path, n: int = 20) -> float:
+    """The median seconds of one open + query of `db` by a reader process with no writer about."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    reader = Reader(db, workdir)
+    try:
+        reader.wait_for_reads(n)
+    finally:
+        reads = reader.finish()
+    assert [r for r in reads if "error" in r] == []
+    return statistics.median(r["s"] for r in reads)
 
 
 def consistent(s: dict[str, int]) -> bool:

@@ -1,5 +1,5 @@
-"""Builders the warehouse tests share: frames in a schema, article rows, the seeds' resources, and every table of
-a warehouse file read back."""
+"""Builders the warehouse tests share: frames in a schema, article rows, a batch to publish, the seeds'
+resources, and every table of a warehouse file read back."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.defs.resources import (
-    ArticleSourceResource,
-    FeedSourceResource,
-    PageSourceResource,
-    WarehouseResource,
-    default_resources,
-)
-from pipelines.schema import WAREHOUSE_TABLES, conform
+from pipelines.schema import AIR_ATTACKS, ARTICLES, QUARANTINE, WAREHOUSE_TABLES, conform
 from pipelines.warehouse import connect, read_table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,6 +44,59 @@ def article_row(
     }
 
 
+def batch(day: dt.date, n: int = 3, text_bytes: int = 200) -> dict:
+    """publish_batch's keyword arguments for n articles of `day`, each with one drone attack."""
+    arts = [
+        article_row(f"{day}-{i}", day, "outlet", text="Russia launched 9 drones. " + "x" * text_bytes)
+        for i in range(n)
+    ]
+    air = [
+        {"event_id": f"{day}-{i}#air_attack#ru/drone", "article_id": f"{day}-{i}", "attacker": "RU",
+         "weapon_class": "drone", "launched": 9, "event_date": day}
+        for i in range(n)
+    ]  # fmt: skip
+    return {
+        "articles": frame(arts, ARTICLES),
+        "events": {"air_attacks": frame(air, AIR_ATTACKS)},
+        "quarantine": frame([], QUARANTINE),
+        "partitions": (day, day),
+    }
+
+
+def night_reports(day: dt.date, night: dt.date, n: int = 3) -> dict:
+    """publish_batch's keyword arguments for n articles of `day`, each reporting the drone attack of the night
+    of `night` with figures of its own: batches of two days that report the same night consolidate into one
+    attack event."""
+    arts = [article_row(f"{day}-{i}", day, f"outlet {i}") for i in range(n)]
+    air = [
+        {"event_id": f"{day}-{i}#air_attack#ru/drone", "article_id": f"{day}-{i}", "attacker": "RU",
+         "weapon_class": "drone", "launched": 100 + 10 * i + day.day, "intercepted": 90, "event_date": night,
+         "evidence": f"{100 + 10 * i + day.day} drones"}
+        for i in range(n)
+    ]  # fmt: skip
+    return {
+        "articles": frame(arts, ARTICLES),
+        "events": {"air_attacks": frame(air, AIR_ATTACKS)},
+        "quarantine": frame([], QUARANTINE),
+        "partitions": (day, day),
+    }
+
+
+def publish_when_told(db: str, day: dt.date, night: dt.date, ready: str, go: str) -> None:
+    """In a process of its own: say so in the file `ready`, wait for the file `go`, then publish
+    night_reports(day, night) into `db`."""
+    import os
+    import time
+
+    from pipelines.warehouse import publish_batch
+
+    batch = night_reports(day, night)
+    Path(ready).touch()
+    while not os.path.exists(go):
+        time.sleep(0.002)
+    publish_batch(db, **batch)
+
+
 def tables(db: Path, names: Iterable[str] = WAREHOUSE_TABLES) -> dict[str, pl.DataFrame]:
     """The named tables of a warehouse file (every table by default), read through a read-only connection."""
     con = connect(db, read_only=True)
@@ -62,6 +108,14 @@ def tables(db: Path, names: Iterable[str] = WAREHOUSE_TABLES) -> dict[str, pl.Da
 
 def seed_resources(db: Path | str) -> dict:
     """The graph's resources over seeds/ alone (no feeds, no pages) into the warehouse file `db`."""
+    from pipelines.defs.resources import (  # here: a process that only publishes need not import Dagster
+        ArticleSourceResource,
+        FeedSourceResource,
+        PageSourceResource,
+        WarehouseResource,
+        default_resources,
+    )
+
     return default_resources(
         warehouse=WarehouseResource(db_path=str(db)),
         article_source=ArticleSourceResource(paths=[str(REPO / "seeds")]),

@@ -16,11 +16,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from helpers import D1, article, materialize_all
 
 import pipelines.defs.warehouse as warehouse_defs
 from pipelines.bench import synth
-from tests.test_partitions import D1, article
-from tests.test_pipeline import materialize_all
 
 SALVO = str(Path(sys.executable).with_name("salvo"))
 

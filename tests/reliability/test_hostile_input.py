@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
-
-from tests.test_pipeline import materialize_all
+from helpers import materialize_all
 
 HOSTILE = [
     (

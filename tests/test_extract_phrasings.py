@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_extract import air, cas, claims, run
+from extract_helpers import air, cas, claims, run
 
 
 def test_air_force_daily_tally_with_suppressed() -> None:

@@ -31,6 +31,12 @@ _ABBREV = (
 # then terminators (with closing quotes/brackets) or a newline, then the whitespace after it.
 SENTENCE_RE = r"(?:" + _ABBREV + r"|\.\d|[^.!?\n|])*(?:[.!?|]+[\"')\]\u201d\u2019]*|\n)?[ \t\n\r\f\v]*"
 
+# A "sentence" longer than this is no prose sentence: it is cut into pieces of at most LONG_PIECE_CHARS, at
+# the last whitespace (or a comma) inside each; a run with no whitespace at all is cut where it reaches the bound.
+MAX_SENTENCE_CHARS = 4000
+LONG_PIECE_CHARS = 2000
+LONG_PIECE_RE = rf"(?s).{{1,{LONG_PIECE_CHARS}}}(?:[,;]?[ \t\n\r\f\v]+|$)|(?s).{{{LONG_PIECE_CHARS}}}"
+
 # Words without which no event pattern can match: the union of the event kinds' pre-filter words, so that
 # a word one kind listens for is never dropped before it gets there. Matched as literals in one
 # Aho-Corasick pass (a regex alternation of the ~300 weapon aliases is many times slower).
@@ -71,11 +77,13 @@ def split_sentences(
     they have among all sentences): every extractor starts from them, and about nine sentences in ten of a
     news article have none, so stripping, bullet tests and the matching copy are computed for a tenth."""
     keep = tuple(c for c in keep if c in articles.columns)
-    pieces = (
+    pieces = _cut_long(
         articles.select("article_id", *keep, piece=pl.col("text").fill_null("").str.extract_all(SENTENCE_RE))
         .explode("piece")
         .filter(pl.col("piece").is_not_null() & (pl.col("piece") != ""))
-        .with_columns(length=pl.col("piece").str.len_chars().cast(pl.Int64))
+    )
+    pieces = (
+        pieces.with_columns(length=pl.col("piece").str.len_chars().cast(pl.Int64))
         .with_columns(piece_start=(pl.col("length").cum_sum() - pl.col("length")).over("article_id"))
         # a piece of whitespace alone (leading blank lines, a line of no-break spaces) is not a sentence;
         # strip_chars and \s agree on what whitespace is (Unicode White_Space)
@@ -107,6 +115,23 @@ def split_sentences(
         has_event_words="has_event_words",
     )
     return out.with_columns(norm=_norm_column(out))
+
+
+def _cut_long(pieces: pl.DataFrame) -> pl.DataFrame:
+    """Pieces longer than MAX_SENTENCE_CHARS (no prose sentence is; a page without terminators, or a hostile
+    one, is) cut at their last whitespace within LONG_PIECE_CHARS, so that every later step that reads around
+    a count within its sentence stays linear in the article's length. The cuts still tile the text."""
+    long = pl.col("piece").str.len_bytes() > MAX_SENTENCE_CHARS
+    if not pieces.select(long.any()).item():
+        return pieces
+    pieces = pieces.with_row_index("__piece")
+    cut = (
+        pieces.filter(long)
+        .with_columns(pl.col("piece").str.extract_all(LONG_PIECE_RE))
+        .explode("piece")
+        .filter(pl.col("piece").is_not_null() & (pl.col("piece") != ""))
+    )
+    return pl.concat([pieces.filter(~long), cut]).sort("__piece", maintain_order=True).drop("__piece")
 
 
 def _timeline() -> pl.Expr:

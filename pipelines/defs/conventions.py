@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from functools import cache
-from pathlib import Path
 
 import dagster as dg
 
-REPO = Path(__file__).resolve().parents[2]
+from pipelines.settings import REPO_ROOT as REPO
+
 OWNERS = ["team:salvo"]
 _SCHEMA = "pipelines/schema.py"
 

@@ -28,8 +28,6 @@ from pipelines.ingest.folder import DEFAULT_LIMITS, FileLimits
 from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window
 from pipelines.ingest.sources import read_feeds, read_folders, read_pages
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 # --------------------------------------------------------------------------- environment
 # Every value comes from pipelines/settings.py, which checks it (a bad one raises SettingsError, one line).

@@ -15,24 +15,21 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import settings
 from pipelines.schema import WAREHOUSE_TABLES
 from pipelines.warehouse import connect, create_table_sql, ensure_schema, existing_tables, ident
 
-ENV_SQL_DIR = "SALVO_SQL_DIR"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR: Path = REPO_ROOT / "sql"  # the default; SALVO_SQL_DIR is read when a report is looked up
+ENV_SQL_DIR = settings.ENV_SQL_DIR
+SQL_DIR: Path = settings.DEFAULT_SQL_DIR  # the default; SALVO_SQL_DIR is read when a report is looked up
 
 # View names become SQL identifiers, so file stems must be plain identifiers.
 _VIEW_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def _sql_dir(sql_dir: Path | None) -> Path:
-    """The directory to read: the argument, else SALVO_SQL_DIR as set now (tests set it late), else SQL_DIR."""
-    if sql_dir is not None:
-        return Path(sql_dir)
-    from pipelines import settings
-
-    return settings.sql_dir()  # SALVO_SQL_DIR, checked (a folder with .sql files), else sql/
+    """The directory to read: the argument, else SALVO_SQL_DIR as set now (tests set it late), else SQL_DIR;
+    one that is missing or holds no .sql file raises SettingsError (one line), never gives zero views."""
+    return settings.sql_dir(given=sql_dir)
 
 
 def report_names(sql_dir: Path | None = None) -> list[str]:

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from pipelines import settings
 from pipelines.schema import ATTACK_OUTCOMES, EVENT_TABLES, QUARANTINE, conform, empty
 
 # Every table validated here, and the column that identifies its rows.
@@ -67,8 +68,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; the real imports are lazy (
 log = logging.getLogger(__name__)
 
 STAGE = "validate"
-ENV_SUITES_DIR = "SALVO_EXPECTATIONS_DIR"
-DEFAULT_SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+ENV_SUITES_DIR = settings.ENV_EXPECTATIONS_DIR
+DEFAULT_SUITES_DIR = settings.DEFAULT_EXPECTATIONS_DIR
 
 
 def default_docs_dir(db_path: Path | str) -> Path:
@@ -130,11 +131,8 @@ class ValidationOutcome:
 
 # --------------------------------------------------------------------------- suite files
 def _suites_dir(suites_dir: Path | None) -> Path:
-    if suites_dir is not None:
-        return Path(suites_dir)
-    from pipelines import settings
-
-    return settings.expectations_dir()  # SALVO_EXPECTATIONS_DIR, checked; else DEFAULT_SUITES_DIR
+    """`suites_dir`, else SALVO_EXPECTATIONS_DIR, else DEFAULT_SUITES_DIR; a missing folder raises SettingsError."""
+    return settings.expectations_dir(given=suites_dir)
 
 
 def load_suite_json(table: str, suites_dir: Path | None = None) -> dict:

@@ -22,10 +22,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import settings
 from pipelines.schema import EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES, conform
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH: Path = REPO_ROOT / "warehouse" / "salvo.duckdb"
+from pipelines.settings import DEFAULT_DB_PATH, REPO_ROOT  # noqa: F401 - where they were; one place knows them
 
 # A table's primary key: one column, or several.
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
@@ -59,12 +58,6 @@ _DUCKDB_TYPES: list[tuple[pl.DataType, str]] = [
 # Table and column names are spliced into SQL; they come from schema.py, but the check keeps a typo or a
 # hostile name from ever becoming SQL.
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-# How long a reader keeps retrying to open the warehouse while another process holds a write lock on it.
-# Runs never lock the published file (they write a staging copy and swap it in, see publish.py); this covers
-# anyone else opening it read-write, e.g. an analyst's `duckdb warehouse/salvo.duckdb` without -readonly.
-ENV_READ_TIMEOUT = "SALVO_READ_TIMEOUT"
-DEFAULT_READ_TIMEOUT_S = 5.0
 
 
 def ident(name: str) -> str:
@@ -132,8 +125,10 @@ def _fill_days(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def _read_timeout() -> float:
-    from pipelines import settings
-
+    """How long a reader keeps retrying to open the warehouse while another process holds a write lock on it
+    (SALVO_READ_TIMEOUT). Runs never lock the published file (they write a staging copy and swap it in, see
+    publish.py); this covers anyone else opening it read-write, e.g. an analyst's `duckdb
+    warehouse/salvo.duckdb` without -readonly."""
     return settings.read_timeout_s()
 
 

@@ -42,6 +42,8 @@ from typing import Any
 
 import polars as pl
 
+from pipelines import settings
+
 from .db import connect, ensure_schema
 from .docs import apply_comments
 from .load import LoadSummary, load_batch
@@ -59,8 +61,6 @@ def _staging_prefix(db_path: Path) -> str:
 def writer_lock(db_path: Path | str, timeout_s: float | None = None) -> Iterator[None]:
     """Exclusive lock of the warehouse's writers (processes and threads alike: one open file each); waits at
     most `timeout_s` (default SALVO_PUBLISH_LOCK_TIMEOUT, 1800 s)."""
-    from pipelines import settings
-
     if timeout_s is None:
         timeout_s = settings.publish_lock_timeout_s()
     path = Path(db_path)

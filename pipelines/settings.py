@@ -36,6 +36,17 @@ DEFAULT_BENCH_DIR = Path(tempfile.gettempdir()) / "salvo-bench"
 ENV_SQL_DIR = "SALVO_SQL_DIR"
 ENV_EXPECTATIONS_DIR = "SALVO_EXPECTATIONS_DIR"
 
+# --------------------------------------------------------------------------- defaults
+# Every default of a SALVO_* value, once: the getters below, pipelines.ingest.fetch.FetchPolicy and the Dagster
+# resources take them from here.
+DEFAULT_FETCH_TIMEOUT_S = 10.0
+DEFAULT_FETCH_MAX_BYTES = 5_000_000
+DEFAULT_FETCH_MAX_REDIRECTS = 5
+DEFAULT_READ_TIMEOUT_S = 5.0
+DEFAULT_PUBLISH_LOCK_TIMEOUT_S = 1800.0
+DEFAULT_DAYS_PER_RUN = 50
+DEFAULT_FRAMES_RETENTION_DAYS = 7.0
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # the executors `pipelines.definitions` can build (name -> the Dagster executor lives there)
 EXECUTOR_NAMES = ("multiprocess", "in_process", "k8s", "celery", "celery_k8s", "docker")
@@ -154,12 +165,21 @@ def db_path(environ: Env = None) -> Path:
 
 def read_timeout_s(environ: Env = None) -> float:
     """SALVO_READ_TIMEOUT: seconds a reader retries to open a warehouse someone holds open read-write (5)."""
-    return _number("SALVO_READ_TIMEOUT", 5.0, environ, integer=False, minimum=0, unit="seconds")
+    return _number(
+        "SALVO_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_S, environ, integer=False, minimum=0, unit="seconds"
+    )
 
 
 def publish_lock_timeout_s(environ: Env = None) -> float:
     """SALVO_PUBLISH_LOCK_TIMEOUT: seconds a run waits for another run's publish (1800)."""
-    return _number("SALVO_PUBLISH_LOCK_TIMEOUT", 1800.0, environ, integer=False, minimum=0, unit="seconds")
+    return _number(
+        "SALVO_PUBLISH_LOCK_TIMEOUT",
+        DEFAULT_PUBLISH_LOCK_TIMEOUT_S,
+        environ,
+        integer=False,
+        minimum=0,
+        unit="seconds",
+    )
 
 
 # --------------------------------------------------------------------------- sources
@@ -198,18 +218,33 @@ def fetch_pages(environ: Env = None) -> bool:
 
 def fetch_timeout_s(environ: Env = None) -> float:
     """SALVO_FETCH_TIMEOUT: seconds one fetch may take in all (connect, headers, body, redirects)."""
-    value = _number("SALVO_FETCH_TIMEOUT", 10.0, environ, integer=False, minimum=0, unit="seconds")
+    value = _number(
+        "SALVO_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT_S, environ, integer=False, minimum=0, unit="seconds"
+    )
     if value <= 0:
         raise SettingsError("SALVO_FETCH_TIMEOUT must be more than 0 seconds; e.g. SALVO_FETCH_TIMEOUT=10")
     return value
 
 
 def fetch_max_bytes(environ: Env = None) -> int:
-    return int(_number("SALVO_FETCH_MAX_BYTES", 5_000_000, environ, integer=True, minimum=1, unit="bytes"))
+    return int(
+        _number(
+            "SALVO_FETCH_MAX_BYTES", DEFAULT_FETCH_MAX_BYTES, environ, integer=True, minimum=1, unit="bytes"
+        )
+    )
 
 
 def fetch_max_redirects(environ: Env = None) -> int:
-    return int(_number("SALVO_FETCH_MAX_REDIRECTS", 5, environ, integer=True, minimum=0, unit="redirects"))
+    return int(
+        _number(
+            "SALVO_FETCH_MAX_REDIRECTS",
+            DEFAULT_FETCH_MAX_REDIRECTS,
+            environ,
+            integer=True,
+            minimum=0,
+            unit="redirects",
+        )
+    )
 
 
 def allowed_hosts(environ: Env = None) -> list[str]:
@@ -225,7 +260,9 @@ def fetch_allow_private(environ: Env = None) -> bool:
 # --------------------------------------------------------------------------- runs
 def days_per_run(environ: Env = None) -> int:
     """SALVO_DAYS_PER_RUN: the most days one run of a backfill covers (50)."""
-    return int(_number("SALVO_DAYS_PER_RUN", 50, environ, integer=True, minimum=1, unit="days"))
+    return int(
+        _number("SALVO_DAYS_PER_RUN", DEFAULT_DAYS_PER_RUN, environ, integer=True, minimum=1, unit="days")
+    )
 
 
 def log_level(environ: Env = None) -> str | None:
@@ -261,7 +298,14 @@ def frames_dir(environ: Env = None) -> Path | None:
 
 def frames_retention_days(environ: Env = None) -> float:
     """SALVO_FRAMES_RETENTION_DAYS: how long the frames of a run that did not finish cleanly are kept (7)."""
-    return _number("SALVO_FRAMES_RETENTION_DAYS", 7.0, environ, integer=False, minimum=0, unit="days")
+    return _number(
+        "SALVO_FRAMES_RETENTION_DAYS",
+        DEFAULT_FRAMES_RETENTION_DAYS,
+        environ,
+        integer=False,
+        minimum=0,
+        unit="days",
+    )
 
 
 def _content_folder(

@@ -25,7 +25,7 @@ BY_GROUP: dict[str, tuple[set[str], list[str]]] = {
         ["pipelines/validate/**/*.py", "expectations/*.json", _SCHEMA],
     ),
     "warehouse": ({"duckdb", "table"}, ["pipelines/warehouse/**/*.py", "pipelines/days.py", _SCHEMA]),
-    "reports": ({"duckdb", "sql"}, ["sql/*.sql", "pipelines/reports/__init__.py"]),
+    "reports": ({"duckdb", "sql"}, ["sql/*.sql", "pipelines/reports/__init__.py", "pipelines/warehouse/views.py"]),
     "export": ({"duckdb", "parquet"}, ["pipelines/warehouse/export.py", "sql/acled_export.sql"]),
 }
 BY_KEY: dict[str, tuple[set[str], list[str]]] = {

@@ -10,6 +10,7 @@ Plain functions only (no Dagster, no text parsing), so the assets, the CLI and t
 - `consolidate`: report tables -> attack_events, casualty_events, territorial_events, their history, the
   consolidated outcome ledger and the report links (the rule is in its docstring and in README.md);
 - `docs`: the description of every table and column (COMMENT ON, Dagster column schema);
+- `views`: the report views' DDL, one sql/<name>.sql file per view (pipelines.reports reads them);
 - `publish`: `publish_batch` loads into a copy and swaps it in atomically, so readers are never refused and
   never see a half-written run; `publish_batches` / `publish_session` load several batches into one copy;
 - `export`: Parquet export of every table.

@@ -47,6 +47,7 @@ from pipelines import settings
 from .db import connect, ensure_schema
 from .docs import apply_comments
 from .load import LoadSummary, load_batch
+from .views import create_views
 
 
 def _lock_path(db_path: Path) -> Path:
@@ -171,8 +172,6 @@ def published_file(db_path: Path | str) -> Path:
 
 def _finalize(staging: Path, sql_dir: Path | None) -> list[str]:
     """Views, comments, checkpoint: the staging file becomes a complete warehouse with no WAL."""
-    from pipelines.reports import create_views  # reports imports this package; import late
-
     con = connect(staging)
     try:
         ensure_schema(con)

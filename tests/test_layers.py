@@ -1,10 +1,12 @@
 """The import graph of `pipelines`, read from the source (no imports run): the packages form no circle, late
-(function-level) imports included."""
+(function-level) imports included, and the plain code never imports Dagster or the Dagster definitions."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 PIPELINES = Path(__file__).resolve().parents[1] / "pipelines"
 # plain code: the stages, the warehouse, the reports, the batch glue, settings, days, the benchmark
@@ -84,3 +86,18 @@ def test_the_packages_form_no_circle() -> None:
 
     circles = sorted(p for p in graph if reaches(p, p, {p}))
     assert not circles, {p: sorted(graph[p]) for p in circles}
+
+
+@pytest.mark.parametrize("package", PLAIN)
+def test_plain_code_imports_no_dagster_and_no_defs(package: str) -> None:
+    root = PIPELINES / package
+    files = sorted(root.rglob("*.py")) if root.is_dir() else [root.with_suffix(".py")]
+    bad = {
+        str(path.relative_to(PIPELINES.parent)): sorted(
+            m
+            for m in _imports(path)
+            if m.split(".")[0] == "dagster" or m.startswith(("pipelines.defs", "pipelines.definitions"))
+        )
+        for path in files
+    }
+    assert not {k: v for k, v in bad.items() if v}

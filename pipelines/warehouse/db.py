@@ -15,8 +15,10 @@ duckdb 2.x notes that shape this package:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -201,6 +203,25 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 class NotAWarehouse(ValueError):
     """A path that cannot be this project's warehouse (a corrupt file, another program's file, another
     DuckDB database); the message is one line saying which, why, and what to do."""
+
+
+@contextlib.contextmanager
+def transaction(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to `db_path` inside one transaction: committed when the block ends, rolled back
+    on any error (BaseException too: a KeyboardInterrupt mid-load must not leave half a batch behind), closed
+    either way. Nothing runs between an error and the ROLLBACK (see the module doc)."""
+    con = connect(db_path)
+    try:
+        # BEGIN outside the inner try: if it fails there is no transaction to roll back.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
 
 
 def check_warehouse(db_path: Path | str, *, must_exist: bool) -> None:

@@ -44,7 +44,7 @@ import polars as pl
 
 from pipelines import settings
 
-from .db import connect, ensure_schema
+from .db import connect, ensure_schema, transaction
 from .docs import apply_comments
 from .load import LoadSummary, load_batch
 from .views import create_views
@@ -293,17 +293,7 @@ def publish_weapons(db_path: Path | str, sql_dir: Path | None = None) -> tuple[i
             con.close()
         if held is not None and held.equals(want):
             return want.height, False
-    with staged(path, sql_dir) as staging:
-        con = connect(staging)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                ensure_schema(con)
-                replace_table(con, "weapons", want)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.close()
+    with staged(path, sql_dir) as staging, transaction(staging) as con:
+        ensure_schema(con)
+        replace_table(con, "weapons", want)
     return want.height, True

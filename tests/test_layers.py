@@ -14,6 +14,7 @@ PLAIN = [
     "settings",
     "days",
     "schema",
+    "quarantine",
     "batch",
     "ingest",
     "extract",

@@ -18,11 +18,11 @@ _SCHEMA = "pipelines/schema.py"
 
 # group (or asset key) -> (kinds, the files whose content decides what it writes)
 BY_GROUP: dict[str, tuple[set[str], list[str]]] = {
-    "ingest": ({"python", "polars"}, ["pipelines/ingest/**/*.py", _SCHEMA]),
+    "ingest": ({"python", "polars"}, ["pipelines/ingest/**/*.py", "pipelines/quarantine.py", _SCHEMA]),
     "events": ({"python", "polars"}, ["pipelines/extract/**/*.py", "pipelines/extract/*.csv", _SCHEMA]),
     "quality": (
         {"great_expectations", "polars"},
-        ["pipelines/validate/**/*.py", "expectations/*.json", _SCHEMA],
+        ["pipelines/validate/**/*.py", "pipelines/quarantine.py", "expectations/*.json", _SCHEMA],
     ),
     "warehouse": ({"duckdb", "table"}, ["pipelines/warehouse/**/*.py", "pipelines/days.py", _SCHEMA]),
     "reports": ({"duckdb", "sql"}, ["sql/*.sql", "pipelines/reports/__init__.py", "pipelines/warehouse/views.py"]),

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -44,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pipelines import settings
+from pipelines.quarantine import quarantine_ids
 from pipelines.schema import ATTACK_OUTCOMES, EVENT_TABLES, QUARANTINE, conform, empty
 
 # Every table validated here, and the column that identifies its rows.
@@ -514,33 +514,22 @@ def _split(table: str, indexed: pl.DataFrame, fails: pl.DataFrame) -> tuple[pl.D
         pl.col("expectation").unique().sort().str.join(";"),
     )
     valid = indexed.join(per_row, on=_ROW, how="anti").sort(_ROW).drop(_ROW)
+    id_col = ID_COLUMN[table]
     bad = (
         indexed.join(per_row, on=_ROW, how="inner")
         .sort(_ROW)
-        .with_columns(
-            row_json=pl.struct(columns).struct.json_encode(),
-            # duplicates (same event_id) need distinct, still re-run-stable quarantine ids
-            _occurrence=pl.int_range(pl.len()).over(ID_COLUMN[table]),
-        )
-        .with_columns(
-            _key=pl.concat_str(
-                pl.lit(f"{STAGE}|{table}|"),
-                pl.coalesce(
-                    pl.col(ID_COLUMN[table]), pl.lit(f"missing_{ID_COLUMN[table]}|") + pl.col("row_json")
-                ),
-                pl.when(pl.col("_occurrence") > 0)
-                .then(pl.lit("|") + pl.col("_occurrence").cast(pl.String))
-                .otherwise(pl.lit("")),
-            )
-        )
+        .with_columns(row_json=pl.struct(columns).struct.json_encode())
     )
-    # sha1 in Python over the quarantined rows only (few); polars' own hash is not stable across versions
-    quarantine_ids = pl.Series(
-        "quarantine_id", [hashlib.sha1(k.encode()).hexdigest() for k in bad["_key"]], pl.String
+    # duplicates (same event_id) get distinct, still re-run-stable quarantine ids (pipelines/quarantine.py)
+    ids = quarantine_ids(
+        bad,
+        [STAGE, table, pl.coalesce(pl.col(id_col), pl.lit(f"missing_{id_col}|") + pl.col("row_json"))],
+        repeats_within=pl.col(id_col),
+        hashed=True,
     )
     quarantine = conform(
         bad.with_columns(
-            quarantine_ids,
+            ids,
             stage=pl.lit(STAGE),
             table_name=pl.lit(table),
             row_id=pl.col(ID_COLUMN[table]),
@@ -637,14 +626,16 @@ def _orphans_follow_parents(valid: dict[str, pl.DataFrame], quarantines: list[pl
     if orphans.is_empty():
         return
     valid["attack_outcomes"] = ledger.join(parents, on="event_id", how="semi")
-    keys = [f"{STAGE}|attack_outcomes|{o}|parent" for o in orphans["outcome_id"]]
+    # no repeat numbering, as ever (the ids must not change): valid ledger rows have an outcome_id (the null
+    # guard of _validate_table) and the suite's uniqueness check keeps them distinct
+    ids = quarantine_ids(
+        orphans, [STAGE, "attack_outcomes", pl.col("outcome_id"), "parent"], repeats_within=None, hashed=True
+    )
     quarantines.append(
         conform(
             orphans.with_columns(
                 row_json=pl.struct(orphans.columns).struct.json_encode(),
-                quarantine_id=pl.Series(
-                    [hashlib.sha1(k.encode()).hexdigest() for k in keys], dtype=pl.String
-                ),
+                quarantine_id=ids,
                 stage=pl.lit(STAGE),
                 table_name=pl.lit("attack_outcomes"),
                 row_id=pl.col("outcome_id"),

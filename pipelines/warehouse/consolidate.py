@@ -31,16 +31,14 @@ from .rules import (
     ARTICLE_COLUMNS,
     ATTACK_FIGURES,
     CASUALTY_FIGURES,
+    KINDS,
     OFFICIAL_CLAIMANTS,
     OFFICIAL_PATTERN,
     assemble,
-    attack_key,
     attack_parts,
-    casualty_key,
     casualty_parts,
     place_key,
     report_rows,
-    territory_key,
     territory_parts,
 )
 
@@ -98,17 +96,9 @@ def consolidate(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
 # report counts say otherwise.
 
 # the derived tables holding rows of each event type, all with an event_key column
-DERIVED_OF_TYPE = {
-    "air_attack": ("attack_events", "attack_event_outcomes", "attack_event_history"),
-    "casualties": ("casualty_events", "casualty_event_history"),
-    "territorial_control": ("territorial_events",),
-}
+DERIVED_OF_TYPE = {kind.event_type: kind.derived for kind in KINDS}
 # the per-article event tables and their schemas
-EVENT_SCHEMAS = {
-    "air_attacks": AIR_ATTACKS,
-    "casualties": CASUALTIES,
-    "territorial_control": TERRITORIAL_CONTROL,
-}
+EVENT_SCHEMAS = {kind.table: kind.schema for kind in KINDS}
 # names of the Arrow tables registered by the incremental consolidation (prefixed like load.py's)
 _IDS = "_salvo_consolidate_ids"
 _KEYS = "_salvo_consolidate_keys"
@@ -225,40 +215,28 @@ def consolidate_affected(
         frame = inserted.get(table)
         return pl.DataFrame(schema=schema) if frame is None else conform(frame, schema)
 
-    air, cas, ter = (rows(t, s) for t, s in EVENT_SCHEMAS.items())
+    new = {kind.table: rows(kind.table, kind.schema) for kind in KINDS}
     ledger_ids = rows("attack_outcomes", ATTACK_OUTCOMES)["event_id"]
     # the reports of inserted ledger rows that this load did not insert itself (rarely any)
-    elsewhere = ledger_ids.filter(~ledger_ids.is_in(air["event_id"].implode()))
-    air = pl.concat([air, _rows_of(con, "air_attacks", AIR_ATTACKS, elsewhere)])
-    articles = _articles_of(con, air, cas, ter)
-    claims = report_rows(ter, articles, "territorial_control")
+    elsewhere = ledger_ids.filter(~ledger_ids.is_in(new["air_attacks"]["event_id"].implode()))
+    new["air_attacks"] = pl.concat([new["air_attacks"], _rows_of(con, "air_attacks", AIR_ATTACKS, elsewhere)])
+    articles = _articles_of(con, *new.values())
+    reported = {kind.table: report_rows(new[kind.table], articles, kind.event_type) for kind in KINDS}
     keys = {
-        "air_attack": _union(
-            replaced.keys["air_attack"],
-            report_rows(air, articles, "air_attack").select(attack_key()).to_series(),
-        ),
-        "casualties": _union(
-            replaced.keys["casualties"],
-            report_rows(cas, articles, "casualties").select(casualty_key()).to_series(),
-        ),
-        "territorial_control": _union(
-            replaced.keys["territorial_control"], claims.select(territory_key()).to_series()
-        ),
+        kind.event_type: _union(
+            replaced.keys[kind.event_type], reported[kind.table].select(kind.key()).to_series()
+        )
+        for kind in KINDS
     }
-    places = _union(replaced.places, claims.select(place_key()).to_series())
+    places = _union(replaced.places, reported["territorial_control"].select(place_key()).to_series())
     actors = con.sql("SELECT DISTINCT coalesce(actor, '') AS a FROM territorial_control").pl()["a"]
     keys["territorial_control"] = _union(keys["territorial_control"], _place_keys(places, actors))
-    inserted_ids = {
-        "air_attack": air["event_id"],
-        "casualties": cas["event_id"],
-        "territorial_control": ter["event_id"],
-    }
 
     ids = _report_ids(con, keys)
-    air = _rows_of(con, "air_attacks", AIR_ATTACKS, _union(ids["air_attack"], inserted_ids["air_attack"]))
-    cas = _rows_of(con, "casualties", CASUALTIES, _union(ids["casualties"], inserted_ids["casualties"]))
-    ter_ids = _union(ids["territorial_control"], inserted_ids["territorial_control"])
-    ter = _rows_of(con, "territorial_control", TERRITORIAL_CONTROL, ter_ids)
+    # every report now filed under the keys, and the inserted ones
+    read_ids = {kind.table: _union(ids[kind.event_type], new[kind.table]["event_id"]) for kind in KINDS}
+    air, cas, ter = (_rows_of(con, kind.table, kind.schema, read_ids[kind.table]) for kind in KINDS)
+    ter_ids = read_ids["territorial_control"]
     ledger = _rows_of(con, "attack_outcomes", ATTACK_OUTCOMES, air["event_id"])
     articles = _articles_of(con, air, cas, ter)
     while True:

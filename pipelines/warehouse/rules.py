@@ -33,15 +33,22 @@ The rule (README "The warehouse model"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import polars as pl
 
 from pipelines.schema import (
+    AIR_ATTACKS,
     ATTACK_EVENT_HISTORY,
     ATTACK_EVENT_OUTCOMES,
     ATTACK_EVENTS,
+    CASUALTIES,
     CASUALTY_EVENT_HISTORY,
     CASUALTY_EVENTS,
     EVENT_REPORTS,
+    EVENT_TYPE_OF_TABLE,
+    TERRITORIAL_CONTROL,
     TERRITORIAL_EVENTS,
     WAREHOUSE_TABLES,
     conform,
@@ -190,6 +197,28 @@ def _history(ranked: pl.DataFrame, figures: tuple[str, ...], schema: dict[str, p
     return conform(beliefs, schema).sort("event_key", "valid_from")
 
 
+def _official_text() -> pl.Expr:
+    """The article's source or the report's evidence sentence names an official body."""
+    return pl.col("source_text").str.contains(OFFICIAL_PATTERN) | pl.col("evidence").str.contains(
+        OFFICIAL_PATTERN
+    )
+
+
+def _ranked_events(
+    reports: pl.DataFrame,
+    figures: tuple[str, ...],
+    extra: list[pl.Expr],
+    also_official: pl.Expr | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The recipe of every kind: its reports (after `report_rows`, with an event_key) ranked within their event,
+    official first (an official body named by the source or the evidence, or the kind's own sign,
+    `also_official`), then one row per event key (`_consensus`: `figures`, plus the `extra` aggregations).
+    Returns (ranked reports, events)."""
+    official = _official_text() if also_official is None else _official_text() | also_official
+    ranked = _rank(reports, official.fill_null(False))
+    return ranked, _consensus(ranked, ["event_key"], figures, extra)
+
+
 def _places(names: pl.Series) -> pl.DataFrame:
     """name -> (place_kind, country) through the extractor's gazetteer; unknown names get nulls."""
     from pipelines.extract.gazetteer import resolve_places
@@ -273,15 +302,8 @@ def attack_parts(air: pl.DataFrame, ledger: pl.DataFrame, articles: pl.DataFrame
         _ledger_official=pl.col("evidence").str.contains(OFFICIAL_PATTERN).any()
     )
     reports = reports.join(ledger_official, on="event_id", how="left")
-    official = (
-        pl.col("source_text").str.contains(OFFICIAL_PATTERN)
-        | pl.col("evidence").str.contains(OFFICIAL_PATTERN)
-        | pl.col("_ledger_official")
-    )
-    ranked = _rank(reports, official.fill_null(False))
-    events = _consensus(
-        ranked,
-        ["event_key"],
+    ranked, events = _ranked_events(
+        reports,
         ATTACK_FIGURES,
         [
             pl.col("event_date").first(),
@@ -300,6 +322,7 @@ def attack_parts(air: pl.DataFrame, ledger: pl.DataFrame, articles: pl.DataFrame
                 .str.join(", ")
             ).alias("models"),
         ],
+        also_official=pl.col("_ledger_official"),
     )
     outcomes = _attack_outcomes(ledger, ranked)
     return {
@@ -355,13 +378,8 @@ def casualty_parts(cas: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.Da
     """casualties rows (with their articles) -> the ranked reports, casualty_events and casualty_event_history."""
     reports = report_rows(cas, articles, "casualties")
     reports = _with_place(reports, "location").with_columns(event_key=casualty_key())
-    official = pl.col("source_text").str.contains(OFFICIAL_PATTERN) | pl.col("evidence").str.contains(
-        OFFICIAL_PATTERN
-    )
-    ranked = _rank(reports, official.fill_null(False))
-    events = _consensus(
-        ranked,
-        ["event_key"],
+    ranked, events = _ranked_events(
+        reports,
         CASUALTY_FIGURES,
         [
             pl.col("event_date").first(),
@@ -388,15 +406,8 @@ def territory_parts(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.D
         event_key=territory_key(),
         _place=place_key(),
     )
-    official = (
-        pl.col("claimed_by").str.contains(OFFICIAL_CLAIMANTS)
-        | pl.col("source_text").str.contains(OFFICIAL_PATTERN)
-        | pl.col("evidence").str.contains(OFFICIAL_PATTERN)
-    )
-    ranked = _rank(reports, official.fill_null(False))
-    events = _consensus(
-        ranked,
-        ["event_key"],
+    ranked, events = _ranked_events(
+        reports,
         (),
         [
             pl.col("event_date").min(),
@@ -408,6 +419,7 @@ def territory_parts(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.D
             pl.col("_place").first(),
             _nonempty(pl.col("claimed_by").drop_nulls().unique().sort().str.join(", ")).alias("claimed_by"),
         ],
+        also_official=pl.col("claimed_by").str.contains(OFFICIAL_CLAIMANTS),  # Kleene or: order is immaterial
     )
     # disputed: another actor is reported in control of the same settlement
     events = events.with_columns(disputed=pl.col("actor").n_unique().over("_place") > 1)
@@ -415,7 +427,33 @@ def territory_parts(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.D
 
 
 # --------------------------------------------------------------------------- all kinds
-# --------------------------------------------------------------------------- entry points
+@dataclass(frozen=True)
+class Kind:
+    """One kind of event: its per-article report table and schema, its event_type, its event key (over report
+    rows after `report_rows`) and the derived tables holding its events, each with an event_key column."""
+
+    table: str
+    schema: dict[str, pl.DataType]
+    key: Callable[[], pl.Expr]
+    derived: tuple[str, ...]
+
+    @property
+    def event_type(self) -> str:
+        return EVENT_TYPE_OF_TABLE[self.table]
+
+
+KINDS = (
+    Kind(
+        "air_attacks",
+        AIR_ATTACKS,
+        attack_key,
+        ("attack_events", "attack_event_outcomes", "attack_event_history"),
+    ),
+    Kind("casualties", CASUALTIES, casualty_key, ("casualty_events", "casualty_event_history")),
+    Kind("territorial_control", TERRITORIAL_CONTROL, territory_key, ("territorial_events",)),
+)
+
+
 def assemble(*parts: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The derived tables from the attack, casualty and territory parts (event_reports from their reports)."""
     reports = pl.concat([conform(part["reports"], EVENT_REPORTS) for part in parts], how="vertical").sort(

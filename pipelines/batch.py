@@ -1,5 +1,7 @@
-"""One run's publish, as plain code the warehouse asset calls: the screened items, the validated events and the
-quarantine rows of a run's days go into the warehouse in one staging copy, swapped in whole.
+"""A run's batch steps as plain code, called by the Dagster assets and the benchmark alike: which articles
+are extracted (`extractable`), what the warehouse already holds (`read_seen`), and one run's publish
+(`publish_run`): the screened items, the validated events and the quarantine rows of a run's days go into
+the warehouse in one staging copy, swapped in whole.
 
 Under the writers' lock, just before loading, the run's accepted articles are screened once more against the
 warehouse as it is now (`recheck_seen`): another run may have published the same story (same id, canonical URL
@@ -20,6 +22,16 @@ from pipelines.ingest import ingest_quarantine
 from pipelines.ingest.screen import NEIGHBOUR_DAYS, SEEN_SCHEMA, Window, recheck_seen
 from pipelines.schema import QUARANTINE, conform
 from pipelines.warehouse import LoadSummary, connect, existing_tables, publish_session
+
+
+def extractable(articles: pl.DataFrame) -> pl.DataFrame:
+    """The articles extraction runs on: English (or undetermined) articles that are not copies of another. An
+    article in another language is kept (with its language) but the English patterns are not run on it, and a
+    near-identical copy of an earlier article (duplicate_of) is not independent evidence: its events would only
+    double-count the earlier copy's."""
+    language = pl.col("language") if "language" in articles.columns else pl.lit(None, pl.String)
+    copy = pl.col("duplicate_of") if "duplicate_of" in articles.columns else pl.lit(None, pl.String)
+    return articles.filter((language.is_null() | (language == "en")) & copy.is_null())
 
 
 def read_seen(db_path: Path | str, window: Window, text_days: int | None = NEIGHBOUR_DAYS) -> pl.DataFrame:

@@ -91,7 +91,7 @@ def plan_days(resources: dict) -> list:
     """The days (partitions) the configured sources have items for: every day of the folders' items and of the
     feeds' entries, and today when feeds or pages are configured (undated web items belong to their fetch day).
     Pages are not fetched to plan: one dated on another day is counted in raw_articles' `items_of_other_days`."""
-    from pipelines.defs.partitions import today_utc
+    from pipelines.days import today_utc
     from pipelines.ingest import raw_articles_frame
     from pipelines.ingest.screen import partition_days
     from pipelines.ingest.sources import read_feeds
@@ -127,19 +127,17 @@ def materialize_days(first, last, resources: dict, instance=None, raise_on_error
 def cmd_run(args: argparse.Namespace) -> int:
     """Materialize the graph for every day the sources have items for: one run per stretch of days (days at most
     a week apart share a run), e.g. the seeds' five days of March 2025 in one run and today's in another."""
-
-    from pipelines.defs.partitions import contiguous_ranges
-    from pipelines.defs.resources import (
+    from pipelines.days import contiguous_ranges
+    from pipelines.defs.resources import (  # the run is Dagster's: its resources
         ArticleSourceResource,
         WarehouseResource,
-        default_db_path,
         default_resources,
         frames_base,
         remove_run_frames,
     )
     from pipelines.warehouse.db import NotAWarehouse, check_warehouse
 
-    db_path = settings.check_db_path(args.db, "--db") if args.db is not None else Path(default_db_path())
+    db_path = settings.check_db_path(args.db, "--db") if args.db is not None else settings.db_path()
     try:
         check_warehouse(db_path, must_exist=False)
     except NotAWarehouse as exc:

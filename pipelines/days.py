@@ -1,15 +1,53 @@
-"""The day (partition) of each row of a batch: an article's `partition_date`, and for every other row the day of
-the article it names. Ingest quarantine rows name no loaded article; their day is the `partition_date` in
-their `row_json` (the rejected item as read). A run of several days reports its figures per day with these.
+"""Days: today's (UTC), the runs a set of days is cut into, and the day (partition) of each row of a batch.
 
-Plain polars, shared by the warehouse metadata and the validation checks."""
+The day of a row is an article's `partition_date`, and for every other row the day of the article it names.
+Ingest quarantine rows name no loaded article; their day is the `partition_date` in their `row_json` (the
+rejected item as read). A run of several days reports its figures per day with these.
+
+Plain code (polars, no Dagster), shared by the CLI, the Dagster partitions (pipelines/defs/partitions.py),
+the warehouse metadata and the validation checks: `salvo report` and `salvo extract` never import Dagster."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+from pipelines import settings
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from pipelines.ingest.screen import Window
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def window_name(window: Window) -> str:
+    """The run's days as one name: `2025-03-02` for one day, `2025-03-02..2025-03-06` for a range."""
+    return str(window.start) if window.start == window.end else f"{window.start}..{window.end}"
+
+
+def contiguous_ranges(
+    days: Iterable[date], max_gap: int = 7, max_days: int | None = None
+) -> list[tuple[date, date]]:
+    """Sorted days -> (first, last) ranges, joining days at most `max_gap` days apart into ranges of at most
+    `max_days` days (default SALVO_DAYS_PER_RUN: the backfill policy's runs, so memory stays bounded by a run's
+    days).
+
+    Each range is one run: Dagster records one materialization per asset and day of a ranged run, so a run
+    spanning 20 empty months costs minutes of bookkeeping, while a run per stretch of days costs seconds."""
+    if max_days is None:
+        max_days = settings.days_per_run()
+    out: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if out and (d - out[-1][1]).days <= max_gap and (d - out[-1][0]).days < max_days:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
 
 
 def article_days(articles: pl.DataFrame) -> pl.DataFrame:

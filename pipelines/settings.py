@@ -15,10 +15,15 @@ import math
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# --------------------------------------------------------------------------- where things are
+# The one place that knows where the checkout is: sql/, expectations/, seeds/ and the default warehouse and
+# landing folders are at its top (the layout is fixed). Every other module asks here (or through the SALVO_*
+# overrides below), never `Path(__file__).parents[...]`.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DB_PATH = REPO_ROOT / "warehouse" / "salvo.duckdb"
@@ -26,6 +31,21 @@ DEFAULT_SQL_DIR = REPO_ROOT / "sql"
 DEFAULT_EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_LANDING_DIR = REPO_ROOT / "landing"
 DEFAULT_SEEDS_DIR = REPO_ROOT / "seeds"
+DEFAULT_BENCH_DIR = Path(tempfile.gettempdir()) / "salvo-bench"
+
+ENV_SQL_DIR = "SALVO_SQL_DIR"
+ENV_EXPECTATIONS_DIR = "SALVO_EXPECTATIONS_DIR"
+
+# --------------------------------------------------------------------------- defaults
+# Every default of a SALVO_* value, once: the getters below, pipelines.ingest.fetch.FetchPolicy and the Dagster
+# resources take them from here.
+DEFAULT_FETCH_TIMEOUT_S = 10.0
+DEFAULT_FETCH_MAX_BYTES = 5_000_000
+DEFAULT_FETCH_MAX_REDIRECTS = 5
+DEFAULT_READ_TIMEOUT_S = 5.0
+DEFAULT_PUBLISH_LOCK_TIMEOUT_S = 1800.0
+DEFAULT_DAYS_PER_RUN = 50
+DEFAULT_FRAMES_RETENTION_DAYS = 7.0
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # the executors `pipelines.definitions` can build (name -> the Dagster executor lives there)
@@ -145,12 +165,21 @@ def db_path(environ: Env = None) -> Path:
 
 def read_timeout_s(environ: Env = None) -> float:
     """SALVO_READ_TIMEOUT: seconds a reader retries to open a warehouse someone holds open read-write (5)."""
-    return _number("SALVO_READ_TIMEOUT", 5.0, environ, integer=False, minimum=0, unit="seconds")
+    return _number(
+        "SALVO_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_S, environ, integer=False, minimum=0, unit="seconds"
+    )
 
 
 def publish_lock_timeout_s(environ: Env = None) -> float:
     """SALVO_PUBLISH_LOCK_TIMEOUT: seconds a run waits for another run's publish (1800)."""
-    return _number("SALVO_PUBLISH_LOCK_TIMEOUT", 1800.0, environ, integer=False, minimum=0, unit="seconds")
+    return _number(
+        "SALVO_PUBLISH_LOCK_TIMEOUT",
+        DEFAULT_PUBLISH_LOCK_TIMEOUT_S,
+        environ,
+        integer=False,
+        minimum=0,
+        unit="seconds",
+    )
 
 
 # --------------------------------------------------------------------------- sources
@@ -189,18 +218,33 @@ def fetch_pages(environ: Env = None) -> bool:
 
 def fetch_timeout_s(environ: Env = None) -> float:
     """SALVO_FETCH_TIMEOUT: seconds one fetch may take in all (connect, headers, body, redirects)."""
-    value = _number("SALVO_FETCH_TIMEOUT", 10.0, environ, integer=False, minimum=0, unit="seconds")
+    value = _number(
+        "SALVO_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT_S, environ, integer=False, minimum=0, unit="seconds"
+    )
     if value <= 0:
         raise SettingsError("SALVO_FETCH_TIMEOUT must be more than 0 seconds; e.g. SALVO_FETCH_TIMEOUT=10")
     return value
 
 
 def fetch_max_bytes(environ: Env = None) -> int:
-    return int(_number("SALVO_FETCH_MAX_BYTES", 5_000_000, environ, integer=True, minimum=1, unit="bytes"))
+    return int(
+        _number(
+            "SALVO_FETCH_MAX_BYTES", DEFAULT_FETCH_MAX_BYTES, environ, integer=True, minimum=1, unit="bytes"
+        )
+    )
 
 
 def fetch_max_redirects(environ: Env = None) -> int:
-    return int(_number("SALVO_FETCH_MAX_REDIRECTS", 5, environ, integer=True, minimum=0, unit="redirects"))
+    return int(
+        _number(
+            "SALVO_FETCH_MAX_REDIRECTS",
+            DEFAULT_FETCH_MAX_REDIRECTS,
+            environ,
+            integer=True,
+            minimum=0,
+            unit="redirects",
+        )
+    )
 
 
 def allowed_hosts(environ: Env = None) -> list[str]:
@@ -216,7 +260,9 @@ def fetch_allow_private(environ: Env = None) -> bool:
 # --------------------------------------------------------------------------- runs
 def days_per_run(environ: Env = None) -> int:
     """SALVO_DAYS_PER_RUN: the most days one run of a backfill covers (50)."""
-    return int(_number("SALVO_DAYS_PER_RUN", 50, environ, integer=True, minimum=1, unit="days"))
+    return int(
+        _number("SALVO_DAYS_PER_RUN", DEFAULT_DAYS_PER_RUN, environ, integer=True, minimum=1, unit="days")
+    )
 
 
 def log_level(environ: Env = None) -> str | None:
@@ -252,31 +298,71 @@ def frames_dir(environ: Env = None) -> Path | None:
 
 def frames_retention_days(environ: Env = None) -> float:
     """SALVO_FRAMES_RETENTION_DAYS: how long the frames of a run that did not finish cleanly are kept (7)."""
-    return _number("SALVO_FRAMES_RETENTION_DAYS", 7.0, environ, integer=False, minimum=0, unit="days")
-
-
-def sql_dir(environ: Env = None) -> Path:
-    """SALVO_SQL_DIR (default sql/): the report views; it must be a folder holding at least one .sql file, or a
-    run would publish a warehouse without views and call it a success."""
-    path = _folder(
-        "SALVO_SQL_DIR", DEFAULT_SQL_DIR, environ, must_exist=True, what="the folder of report .sql files"
+    return _number(
+        "SALVO_FRAMES_RETENTION_DAYS",
+        DEFAULT_FRAMES_RETENTION_DAYS,
+        environ,
+        integer=False,
+        minimum=0,
+        unit="days",
     )
-    if path != DEFAULT_SQL_DIR and not any(path.glob("*.sql")):
-        raise SettingsError(
-            f"SALVO_SQL_DIR={path} holds no .sql files; point it at the report views' folder, or unset it"
-        )
+
+
+def _content_folder(
+    name: str,
+    default: Path,
+    given: str | os.PathLike[str] | None,
+    environ: Env,
+    *,
+    what: str,
+    pattern: str | None,
+) -> Path:
+    """`given` (a caller's explicit folder), else the variable `name`, else `default`; it must be a folder
+    (and hold at least one `pattern` file, with a pattern), whichever of the three it came from: a folder that is
+    not there would otherwise give a warehouse without views, or a run without checks, and call it a success."""
+    if given is not None:
+        path, source, fix = Path(given), f"the folder {os.fspath(given)}", f"give {what}"
+    elif _raw(name, environ) is None:
+        path, source = default, f"the default folder {default}"
+        fix = f"point {name} at {what} (salvo looks for it at the top of its checkout)"
+    else:
+        path = _folder(name, default, environ, must_exist=True, what=what)
+        source, fix = f"{name}={_raw(name, environ)}", f"point it at {what}, or unset it"
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"{source} is not a folder; {fix}")
+    if not path.is_dir():
+        raise SettingsError(f"{source} does not exist; {fix}")
+    if pattern is not None and not any(path.glob(pattern)):
+        raise SettingsError(f"{source} holds no {pattern.lstrip('*')} files; {fix}")
     return path
 
 
-def expectations_dir(environ: Env = None) -> Path:
-    """SALVO_EXPECTATIONS_DIR (default expectations/): the GX suites."""
-    return _folder(
-        "SALVO_EXPECTATIONS_DIR",
-        DEFAULT_EXPECTATIONS_DIR,
-        environ,
-        must_exist=True,
-        what="the folder of GX suites (*.json)",
+def sql_dir(environ: Env = None, given: str | os.PathLike[str] | None = None) -> Path:
+    """The report views' folder: `given`, else SALVO_SQL_DIR, else sql/. It must be a folder holding at least
+    one .sql file, or a run would publish a warehouse without views and call it a success."""
+    return _content_folder(
+        ENV_SQL_DIR, DEFAULT_SQL_DIR, given, environ, what="the folder of report .sql files", pattern="*.sql"
     )
+
+
+def expectations_dir(environ: Env = None, given: str | os.PathLike[str] | None = None) -> Path:
+    """The GX suites' folder: `given`, else SALVO_EXPECTATIONS_DIR, else expectations/; it must exist (a table
+    whose suite file is missing fails when it is validated)."""
+    return _content_folder(
+        ENV_EXPECTATIONS_DIR,
+        DEFAULT_EXPECTATIONS_DIR,
+        given,
+        environ,
+        what="the folder of GX suites (*.json)",
+        pattern=None,
+    )
+
+
+def bench_dir(environ: Env = None) -> Path:
+    """SALVO_BENCH_DIR: the benchmark's generated articles and scratch warehouses (default <tmp>/salvo-bench;
+    empty = the default). Read by `make bench` only, so not part of `load()`."""
+    raw = _raw("SALVO_BENCH_DIR", environ)
+    return Path(raw) if raw else DEFAULT_BENCH_DIR
 
 
 # --------------------------------------------------------------------------- all at once

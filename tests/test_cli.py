@@ -106,3 +106,30 @@ def test_report_into_a_closed_pipe_exits_quietly(
     )
     assert proc.stdout.startswith("== ")
     assert "BrokenPipeError" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_cli_imports_no_dagster_to_report_or_extract(tmp_path: Path) -> None:
+    """`salvo report` and `salvo extract` are plain code: importing the CLI, printing every report and
+    extracting a file never import Dagster (about 1.2 s), which only `salvo run` needs."""
+    import polars as pl
+
+    from pipelines.schema import ARTICLES, QUARANTINE
+    from pipelines.warehouse import publish_batch
+
+    db = tmp_path / "w.duckdb"
+    publish_batch(db, pl.DataFrame(schema=ARTICLES), {}, pl.DataFrame(schema=QUARANTINE))
+    src = tmp_path / "articles.jsonl"
+    src.write_text(json.dumps({"id": "d1", "published_at": "2025-01-02", "text": "Russia launched 5 drones."}))
+    code = f"""
+import contextlib, io, sys
+import pipelines.cli as cli
+def dagster():
+    return sorted(m for m in sys.modules if m == "dagster" or m.startswith("dagster."))
+assert not dagster(), ("import pipelines.cli", dagster()[:3])
+with contextlib.redirect_stdout(io.StringIO()):
+    assert cli.main(["report", "--db", {str(db)!r}, "--format", "csv"]) == 0
+    assert cli.main(["extract", {str(src)!r}]) == 0
+assert not dagster(), ("salvo report / extract", dagster()[:3])
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr

@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines import settings
 from pipelines.reports import (
     ENV_SQL_DIR,
     SQL_DIR,
@@ -27,7 +28,8 @@ from pipelines.schema import (
     TERRITORIAL_CONTROL,
     conform,
 )
-from pipelines.warehouse import connect, ensure_schema, load_batch
+from pipelines.settings import SettingsError
+from pipelines.warehouse import connect, ensure_schema, load_batch, publish_batch
 
 EXPECTED_REPORTS = [
     "acled_export",
@@ -304,6 +306,38 @@ def test_sql_dir_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     finally:
         con.close()
     assert run_report(db, "only_one").to_dicts() == [{"one": 1}]
+
+
+@pytest.mark.parametrize("given_by", ["SALVO_SQL_DIR", "argument", "default"])
+def test_a_missing_sql_folder_fails_loudly_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given_by: str
+) -> None:
+    """No views is never a success: a views folder that is not there stops the publish (the published file
+    untouched) and every report lookup with one line naming the folder, however the folder was chosen."""
+    missing = tmp_path / "nonexistent"
+    sql_dir = None
+    if given_by == "SALVO_SQL_DIR":
+        monkeypatch.setenv(ENV_SQL_DIR, str(missing))
+    elif given_by == "argument":
+        sql_dir = missing
+    else:  # e.g. an install without the checkout's sql/ folder
+        monkeypatch.delenv(ENV_SQL_DIR, raising=False)
+        monkeypatch.setattr(settings, "DEFAULT_SQL_DIR", missing)
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(SettingsError) as err:
+        publish_batch(db, pl.DataFrame(schema=ARTICLES), {}, pl.DataFrame(schema=QUARANTINE), sql_dir=sql_dir)
+    message = str(err.value)
+    assert str(missing) in message and "does not exist" in message and "\n" not in message
+    assert not db.exists()
+    for lookup in (report_names, lambda d: create_views(duckdb.connect(), d)):
+        with pytest.raises(SettingsError, match="does not exist"):
+            lookup(sql_dir)
+
+
+def test_a_sql_folder_without_views_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"holds no \.sql files") as err:
+        report_names(tmp_path)
+    assert "\n" not in str(err.value)
 
 
 def test_bad_file_names_fail_loudly(tmp_path: Path) -> None:

@@ -72,3 +72,19 @@ def test_a_db_path_inside_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(SettingsError, match="cannot be used|is not a folder"):
         settings.check_db_path(tmp_path / "file" / "w.duckdb")
+
+
+def test_the_fetch_defaults_are_written_once() -> None:
+    """settings.py holds the defaults; the plain FetchPolicy and the Dagster resource take theirs from it."""
+    from pipelines.defs.resources import FetchPolicyResource, FramesIOManager
+    from pipelines.ingest.fetch import FetchPolicy
+
+    s = settings.load({})
+    policy = FetchPolicy()
+    assert (policy.timeout_s, policy.max_bytes, policy.max_redirects) == (
+        s.fetch_timeout_s,
+        s.fetch_max_bytes,
+        s.fetch_max_redirects,
+    )
+    assert FetchPolicyResource().policy() == policy
+    assert FramesIOManager().retention_days == s.frames_retention_days

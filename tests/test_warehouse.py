@@ -471,3 +471,22 @@ def test_crash_mid_load_rolls_back(db: Path, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(RuntimeError, match="simulated crash"):
         load_batch(db, **batch_a(n_air=1))
     assert_same_tables(snapshot(db), before)
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_the_transaction_helper_commits_or_rolls_back(tmp_path: Path, error: type[BaseException]) -> None:
+    """warehouse.db.transaction: every write of the block or none, whatever stops it (an interrupt too)."""
+    from pipelines.warehouse.db import transaction
+
+    path = tmp_path / "t.duckdb"
+    with transaction(path) as con:
+        con.execute("CREATE TABLE t (x INTEGER)")
+        con.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(error), transaction(path) as con:
+        con.execute("INSERT INTO t VALUES (2)")
+        raise error()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.sql("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        con.close()

@@ -20,18 +20,18 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from pipelines import settings
 from pipelines.bench import report, synth
 from pipelines.bench.memory import maxrss_to_mb
 from pipelines.bench.pipeline import remove_warehouse
+from pipelines.settings import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RESULTS = REPO_ROOT / "bench" / "results"
-DEFAULT_BENCH_DIR = Path(os.environ.get("SALVO_BENCH_DIR") or Path(tempfile.gettempdir()) / "salvo-bench")
+DEFAULT_BENCH_DIR = settings.bench_dir()  # SALVO_BENCH_DIR, else <tmp>/salvo-bench
 BYTES_PER_ARTICLE = 3_500  # JSONL bytes per synthetic article, rounded up (for the disk check)
 DB_BYTES_PER_INPUT_BYTE = 1.2  # DuckDB file size per input byte (the article text is stored), rounded up
 DISK_HEADROOM = 1_000_000_000

@@ -5,10 +5,10 @@ size's.
 The stage functions are the pipeline's own, called as the Dagster assets call them:
   read      pipelines.ingest.read_folder -> raw_articles_frame (dates checked)
   screen    pipelines.ingest.screen.screen_batch over the batch's days (language, exact and near duplicates,
-            seen-before against the warehouse's articles of other days, as the raw_articles asset reads them
-            through WarehouseResource.seen_articles) -> accepted_articles
+            seen-before against the warehouse's articles of other days, read by pipelines.batch.read_seen as
+            the raw_articles asset reads them) -> accepted_articles
   extract   pipelines.extract.extract_events on the extractable articles (English, not a near-duplicate:
-            pipelines.defs.events.extractable)
+            pipelines.batch.extractable)
   validate  pipelines.validate.validate_events (GX; one ephemeral context per call)
   load      as each run of a backfill publishes: publish_batch per batch (copy the published file, load_batch:
             one transaction through Arrow replacing the batch's days, the derived rows of the keys it touched
@@ -112,12 +112,12 @@ def run_pipeline(
     from pipelines.warehouse import connect, load_batch, table_counts
 
     try:  # the ingest screening step (partitions, language, duplicates, seen before) where it exists
-        from pipelines.defs.resources import WarehouseResource
-        from pipelines.ingest.screen import Window, screen_batch
+        from pipelines.batch import read_seen
+        from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window, screen_batch
     except ImportError:  # pragma: no cover - an older checkout: no screening stage, it reports 0 s
         screen_batch = None
     try:
-        from pipelines.defs.events import extractable
+        from pipelines.batch import extractable
     except ImportError:  # pragma: no cover - an older checkout extracts every article
 
         def extractable(frame):
@@ -167,7 +167,7 @@ def run_pipeline(
         if screen_batch is not None:
             days = raw["partition_date"].drop_nulls()
             window = Window(days.min(), days.max()) if len(days) else None
-            seen = WarehouseResource(db_path=str(warehouse)).seen_articles(window) if window else None
+            seen = read_seen(warehouse, window, text_days=NEIGHBOUR_DAYS) if window else None
             raw = screen_batch(raw, window, seen=seen, today=dt.datetime.now(dt.UTC).date())
             del seen
         articles = accepted_articles(raw)

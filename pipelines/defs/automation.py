@@ -23,7 +23,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.partitions import DAILY, today_utc
+from pipelines.days import today_utc
+from pipelines.defs.partitions import DAILY
 from pipelines.defs.resources import (
     ArticleSourceResource,
     FeedSourceResource,

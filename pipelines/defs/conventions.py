@@ -8,24 +8,24 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from functools import cache
-from pathlib import Path
 
 import dagster as dg
 
-REPO = Path(__file__).resolve().parents[2]
+from pipelines.settings import REPO_ROOT as REPO
+
 OWNERS = ["team:salvo"]
 _SCHEMA = "pipelines/schema.py"
 
 # group (or asset key) -> (kinds, the files whose content decides what it writes)
 BY_GROUP: dict[str, tuple[set[str], list[str]]] = {
-    "ingest": ({"python", "polars"}, ["pipelines/ingest/**/*.py", _SCHEMA]),
+    "ingest": ({"python", "polars"}, ["pipelines/ingest/**/*.py", "pipelines/quarantine.py", _SCHEMA]),
     "events": ({"python", "polars"}, ["pipelines/extract/**/*.py", "pipelines/extract/*.csv", _SCHEMA]),
     "quality": (
         {"great_expectations", "polars"},
-        ["pipelines/validate/**/*.py", "expectations/*.json", _SCHEMA],
+        ["pipelines/validate/**/*.py", "pipelines/quarantine.py", "expectations/*.json", _SCHEMA],
     ),
     "warehouse": ({"duckdb", "table"}, ["pipelines/warehouse/**/*.py", "pipelines/days.py", _SCHEMA]),
-    "reports": ({"duckdb", "sql"}, ["sql/*.sql", "pipelines/reports/__init__.py"]),
+    "reports": ({"duckdb", "sql"}, ["sql/*.sql", "pipelines/reports/__init__.py", "pipelines/warehouse/views.py"]),
     "export": ({"duckdb", "parquet"}, ["pipelines/warehouse/export.py", "sql/acled_export.sql"]),
 }
 BY_KEY: dict[str, tuple[set[str], list[str]]] = {

@@ -8,6 +8,7 @@ not independent evidence, so its events would only double-count the earlier copy
 import dagster as dg
 import polars as pl
 
+from pipelines.batch import extractable
 from pipelines.defs.partitions import BACKFILL, DAILY
 from pipelines.extract import extract_events
 
@@ -18,12 +19,7 @@ EVENT_OUTPUTS = {
     "attack_outcome_reports": "attack_outcomes",
 }
 
-
-def extractable(articles: pl.DataFrame) -> pl.DataFrame:
-    """English (or undetermined) articles that are not copies of another."""
-    language = pl.col("language") if "language" in articles.columns else pl.lit(None, pl.String)
-    copy = pl.col("duplicate_of") if "duplicate_of" in articles.columns else pl.lit(None, pl.String)
-    return articles.filter((language.is_null() | (language == "en")) & copy.is_null())
+__all__ = ["EVENT_OUTPUTS", "extractable", "extracted_events"]  # extractable: plain code, pipelines/batch.py
 
 
 @dg.multi_asset(

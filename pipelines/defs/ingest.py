@@ -5,7 +5,8 @@ from itertools import chain
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.partitions import BACKFILL, DAILY, run_window, today_utc
+from pipelines.days import today_utc
+from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import (
     ArticleSourceResource,
     FeedSourceResource,

@@ -7,7 +7,8 @@ evaluation per day: see defs/warehouse.py."""
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.partitions import BACKFILL, DAILY, run_window, window_name
+from pipelines.days import window_name
+from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
 from pipelines.validate import ValidationOutcome, default_docs_dir, validate_events
 

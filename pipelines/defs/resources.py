@@ -23,12 +23,10 @@ import polars as pl
 
 from pipelines import settings
 from pipelines.ingest import raw_articles_frame as _raw_frame
-from pipelines.ingest.fetch import USER_AGENT, FetchPolicy
+from pipelines.ingest.fetch import FetchPolicy
 from pipelines.ingest.folder import DEFAULT_LIMITS, FileLimits
 from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window
 from pipelines.ingest.sources import read_feeds, read_folders, read_pages
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------- environment
@@ -72,18 +70,21 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 # --------------------------------------------------------------------------- sources
+_POLICY = FetchPolicy()  # its defaults are the resource's (pipelines/settings.py holds them)
+
+
 class FetchPolicyResource(dg.ConfigurableResource):
     """How feeds and pages are fetched: http(s) only, a timeout, a size cap, bounded redirects, an optional host
     allowlist and a User-Agent naming the project. Failures become quarantine rows, never exceptions."""
 
-    timeout_s: float = 10.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
-    allowed_hosts: list[str] = []
-    user_agent: str = USER_AGENT
-    use_env_proxy: bool = True
+    timeout_s: float = _POLICY.timeout_s
+    max_bytes: int = _POLICY.max_bytes
+    max_redirects: int = _POLICY.max_redirects
+    allowed_hosts: list[str] = list(_POLICY.allowed_hosts)
+    user_agent: str = _POLICY.user_agent
+    use_env_proxy: bool = _POLICY.use_env_proxy
     # loopback, link-local and private addresses are refused unless this is set (SALVO_FETCH_ALLOW_PRIVATE=1)
-    allow_private_addresses: bool = False
+    allow_private_addresses: bool = _POLICY.allow_private_addresses
 
     def policy(self) -> FetchPolicy:
         return FetchPolicy(
@@ -248,7 +249,7 @@ class FramesIOManager(dg.ConfigurableIOManagerFactory):
     (`sweep_frames`) to the folders of other runs."""
 
     base_dir: str | None = None
-    retention_days: float = 7.0
+    retention_days: float = settings.DEFAULT_FRAMES_RETENTION_DAYS
 
     def create_io_manager(self, context) -> _FramesIOManager:
         instance = getattr(context, "instance", None)

@@ -25,8 +25,8 @@ import dagster as dg
 import polars as pl
 
 from pipelines.batch import Published, publish_run
-from pipelines.days import article_days, rows_per_day
-from pipelines.defs.partitions import BACKFILL, DAILY, run_window, window_name
+from pipelines.days import article_days, rows_per_day, window_name
+from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
 from pipelines.schema import DERIVED_TABLES, EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES
 from pipelines.validate import TABLES as VALIDATED_TABLES

@@ -29,6 +29,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
+from pipelines import settings
+
 USER_AGENT = "salvo/0.1 (Russia-Ukraine war news warehouse; python http.client)"
 _CHUNK = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -36,9 +38,13 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    timeout_s: float = 10.0  # the whole fetch: resolve, connect, TLS, status line, headers, body, redirects
-    max_bytes: int = 5_000_000  # body cap; larger responses are abandoned, not buffered
-    max_redirects: int = 5
+    """How feeds and pages are fetched; the defaults are pipelines/settings.py's (SALVO_FETCH_*)."""
+
+    # the whole fetch: resolve, connect, TLS, status line, headers, body, redirects
+    timeout_s: float = settings.DEFAULT_FETCH_TIMEOUT_S
+    # body cap; larger responses are abandoned, not buffered
+    max_bytes: int = settings.DEFAULT_FETCH_MAX_BYTES
+    max_redirects: int = settings.DEFAULT_FETCH_MAX_REDIRECTS
     allowed_hosts: tuple[str, ...] = ()  # empty: any host; else the host or a subdomain of one listed
     user_agent: str = USER_AGENT
     use_env_proxy: bool = True  # honour http(s)_proxy / no_proxy from the environment

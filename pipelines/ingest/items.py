@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
+from pipelines.quarantine import quarantine_ids
 from pipelines.schema import ARTICLES, QUARANTINE, RAW_ARTICLES, conform, empty
 
 # The first day of the partitions (the full-scale invasion); a published date before it, or more than a day
@@ -274,21 +275,13 @@ def ingest_quarantine(raw: pl.DataFrame) -> pl.DataFrame:
     rejected = raw.filter(pl.col("reject_reason").is_not_null())
     if rejected.height == 0:
         return empty(QUARANTINE)
-    key = pl.concat_str(
-        pl.lit("ingest|"),
-        pl.col("origin").fill_null(""),
-        pl.when(pl.col("partition_date").is_not_null())
-        .then(pl.lit("|") + pl.col("partition_date").cast(pl.String))
-        .otherwise(pl.lit("")),
+    # readable and stable across runs and polars versions (pipelines/quarantine.py)
+    ids = quarantine_ids(
+        rejected, ["ingest", pl.col("origin").fill_null(""), pl.col("partition_date")], hashed=False
     )
     return conform(
-        rejected.with_columns(_key=key)
-        .with_columns(_n=pl.int_range(pl.len()).over("_key"))
-        .with_columns(
-            # readable and stable across runs and polars versions (polars' hash() is neither)
-            quarantine_id=pl.when(pl.col("_n") > 0)
-            .then(pl.col("_key") + pl.lit("|") + pl.col("_n").cast(pl.String))
-            .otherwise(pl.col("_key")),
+        rejected.with_columns(
+            ids,
             stage=pl.lit("ingest"),
             table_name=pl.lit("articles"),
             row_id=pl.col("origin"),

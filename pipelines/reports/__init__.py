@@ -1,92 +1,45 @@
 """Report views over the warehouse: one `sql/<name>.sql` file per view.
 
 Each file starts with a `-- ` comment line describing the view, followed by a single SELECT over warehouse
-tables (never over another view, so the files can be created in any order). `create_views` turns every file
-into `CREATE OR REPLACE VIEW <name>` with the description as its `COMMENT ON VIEW`; every publish runs it on
-the staging copy before the swap (pipelines/warehouse/publish.py). `run_report` reads one view through a
-read-only connection, which runs never lock (they publish by swapping in a new file).
+tables (never over another view, so the files can be created in any order). The files and their DDL
+(`report_names`, `create_views`, ...) live beside the warehouse code that creates the views at every publish
+(pipelines/warehouse/views.py) and are re-exported here. `run_report` reads one view through a read-only
+connection, which runs never lock (they publish by swapping in a new file).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines import settings
 from pipelines.schema import WAREHOUSE_TABLES
-from pipelines.warehouse import connect, create_table_sql, ensure_schema, existing_tables, ident
+from pipelines.warehouse import connect, create_table_sql, existing_tables, ident
+from pipelines.warehouse.views import (
+    create_views,
+    read_report_file,
+    report_description,
+    report_file,
+    report_names,
+    report_query,
+)
 
-ENV_SQL_DIR = "SALVO_SQL_DIR"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR: Path = REPO_ROOT / "sql"  # the default; SALVO_SQL_DIR is read when a report is looked up
+ENV_SQL_DIR = settings.ENV_SQL_DIR
+SQL_DIR: Path = settings.DEFAULT_SQL_DIR  # the default; SALVO_SQL_DIR is read when a report is looked up
 
-# View names become SQL identifiers, so file stems must be plain identifiers.
-_VIEW_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-
-def _sql_dir(sql_dir: Path | None) -> Path:
-    """The directory to read: the argument, else SALVO_SQL_DIR as set now (tests set it late), else SQL_DIR."""
-    if sql_dir is not None:
-        return Path(sql_dir)
-    from pipelines import settings
-
-    return settings.sql_dir()  # SALVO_SQL_DIR, checked (a folder with .sql files), else sql/
-
-
-def report_names(sql_dir: Path | None = None) -> list[str]:
-    """The report names: stems of `<sql_dir>/*.sql`, sorted."""
-    names = sorted(path.stem for path in _sql_dir(sql_dir).glob("*.sql"))
-    bad = [name for name in names if not _VIEW_NAME.fullmatch(name)]
-    if bad:
-        # Fail loudly rather than skip: a report that silently never appears is harder to notice.
-        raise ValueError(f"report file names must be lower-case SQL identifiers: {bad}")
-    return names
-
-
-def _check_name(name: str, sql_dir: Path | None) -> Path:
-    """The file of report `name`, which must be one of `report_names()` (so untrusted names never reach SQL)."""
-    names = report_names(sql_dir)
-    if name not in names:
-        raise ValueError(f"unknown report {name!r}; known reports: {', '.join(names)}")
-    return _sql_dir(sql_dir) / f"{name}.sql"
-
-
-def _read_sql(path: Path) -> tuple[str, str]:
-    """(description, query) of one report file; the query without a trailing semicolon so it nests in a view."""
-    text = path.read_text(encoding="utf-8")
-    first, _, _ = text.partition("\n")
-    if not first.startswith("--"):
-        raise ValueError(f"{path}: the first line must be a `-- ` comment describing the view")
-    query = text.strip().rstrip(";").strip()
-    return first[2:].strip(), query
-
-
-def report_description(name: str, sql_dir: Path | None = None) -> str:
-    """The one-line description of a report: its file's first line, without the `--`."""
-    return _read_sql(_check_name(name, sql_dir))[0]
-
-
-def report_query(name: str, sql_dir: Path | None = None) -> str:
-    """The SELECT of a report, as its file holds it (leading comment included)."""
-    return _read_sql(_check_name(name, sql_dir))[1]
-
-
-def create_views(con: duckdb.DuckDBPyConnection, sql_dir: Path | None = None) -> list[str]:
-    """Create or replace one view per report file; returns the view names.
-
-    The warehouse tables are created first when missing, because DuckDB binds a view's query when it is created.
-    """
-    ensure_schema(con)
-    names = report_names(sql_dir)
-    for name in names:
-        _, query = _read_sql(_sql_dir(sql_dir) / f"{name}.sql")
-        # The comment line stays part of the query; a newline after AS keeps it from swallowing the SELECT.
-        con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS\n{query}\n")
-        description = report_description(name, sql_dir).replace("'", "''")
-        con.execute(f"COMMENT ON VIEW {ident(name)} IS '{description}'")
-    return names
+__all__ = [
+    "ENV_SQL_DIR",
+    "SQL_DIR",
+    "create_views",
+    "read_report_file",
+    "report_description",
+    "report_file",
+    "report_names",
+    "report_query",
+    "run_report",
+]
 
 
 def _view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -104,7 +57,7 @@ def run_report(db_path: Path | str, name: str, sql_dir: Path | None = None) -> p
     Reads the view when `create_views` made it; otherwise runs the file's query directly, over empty temporary
     tables standing in for any warehouse table the file lacks (a read-only connection cannot create real ones).
     """
-    path = _check_name(name, sql_dir)
+    path = report_file(name, sql_dir)
     con = connect(db_path, read_only=True)
     try:
         if _view_exists(con, name):
@@ -113,6 +66,6 @@ def run_report(db_path: Path | str, name: str, sql_dir: Path | None = None) -> p
         for table in WAREHOUSE_TABLES:
             if table not in present:
                 con.execute(create_table_sql(table, temporary=True))
-        return con.sql(_read_sql(path)[1]).pl()
+        return con.sql(read_report_file(path)[1]).pl()
     finally:
         con.close()

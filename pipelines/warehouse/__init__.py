@@ -8,8 +8,10 @@ Plain functions only (no Dagster, no text parsing), so the assets, the CLI and t
   the derived rows of the event keys it touched (`consolidate`) and the `weapons` reference table;
   `recompute` recomputes every derived table whole;
 - `consolidate`: report tables -> attack_events, casualty_events, territorial_events, their history, the
-  consolidated outcome ledger and the report links (the rule is in its docstring and in README.md);
+  consolidated outcome ledger and the report links, whole or for the event keys a load touched;
+- `rules`: the consolidation rule itself, plain polars over frames (in its docstring and in README.md);
 - `docs`: the description of every table and column (COMMENT ON, Dagster column schema);
+- `views`: the report views' DDL, one sql/<name>.sql file per view (pipelines.reports reads them);
 - `publish`: `publish_batch` loads into a copy and swaps it in atomically, so readers are never refused and
   never see a half-written run; `publish_batches` / `publish_session` load several batches into one copy;
 - `export`: Parquet export of every table.

@@ -15,17 +15,18 @@ duckdb 2.x notes that shape this package:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines import settings
 from pipelines.schema import EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES, conform
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH: Path = REPO_ROOT / "warehouse" / "salvo.duckdb"
+from pipelines.settings import DEFAULT_DB_PATH, REPO_ROOT  # noqa: F401 - where they were; one place knows them
 
 # A table's primary key: one column, or several.
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
@@ -59,12 +60,6 @@ _DUCKDB_TYPES: list[tuple[pl.DataType, str]] = [
 # Table and column names are spliced into SQL; they come from schema.py, but the check keeps a typo or a
 # hostile name from ever becoming SQL.
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-# How long a reader keeps retrying to open the warehouse while another process holds a write lock on it.
-# Runs never lock the published file (they write a staging copy and swap it in, see publish.py); this covers
-# anyone else opening it read-write, e.g. an analyst's `duckdb warehouse/salvo.duckdb` without -readonly.
-ENV_READ_TIMEOUT = "SALVO_READ_TIMEOUT"
-DEFAULT_READ_TIMEOUT_S = 5.0
 
 
 def ident(name: str) -> str:
@@ -132,8 +127,10 @@ def _fill_days(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def _read_timeout() -> float:
-    from pipelines import settings
-
+    """How long a reader keeps retrying to open the warehouse while another process holds a write lock on it
+    (SALVO_READ_TIMEOUT). Runs never lock the published file (they write a staging copy and swap it in, see
+    publish.py); this covers anyone else opening it read-write, e.g. an analyst's `duckdb
+    warehouse/salvo.duckdb` without -readonly."""
     return settings.read_timeout_s()
 
 
@@ -206,6 +203,25 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 class NotAWarehouse(ValueError):
     """A path that cannot be this project's warehouse (a corrupt file, another program's file, another
     DuckDB database); the message is one line saying which, why, and what to do."""
+
+
+@contextlib.contextmanager
+def transaction(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to `db_path` inside one transaction: committed when the block ends, rolled back
+    on any error (BaseException too: a KeyboardInterrupt mid-load must not leave half a batch behind), closed
+    either way. Nothing runs between an error and the ROLLBACK (see the module doc)."""
+    con = connect(db_path)
+    try:
+        # BEGIN outside the inner try: if it fails there is no transaction to roll back.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
 
 
 def check_warehouse(db_path: Path | str, *, must_exist: bool) -> None:

@@ -34,7 +34,7 @@ from pipelines.schema import (
 )
 
 from . import consolidate as consolidate_mod
-from .db import connect, ensure_schema, ident, table_counts
+from .db import ensure_schema, ident, table_counts, transaction
 
 # Names of the Arrow objects registered during a load; prefixed so they cannot shadow a warehouse table.
 _BATCH_ARTICLE_IDS = "_salvo_batch_article_ids"
@@ -200,63 +200,52 @@ def load_batch(
     loaded_article_ids = _id_table("article_id", frames["articles"]["article_id"].to_list())
     batch_quarantine_ids = _id_table("quarantine_id", frames["quarantine"]["quarantine_id"].to_list())
 
-    con = connect(db_path)
-    try:
-        # BEGIN outside the inner try: if it fails there is no transaction to roll back.
-        con.execute("BEGIN TRANSACTION")
-        try:
-            ensure_schema(con)
-            frames = _with_days(con, frames)
-            written: dict[str, int] = {}
-            # Registered for the rest of this connection's life (see _insert for why they are not unregistered).
-            con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
-            con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
-            con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
-            # The incremental consolidation needs the keys of the rows about to go: read them first.
-            incremental = consolidate and _derived_agree(con)
-            replaced = _replaced(con, batch_article_ids, partitions) if incremental else None
-            if partitions is not None:
-                _delete_partitions(con, *partitions)
-                # the inputs this batch read replace their ingest rejects of any day: a line quarantined on
-                # one day and fixed since (now an article of another day) must not stay in quarantine too
-                con.register(_BATCH_ORIGINS, batch_origins)
-                con.execute(
-                    "DELETE FROM quarantine WHERE stage = 'ingest' AND row_id IN "
-                    f"(SELECT origin FROM {ident(_BATCH_ORIGINS)})"
-                )
-            for table in [*LOADED_EVENT_TABLES, "quarantine"]:
-                only_validate = (
-                    " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
-                )
-                con.execute(
-                    f"DELETE FROM {ident(table)} WHERE article_id IN "
-                    f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)}){only_validate}"
-                )
+    with transaction(db_path) as con:
+        ensure_schema(con)
+        frames = _with_days(con, frames)
+        written: dict[str, int] = {}
+        # Registered for the rest of this connection's life (see _insert for why they are not unregistered).
+        con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
+        con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
+        con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
+        # The incremental consolidation needs the keys of the rows about to go: read them first.
+        incremental = consolidate and _derived_agree(con)
+        replaced = _replaced(con, batch_article_ids, partitions) if incremental else None
+        if partitions is not None:
+            _delete_partitions(con, *partitions)
+            # the inputs this batch read replace their ingest rejects of any day: a line quarantined on
+            # one day and fixed since (now an article of another day) must not stay in quarantine too
+            con.register(_BATCH_ORIGINS, batch_origins)
             con.execute(
-                "DELETE FROM quarantine WHERE quarantine_id IN "
-                f"(SELECT quarantine_id FROM {ident(_BATCH_QUARANTINE_IDS)})"
+                "DELETE FROM quarantine WHERE stage = 'ingest' AND row_id IN "
+                f"(SELECT origin FROM {ident(_BATCH_ORIGINS)})"
+            )
+        for table in [*LOADED_EVENT_TABLES, "quarantine"]:
+            only_validate = (
+                " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
             )
             con.execute(
-                "DELETE FROM articles WHERE article_id IN "
-                f"(SELECT article_id FROM {ident(_LOADED_ARTICLE_IDS)})"
+                f"DELETE FROM {ident(table)} WHERE article_id IN "
+                f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)}){only_validate}"
             )
-            for table, frame in frames.items():
-                written[table] = _insert(con, table, frame)
-            if replaced is not None:
-                derived = _refresh_affected(con, replaced, frames)
-            elif consolidate:
-                derived = _refresh_derived(con)
-            else:
-                derived = {}
-            totals = table_counts(con)
-            orphans = orphan_counts(con)
-            con.execute("COMMIT")
-        except BaseException:
-            # BaseException too: a KeyboardInterrupt mid-load must not leave a half-applied batch behind.
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.close()
+        con.execute(
+            "DELETE FROM quarantine WHERE quarantine_id IN "
+            f"(SELECT quarantine_id FROM {ident(_BATCH_QUARANTINE_IDS)})"
+        )
+        con.execute(
+            "DELETE FROM articles WHERE article_id IN "
+            f"(SELECT article_id FROM {ident(_LOADED_ARTICLE_IDS)})"
+        )
+        for table, frame in frames.items():
+            written[table] = _insert(con, table, frame)
+        if replaced is not None:
+            derived = _refresh_affected(con, replaced, frames)
+        elif consolidate:
+            derived = _refresh_derived(con)
+        else:
+            derived = {}
+        totals = table_counts(con)
+        orphans = orphan_counts(con)
 
     return LoadSummary(
         articles=written["articles"],
@@ -401,16 +390,7 @@ def recompute(db_path: Path | str) -> dict[str, int]:
     """Recompute `weapons` and the derived tables of an existing warehouse whole, in one transaction (after the
     consolidation rules changed, or a load with `consolidate=False`); returns their row counts. Reads every
     per-article table (not the article texts): its time and memory grow with the warehouse."""
-    con = connect(db_path)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            ensure_schema(con)
-            out = _refresh_derived(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.close()
+    with transaction(db_path) as con:
+        ensure_schema(con)
+        out = _refresh_derived(con)
     return out

@@ -42,9 +42,12 @@ from typing import Any
 
 import polars as pl
 
-from .db import connect, ensure_schema
+from pipelines import settings
+
+from .db import connect, ensure_schema, transaction
 from .docs import apply_comments
 from .load import LoadSummary, load_batch
+from .views import create_views
 
 
 def _lock_path(db_path: Path) -> Path:
@@ -59,8 +62,6 @@ def _staging_prefix(db_path: Path) -> str:
 def writer_lock(db_path: Path | str, timeout_s: float | None = None) -> Iterator[None]:
     """Exclusive lock of the warehouse's writers (processes and threads alike: one open file each); waits at
     most `timeout_s` (default SALVO_PUBLISH_LOCK_TIMEOUT, 1800 s)."""
-    from pipelines import settings
-
     if timeout_s is None:
         timeout_s = settings.publish_lock_timeout_s()
     path = Path(db_path)
@@ -171,8 +172,6 @@ def published_file(db_path: Path | str) -> Path:
 
 def _finalize(staging: Path, sql_dir: Path | None) -> list[str]:
     """Views, comments, checkpoint: the staging file becomes a complete warehouse with no WAL."""
-    from pipelines.reports import create_views  # reports imports this package; import late
-
     con = connect(staging)
     try:
         ensure_schema(con)
@@ -294,17 +293,7 @@ def publish_weapons(db_path: Path | str, sql_dir: Path | None = None) -> tuple[i
             con.close()
         if held is not None and held.equals(want):
             return want.height, False
-    with staged(path, sql_dir) as staging:
-        con = connect(staging)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                ensure_schema(con)
-                replace_table(con, "weapons", want)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.close()
+    with staged(path, sql_dir) as staging, transaction(staging) as con:
+        ensure_schema(con)
+        replace_table(con, "weapons", want)
     return want.height, True

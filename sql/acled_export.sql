@@ -1,4 +1,4 @@
--- salvo's consolidated events in ACLED's column layout (event_date, event_type, sub_event_type, actor1, admin1, location, fatalities, notes, source) for ACLED tooling: attacks and casualty events as Explosions/Remote violence, territorial claims as Battles (mapping in README).
+-- salvo's consolidated events in ACLED's column layout (event_date, event_type, sub_event_type, actor1, admin1, location, fatalities, notes, source) for ACLED tooling: attacks and casualty events as Explosions/Remote violence, territorial claims as Battles (mapping in docs/warehouse.md).
 WITH sources AS (
     SELECT event_key, string_agg(DISTINCT source, '; ' ORDER BY source) AS sources
     FROM event_reports

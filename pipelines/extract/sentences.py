@@ -32,10 +32,12 @@ _ABBREV = (
 SENTENCE_RE = r"(?:" + _ABBREV + r"|\.\d|[^.!?\n|])*(?:[.!?|]+[\"')\]\u201d\u2019]*|\n)?[ \t\n\r\f\v]*"
 
 # A "sentence" longer than this is no prose sentence: it is cut into pieces of at most LONG_PIECE_CHARS, at
-# the last whitespace (or a comma) inside each; a run with no whitespace at all is cut where it reaches the bound.
+# the end of the word each reaches; a word of over 100 characters is cut where it reaches the bound.
 MAX_SENTENCE_CHARS = 4000
 LONG_PIECE_CHARS = 2000
-LONG_PIECE_RE = rf"(?s).{{1,{LONG_PIECE_CHARS}}}(?:[,;]?[ \t\n\r\f\v]+|$)|(?s).{{{LONG_PIECE_CHARS}}}"
+# (greedy up to the bound, then to the end of the word it reached: one alternative that always matches, linear
+# on text without any whitespace)
+LONG_PIECE_RE = rf"(?s).{{1,{LONG_PIECE_CHARS - 100}}}\S{{0,100}}\s*"
 
 # Words without which no event pattern can match: the union of the event kinds' pre-filter words, so that
 # a word one kind listens for is never dropped before it gets there. Matched as literals in one
@@ -119,7 +121,7 @@ def split_sentences(
 
 def _cut_long(pieces: pl.DataFrame) -> pl.DataFrame:
     """Pieces longer than MAX_SENTENCE_CHARS (no prose sentence is; a page without terminators, or a hostile
-    one, is) cut at their last whitespace within LONG_PIECE_CHARS, so that every later step that reads around
+    one, is) cut into pieces of about LONG_PIECE_CHARS at a word's end, so that every later step that reads around
     a count within its sentence stays linear in the article's length. The cuts still tile the text."""
     long = pl.col("piece").str.len_bytes() > MAX_SENTENCE_CHARS
     if not pieces.select(long.any()).item():

@@ -9,7 +9,7 @@ Plain functions only (no Dagster, no text parsing), so the assets, the CLI and t
   `recompute` recomputes every derived table whole;
 - `consolidate`: report tables -> attack_events, casualty_events, territorial_events, their history, the
   consolidated outcome ledger and the report links, whole or for the event keys a load touched;
-- `rules`: the consolidation rule itself, plain polars over frames (in its docstring and in README.md);
+- `rules`: the consolidation rule itself, plain polars over frames (in its docstring and in docs/warehouse.md);
 - `docs`: the description of every table and column (COMMENT ON, Dagster column schema);
 - `views`: the report views' DDL, one sql/<name>.sql file per view (pipelines.reports reads them);
 - `publish`: `publish_batch` loads into a copy and swaps it in atomically, so readers are never refused and

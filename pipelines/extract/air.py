@@ -51,6 +51,7 @@ rules.declare(
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
         "air.compound": "a hyphenated compound makes the weapon an adjective: 'missile-carrying aircraft'",
         "air.not_a_modifier": "a mention may not span a clause: 'a day after Russia launched drones' is no count",
+        "air.respectively": "'2 and 39 respectively': one figure per weapon named before, in their order",
         "air.back_ref_launch": "a bare launch figure refers back to the weapon counted before: 'In total, Russia had launched 81.'",
         "air.interceptor": "an air-defence interceptor is no attacking weapon: 'downed a jet with a Patriot missile'",
         "air.hedge": "a guessed type beside a weapon is the same weapon again: 'a missile, likely an X-101'",
@@ -186,6 +187,13 @@ def patterns() -> dict[str, str]:
         # "In total, Russia had launched 81.": a launch figure for the weapon counted before
         + r"|"
         + r("air.back_ref_launch", r"\b(?:launched|fired|sent|used)\s+(?:a\s+total\s+of\s+)?(?P<b_num4>" + NUM + r")\s*(?:[.;]|$)"),
+    )
+    # "2 and 39 respectively were downed", "downed 15 and 198, respectively": one figure per weapon named before,
+    # in their order
+    p["respectively"] = r(
+        "air.respectively",
+        LEFT + r"(?P<r_nums>" + NUM + r"(?:\s*,\s*" + NUM + r")*\s*,?\s+and\s+" + NUM + r")\s*,?\s+"
+        r"(?:(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+){0,2}?)?respectively\b",
     )
     # "Eleven of them were missiles", "two of which were cruise missiles": a class's part of a combined count
     p["class_part"] = r(
@@ -559,6 +567,29 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         subset=pl.lit(False), fixed_role=pl.lit("launched"), prio=pl.lit(-1),
     )  # fmt: skip
     return pl.concat([part, whole], how="diagonal_relaxed")
+
+
+def _respectively_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """ "2 and 39 respectively": one back-reference per figure; `resp_back` says how many weapons before the
+    last one named it refers to (the first figure the farthest), so that it takes that weapon's class."""
+    t = _groups(find_tokens(cand, "norm", p["respectively"], kind="back_ref"), p["respectively"])
+    if t.height == 0:
+        return _empty_mentions()
+    t = (
+        t.with_columns(nums=pl.col("r_nums").str.extract_all(NUM))
+        .with_columns(k=pl.col("nums").list.len())
+        .explode("nums")
+        .with_columns(i=pl.int_range(pl.len()).over(*KEYS, "pos"))
+    )
+    return t.select(
+        # each figure its own span (none inside another), the last one to the match's end, next to its verb
+        *KEYS, pos=pl.col("pos") + pl.col("i"),
+        end=pl.when(pl.col("i") == pl.col("k") - 1).then(pl.col("end")).otherwise(pl.col("pos") + pl.col("i") + 1),
+        kind="kind", count=pl.col("nums").cast(pl.Int64),
+        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
+        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
+        prio=pl.lit(2), resp_back=(pl.col("k") - 1 - pl.col("i")).cast(pl.Int64),
+    )  # fmt: skip
 
 
 def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -961,6 +992,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             _mention_tokens(cand, p),
             _part_of_tokens(cand, p),
             _back_ref_tokens(cand, p),
+            _respectively_tokens(cand, p),
             _class_part_tokens(cand, p),
             _the_impact_tokens(cand, p),
         ],
@@ -983,6 +1015,22 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             "weapon_class", pl.when(is_count).then(pl.col("weapon_class")).forward_fill().over("article_id")
         ),
     )
+    if "resp_back" in stream.columns:
+        # "2 and 39 respectively": the figure resp_back weapons before the last one named takes that one's class
+        rank = is_count.cast(pl.Int64).cum_sum().over("article_id")
+        stream = stream.with_columns(__rank=rank)
+        named = stream.filter(is_count).select("article_id", "__rank", __class="weapon_class")
+        stream = (
+            stream.with_columns(__target=pl.col("__rank") - pl.col("resp_back"))
+            .join(named, left_on=["article_id", "__target"], right_on=["article_id", "__rank"], how="left")
+            .with_columns(
+                weapon_class=pl.when(pl.col("resp_back").is_not_null())
+                .then(pl.col("__class"))
+                .otherwise(pl.col("weapon_class"))
+            )
+            .drop("__rank", "__target", "__class")
+            .sort(*KEYS, "pos")
+        )
     # "Eleven of them were missiles": the role of the combined count before it
     combined_role = pl.when(is_count & (pl.col("weapon_class") == ANY)).then(pl.col("role"))
     stream = stream.with_columns(

@@ -53,6 +53,9 @@ PAST = (
     r"in\s+(?:early|late|mid-?)?\s*" + MONTH + r"?\s*(?:19|20)\d\d",
     r"in\s+(?:early\s+|late\s+|mid-)?" + MONTH + r"\b",
     r"(?:of|during)\s+(?:its\s+|the\s+)?(?:19|20)\d\d\b",
+    # a year as an adjective: "the 2022 strike", "its 2023 counteroffensive"
+    r"(?:the|its|a|their)\s+(?:19|20)\d\d\s+(?:[a-z-]+\s+){0,2}?(?:attack|strike|shelling|bombing|offensive|"
+    r"counteroffensive|invasion|annexation|assault|massacre|explosion|blast)s?",
     r"\w+\s+ago",
     r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|had\s+earlier\s+reported",
     r"(?:an|the)\s+(?:earlier|previous)\s+(?:attack|strike|night)",

@@ -371,6 +371,10 @@ SUPPLY_RE = (
     r"donat\w*|transferr?\w*|purchas\w*|bought|buy(?:ing)?|order(?:ed|s)?|produc(?:e|es|tion|ing)|"
     r"(?:has|have|had)\s+(?:produced|manufactured)|manufactur(?:e|es|ing|ers?)|contracts?|stockpiles?|arsenal|exports?|imports?|pledg\w*|promis\w*|"
     r"budget|billion|million|worth|will\s+(?:send|get|give))\b"
+    # a third country sending weapons: "North Korea sent 20 ballistic missiles to Russia"
+    r"|(?i:\b(?:north\s+korea|pyongyang|iran|tehran|the\s+united\s+states|washington|the\s+us|germany|berlin|france|"
+    r"britain|the\s+uk|london|nato|allies|partners)\b[^.;]{0,40}?\b(?:sent|sends|send|shipped|ships|gave|gives|"
+    r"provided|provides|handed|transferred)\b)"
 )
 
 # A figure located in one named region ("15 drones over the Kursk region", "over the southern region of

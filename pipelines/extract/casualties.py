@@ -58,6 +58,7 @@ rules.declare(
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
         "cas.more_others": "'four more were injured', 'two others wounded': the count still takes its verb",
+        "cas.of_them": "'6 of them children' is a part of the count before it, not a list item: 'killed 9 people, 6 of them children'",
         "cas.ages": "ages are not counts: 'two men aged 50 and 48 were killed'",
         "cas.part": "a part of a count given before is not added: 'including four children', 'among the injured'",
         "cas.military": "military losses are another tally: '12 soldiers were killed' gives no row",
@@ -1019,6 +1020,9 @@ def _fold_region_rows(rows: pl.DataFrame) -> pl.DataFrame:
 def _working_copy(norm: pl.Expr) -> pl.Expr:
     """The casualty patterns' copy of the matching text: ages masked, so "two men aged 50 and 48 were
     killed" counts two men."""
+    if rules.active("cas.of_them"):
+        # "killed 9 people, 6 of them children": a part of the count before, read as "among them"
+        norm = norm.str.replace_all(r"(?i),\s+(?:\d{1,6}|one)\s+of\s+(?:them|whom|those)\b", ", among them")
     if not rules.active("cas.ages"):
         return norm
     return norm.str.replace_all(AGES_RE, "").str.replace_all(r"  +", " ")

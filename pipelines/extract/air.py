@@ -186,7 +186,10 @@ def patterns() -> dict[str, str]:
         r"downed|neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b"
         # "In total, Russia had launched 81.": a launch figure for the weapon counted before
         + r"|"
-        + r("air.back_ref_launch", r"\b(?:launched|fired|sent|used)\s+(?:a\s+total\s+of\s+)?(?P<b_num4>" + NUM + r")\s*(?:[.;]|$)"),
+        + r("air.back_ref_launch", r"\b(?:launched|fired|sent|used)\s+(?:a\s+total\s+of\s+)?(?P<b_num4>" + NUM + r")\s*(?:[.;]|$)"
+            # "downed 50 drones out of around 70": the whole, bare, after the weapon it counts
+            + r"|\bout\s+of\s+(?:a\s+total\s+of\s+)?(?P<b_qual5>" + QUALIFIER_RE + r"\s+)?(?P<b_num5>" + NUM
+            + r")\s*(?:[.;,]|\s+(?:launched|fired|sent|in\s+total|overnight)\b|$)"),
     )
     # "2 and 39 respectively were downed", "downed 15 and 198, respectively": one figure per weapon named before,
     # in their order
@@ -605,10 +608,11 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         r"(?i)shot\s+down|destroyed|intercepted|downed|neutrali|eliminated"
     )
     suppressed_inside = pl.col("tok").str.contains(r"(?i)jammed|suppressed|lost|diverted")
-    launch_inside = pl.col("b_num4").is_not_null()
+    launch_inside = pl.col("b_num4").is_not_null() | pl.col("b_num5").is_not_null()
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3", "b_num4").cast(pl.Int64),
-        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3", "b_num4", "b_num5").cast(pl.Int64),
+        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String),
+        qual=pl.coalesce(qualifier_code(pl.col("b_qual5")), pl.lit("exact")),
         all_flag=pl.col("b_all").is_not_null(), each=pl.lit(False),
         # "58 of which" is a part of the launched total; "All 10 were destroyed" is not
         subset=pl.col("tok").str.contains(r"(?i)\bof\s+(?:which|them|those|these)"),

@@ -231,7 +231,8 @@ def patterns() -> dict[str, str]:
     p["the_impact"] = r(
         "air.the_impact",
         r"\bthe\s+(?P<ti_mods>(?:" + MODWORD + r"\s+){0,2}?)(?P<ti_noun>missile|rocket|drone|bomb)\s+"
-        r"(?:struck|hit|exploded|landed|slammed)\b",
+        r"(?:struck|hit|exploded|landed|slammed|(?P<ti_down>(?:was|were)\s+(?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|"
+        r"neutrali[sz]ed)))\b",
     )
     # a breakdown of the count before: "including", "among them", a colon
     p["clause"] = r("air.clause", r";|\s(?:while|whereas|but)\s")
@@ -639,11 +640,18 @@ def _the_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = _groups(find_tokens(cand, "norm", p["the_impact"], kind="mention"), p["the_impact"])
     if t.height == 0:
         return _empty_mentions()
+    # a weapon shot down ends at its noun: the verb stays a token of its own, for the counts after it ("The
+    # missile was shot down, as were 20 drones")
+    end = pl.when(pl.col("ti_down").is_not_null()).then(
+        pl.col("pos") + pl.col("tok").str.len_chars().cast(pl.Int64) - pl.col("ti_down").str.len_chars().cast(pl.Int64) - 1
+    ).otherwise(pl.col("end"))
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.lit(1, pl.Int64),
+        *KEYS, "pos", end=end, kind="kind", count=pl.lit(1, pl.Int64),
         weapon_class=classify_alias(pl.col("ti_noun")).struct.field("weapon_class"), side=pl.lit(None, pl.String),
         qual=pl.lit("exact"), all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False),
-        fixed_role=pl.lit("launched"), prio=pl.lit(4),
+        # "the missile was shot down": the single weapon's outcome
+        fixed_role=pl.when(pl.col("ti_down").is_not_null()).then(pl.lit("intercepted")).otherwise(pl.lit("launched")),
+        prio=pl.lit(4),
     )  # fmt: skip
 
 

@@ -55,6 +55,11 @@ def batch(day: dt.date, n: int = 3, text_bytes: int = 200) -> dict:
          "weapon_class": "drone", "launched": 9, "event_date": day}
         for i in range(n)
     ]  # fmt: skip
+    return _one_day_batch(arts, air, day)
+
+
+def _one_day_batch(arts: list[dict], air: list[dict], day: dt.date) -> dict:
+    """publish_batch's keyword arguments for one day's articles and their air attack rows, nothing quarantined."""
     return {
         "articles": frame(arts, ARTICLES),
         "events": {"air_attacks": frame(air, AIR_ATTACKS)},
@@ -74,12 +79,7 @@ def night_reports(day: dt.date, night: dt.date, n: int = 3) -> dict:
          "evidence": f"{100 + 10 * i + day.day} drones"}
         for i in range(n)
     ]  # fmt: skip
-    return {
-        "articles": frame(arts, ARTICLES),
-        "events": {"air_attacks": frame(air, AIR_ATTACKS)},
-        "quarantine": frame([], QUARANTINE),
-        "partitions": (day, day),
-    }
+    return _one_day_batch(arts, air, day)
 
 
 def publish_when_told(db: str, day: dt.date, night: dt.date, ready: str, go: str) -> None:

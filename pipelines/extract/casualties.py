@@ -75,6 +75,7 @@ rules.declare(
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
+        "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
@@ -1103,6 +1104,11 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
                 for c in ("pos", "end", "location", "admin1", "place_kind", "nationwide")
             ]
         )
+    # the token right after a count: a place there binds tight, unless another count stands between ("five
+    # were killed: three in Kharkiv" is not Kharkiv's five)
+    out = out.sort("article_id", "sentence_no", "pos").with_columns(
+        next_is_place=(pl.col("kind").shift(-1).over("article_id", "sentence_no") == "place").fill_null(False)
+    )
     counts = out.filter(pl.col("kind") == "count")
 
     def pick(tag: str) -> pl.Expr:
@@ -1111,7 +1117,7 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
         d_prev = pl.col("pos") - pl.col(f"{tag}_prev_end")
         d_next = pl.col(f"{tag}_next_pos") - pl.col("end")
         return (
-            pl.when(d_next.is_not_null() & (d_next <= 6))
+            pl.when(d_next.is_not_null() & (d_next <= 6) & (pl.col("next_is_place") | ~pl.lit(rules.active("cas.count_between"))))
             .then(pl.lit("next"))
             # no place on either side leaves the side null, so the sentence's place stands in for the clause's
             .when(d_prev.is_not_null() & (pl.col(f"{tag}_next_pos").is_null() | (d_prev <= d_next)))

@@ -518,11 +518,13 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         .group_by(*KEYS, "pos", "kind", maintain_order=True)
         .agg(subject=pl.col("side").last())
     )
+    # after the trigger, not only after the match: a speaker's "Ukraine's" can end a list the possessive rule
+    # then cuts ("liberated Pishchane, Ukraine's army said")
     speaker = (
-        claims.select(*KEYS, "pos", "kind", "end")
+        claims.select(*KEYS, "pos", "kind", "end", "trig_pos", "trig")
         .unique()
         .join(sides.rename({"pos": "side_pos"}), on=list(KEYS), how="inner")
-        .filter(pl.col("side_pos") >= pl.col("end"))
+        .filter(pl.col("side_pos") >= pl.col("trig_pos") + pl.col("trig").str.len_chars().cast(pl.Int64))
         .sort("side_pos")
         .group_by(*KEYS, "pos", "kind", maintain_order=True)
         .agg(speaker=pl.col("side").first())

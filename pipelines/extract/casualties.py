@@ -1106,9 +1106,7 @@ def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:
         )
     # the token right after a count: a place there binds tight, unless another count stands between ("five
     # were killed: three in Kharkiv" is not Kharkiv's five)
-    out = out.sort("article_id", "sentence_no", "pos").with_columns(
-        next_is_place=(pl.col("kind").shift(-1).over("article_id", "sentence_no") == "place").fill_null(False)
-    )
+    out = out.with_columns(next_is_place=(pl.col("kind").shift(-1).over(KEYS) == "place").fill_null(False))
     counts = out.filter(pl.col("kind") == "count")
 
     def pick(tag: str) -> pl.Expr:

@@ -403,8 +403,8 @@ NOT_PLACE_NAME_RE = (
     # countries and demonyms as whole words: "Ukrainka", "Ukrainsk" and "Russkaya Lozova" are villages
     r"(?i)^(?:(?:ukraine|ukrainian|ukrainians|russia|russian|russians|belarus|belarusian|soviet|america|american|"
     r"americans|europe|european|europeans|britain|british|english|french|germany|german|germans|poland|polish|"
-    r"western|chechen|chechens|chechnya|iran|iranian|turkey|turkish|china|chinese|korea|korean|north\s+korean|"
-    r"israel|israeli|nato|kremlin)(?:-\w+)?(?:'s)?|the|a|an|it|its|this|that|these|they|he|she|we|his|her|"
+    r"western|westerners|chechen|chechens|chechnya|iran|iranian|iranians|turkey|turkish|turks|china|chinese|korea|"
+    r"korean|koreans|north\s+korean|israel|israeli|israelis|poles|brits|nato|kremlin)(?:-\w+)?(?:'s)?|the|a|an|it|its|this|that|these|they|he|she|we|his|her|"
     r"north|south|east|west|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|wagner|telegram|facebook|twitter|x|defen[cs]e|"
     r"ministry|army|general|staff|forces|president|putin|zelensk\w*|kadyrov|prigozhin|deepstate|reuters|tass|ria|"

@@ -30,8 +30,8 @@ TALLY = (
     r"(?:during|over|throughout)\s+the\s+(?:(?:entire|whole)\s+(?:period\s+of\s+(?:the\s+)?)?)?"
     r"(?:(?:full-scale|large-scale|all-out|russian)\s+)?(?:winter|summer|spring|autumn|fall|year|month|week|war|invasion|"
     r"occupation|aggression|period)\b",
-    # "since 24 February 2022", "since February 24", "since Russia's full-scale invasion", "since the Russian attack"
-    r"since\s+\d{1,2}\s+" + MONTH + r"|since\s+" + MONTH + r"\s+\d{1,2}\b",
+    # "since 24 February 2022" ("since February 24" is above), "since Russia's full-scale invasion"
+    r"since\s+\d{1,2}\s+" + MONTH,
     r"since\s+(?:russia's|moscow's|the\s+russian)\s+(?:[\w-]+\s+){0,2}?(?:invasion|war|aggression|attack|offensive)",
     r"since\s+the\s+(?:full-scale|large-scale|all-out)\b",
     r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)",

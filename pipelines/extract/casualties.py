@@ -57,6 +57,10 @@ rules.declare(
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
+        "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
+        "cas.both": "'both drivers were injured': two people",
+        "cas.relative_pair": "two relatives under one possessive: 'his wife and daughter were injured' is two",
+        "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
         "cas.more_others": "'four more were injured', 'two others wounded': the count still takes its verb",
         "cas.of_them": "'6 of them children' is a part of the count before it, not a list item: 'killed 9 people, 6 of them children'",
         "cas.ages": "ages are not counts: 'two men aged 50 and 48 were killed'",
@@ -104,17 +108,23 @@ KILLED_WORDS = r"(?:killed|dead|died|perished|kill(?:ed|ing|s)?|lives|life|death
 NOT_A_MODIFIER = r"\b(?:of|the|its|with|from|to|at|in|on|by|were|was|is|are|been|has|have|had|that|which|whom|for|after|than|as|said|says)\b"
 AUX = (
     r"(?:(?:were|was|have|has|had|been|are|is|being|be|got|reportedly|also|later|known|to|confirmed|reported|all|"
-    r"both|now|so\s+far|seriously|critically|severely|slightly|lightly|fatally|mortally|badly|allegedly|still)\s+){0,5}"
+    r"both|now|so\s+far|seriously|critically|severely|slightly|lightly|fatally|mortally|badly|allegedly|still)\s+){0,6}"
 )
 # "a third victim": the ordinal of the latest victim is the toll so far
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
             "tenth": 10}  # fmt: skip
 # A relative of someone named before: "her husband", "their son"
-RELATIVE = (
-    r"(?:his|her|their)\s+(?:"
-    + MODWORD
-    + r"\s+){0,2}?(?:husband|wife|son|daughter|mother|father|brother|sister|grandson|granddaughter|grandmother|"
-    r"grandfather|child|neighbou?r)\b"
+KIN = (
+    r"(?:husband|wife|son|daughter|mother|father|brother|sister|grandson|granddaughter|grandmother|grandfather|"
+    r"child|neighbou?r)"
+)
+KIN_PLURAL = r"(?:sons|daughters|children|brothers|sisters|grandsons|granddaughters|grandchildren|neighbou?rs|parents)"
+# "his wife and daughter", "their two sons": a plural relative needs its count ("their children" counts none)
+RELATIVE_COUNT = r"|\d{1,6}\s+(?:" + MODWORD + r"\s+){0,2}?" + KIN_PLURAL + r"\b"
+RELATIVE = r"(?:his|her|their)\s+(?:(?:" + MODWORD + r"\s+){0,2}?" + KIN + r"\b" + RELATIVE_COUNT + r")"
+# "both drivers": two people
+BOTH = (
+    r"|both\s+(?:of\s+)?(?:" + MODWORD + r"\s+){0,2}?(?:" + MILITARY + r"|" + PERSON + r"|" + KIN_PLURAL + r")\b"
 )
 # "an elderly couple": two people ("a couple of people" is a vague few, and needs its verb right after)
 COUPLE = r"an?\s+(?:" + MODWORD + r"\s+){0,2}?couple\b"
@@ -132,6 +142,7 @@ VICTIM = (
     + r"|" + RELATIVE
     # an article needs its people: "a 16-year-old boy", not "a house"
      + r"|an?\s+(?:" + MODWORD + r"\s+){0,3}?(?:" + MILITARY + r"|" + PERSON + r")\b"
+    + BOTH
     + r"|" + COUPLE + r")"
 )
 
@@ -167,7 +178,12 @@ def patterns() -> dict[str, str]:
     relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
     more = r("cas.more_others", r"(?:\s+(?:more|others?|other\s+people))?")
     victim = VICTIM.replace(r"(?:\s+(?:more|others?|other\s+people))?", more, 1)
-    victims = r"(?P<a_list>" + victim + of_place + r"(?:" + sep + VICTIM_ITEM + of_place + r")*)"
+    victim_item = VICTIM_ITEM
+    # optional parts and alternatives of a victim phrase: a disabled one is left out
+    for frag, rule in ((RELATIVE_COUNT, "cas.relative_count"), (BOTH, "cas.both")):
+        victim = victim.replace(frag, frag if rules.active(rule) else "")
+        victim_item = victim_item.replace(frag, frag if rules.active(rule) else "")
+    victims = r"(?P<a_list>" + victim + of_place + r"(?:" + sep + victim_item + of_place + r")*)"
     # count first: "three people were killed", "13 were killed", "one dead", "eight injured",
     # "24 adults and 4 children are known to have been injured", "Seven people, including a teenager, have
     # been injured", "a man, 65, was killed"
@@ -197,7 +213,7 @@ def patterns() -> dict[str, str]:
         + victim
         + r"(?:"
         + sep
-        + VICTIM_ITEM
+        + victim_item
         + r")*)(?P<b_left>\s+(?:dead|injured|wounded))?",
     )
     # nouns: "two residents suffered injuries", "an 83-year-old woman sustained minor injuries",
@@ -211,7 +227,7 @@ def patterns() -> dict[str, str]:
         + victim
         + r"(?:"
         + sep
-        + VICTIM_ITEM
+        + victim_item
         + r")*)"
         + relative
         + r"\s+"
@@ -275,7 +291,7 @@ def patterns() -> dict[str, str]:
         r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries|"
         + victims_word
         + r"))"
-        r"\s+(?:[\w'-]+\s+){0,10}?(?:rose|risen|climbed|increased|grew|jumped|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up)\s+"
+        r"\s+(?:[\w'-]+\s+){0,10}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
         r"(?:to\s+)?(?P<c_qual>"
         + QUALIFIER_RE
         + r"\s+)?(?P<c_num>"
@@ -412,10 +428,22 @@ def _count_col(expr: pl.Expr) -> pl.Expr:
     values = items.list.eval(
         pl.when(pl.element().str.contains(r"(?i)^\s*an?\b.*\bcouple$") & pl.lit(rules.active("cas.couple")))
         .then(pl.lit("2"))
-        .otherwise(pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their)\b", 1).str.to_lowercase())
+        .otherwise(
+            pl.coalesce(
+                # "their two sons"
+                pl.element().str.extract(r"(?i)^\s*(?:his|her|their)\s+(\d{1,6})\b", 1),
+                pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their|both)\b", 1).str.to_lowercase(),
+                # the second of "his wife and daughter" (the victim pattern reads the pair as one relative)
+                pl.element().str.extract(r"(?i)^\s*(" + KIN + r")\b", 1).str.replace(r".+", "one")
+                if rules.active("cas.relative_pair")
+                else pl.lit(None, pl.String),
+            )
+        )
     ).list.eval(
         pl.when(pl.element().is_in(["a", "an", "another", "one", "his", "her", "their"]))
         .then(pl.lit(1, pl.Int64))
+        .when(pl.element() == "both")
+        .then(pl.lit(2, pl.Int64))
         .otherwise(pl.element().cast(pl.Int64, strict=False))
     )
     if not rules.active("cas.victim_list"):
@@ -441,7 +469,7 @@ def _list_ok(col: str) -> pl.Expr:
     """A victim list is usable when it holds no word of another clause ("one of the men")."""
     clean = pl.col(col).str.replace_all(
         r"\bof\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
-    )
+    ).str.replace_all(r"(?i)\bboth\s+of\b", "both")
     ok = ~clean.str.contains("(?i)" + NOT_A_MODIFIER)
     return ok
 
@@ -771,7 +799,8 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             .when(pl.col("authority").is_not_null())
             .then(pl.col("place").str.replace(r"(?:\s+(?:City|Military|State|Civil))+$", ""))
             .otherwise(pl.concat_str(pl.col("place"), pl.col("suffix").fill_null(""))),
-            ambiguous=pl.col("and_place").is_not_null() & pl.col("suffix").is_null(),
+            # "Kyiv's Darnytskyi and Solomianskyi districts" are parts of the possessor, not places of their own
+            ambiguous=pl.col("and_place").is_not_null() & pl.col("suffix").is_null() & ~(pl.col("place").str.contains(r"'s\s") & pl.lit(rules.active("cas.possessive_parts"))),
             region_text=pl.when(pl.col("wr").is_not_null()).then(
                 pl.concat_str(pl.col("wr"), pl.lit(" region"))
             ),

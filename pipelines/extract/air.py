@@ -66,6 +66,7 @@ rules.declare(
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
+        "air.shared_side": "the counts of one verb share the side the weapons name: 'shot down two Storm Shadow missiles and 45 drones' are Ukraine's",
         "air.verb_launch": "launch verbs: launched, fired, sent, hurled, unleashed, attacked ... with, pounded ... with, dropped, comprised",
         "air.of_the_whole": "the whole a sentence opens with is launched: 'Of the 45 drones, 38 were downed'",
         "air.attack_noun": "an attack named by its noun launches its count: 'a barrage of 40 missiles', 'the assault with 300 drones'",
@@ -252,7 +253,9 @@ def patterns() -> dict[str, str]:
         r"hurl(?:ed|s|ing)?|unleash(?:ed|es|ing)?|lobb(?:ed|ing)|threw|throw(?:s|ing)?|dispatch(?:ed|es|ing)|"
         r"employ(?:ed|s|ing)|compris(?:ed|es|ing)|consist(?:ed|s|ing)\s+of|"
         r"(?:attack(?:ed|s|ing)?|struck|hit|targeted|targeting|shell(?:ed|ing)|bombard(?:ed|ing)|strik(?:es|ing)|"
-        r"pound(?:ed|ing)|pummell?(?:ed|ing)|batter(?:ed|ing)|hammer(?:ed|ing)|rain(?:ed|ing)\s+down|pelt(?:ed|ing))"
+        r"pound(?:ed|ing|s)|pummell?(?:ed|ing)|pummels|batter(?:ed|ing|s)|hammer(?:ed|ing|s)|rain(?:ed|ing|s)\s+down|pelt(?:ed|ing|s)|"
+        # headlines speak in the present: "Russia pounds Ukraine with 400 drones"
+        r"hits|targets|shells|bombards)"
         r",?\s+(?:[\w'.-]+\s+){0,10}?with|"
         r"recorded|detected|spotted|tracked|"
         # an attack named by its noun: "a barrage of 40 missiles", "the assault with 300 drones", "a wave of"
@@ -1094,9 +1097,17 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         .when(pl.col("role").is_in(["intercepted", "suppressed"])).then(_opposite(pl.col("subject")))
     )  # fmt: skip
     cue = pl.col("sentence_attacker") if rules.active("air.sentence_cues") else pl.lit(None, pl.String)
+    # the counts of one verb are one side's: "shot down two Storm Shadow missiles and 45 drones" are all
+    # Ukraine's (when the weapons that name a side all name the same one)
+    own_sides = pl.col("side").drop_nulls().over(*KEYS, "verb_pos", mapping_strategy="join")
+    verb_list_side = (
+        pl.when(own_sides.list.n_unique() == 1).then(own_sides.list.first())
+        if rules.active("air.shared_side")
+        else pl.lit(None, pl.String)
+    )
     counted = counted.sort(*KEYS, "pos").with_columns(
         attacker=pl.coalesce(
-            "side", verb_side if rules.active("air.subject_side") else None, cue, pl.lit("RU")
+            "side", verb_side if rules.active("air.subject_side") else None, verb_list_side, cue, pl.lit("RU")
         )
     )
     # a back-reference counts the weapons of the mention it refers to, so it has their attacker

@@ -430,8 +430,8 @@ def _count_col(expr: pl.Expr) -> pl.Expr:
         .then(pl.lit("2"))
         .otherwise(
             pl.coalesce(
-                # "their two sons"
-                pl.element().str.extract(r"(?i)^\s*(?:his|her|their)\s+(\d{1,6})\b", 1),
+                # "their two sons" (an age is no count: "her 65-year-old husband")
+                pl.element().str.extract(r"(?i)^\s*(?:his|her|their)\s+(\d{1,6})\s", 1),
                 pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their|both)\b", 1).str.to_lowercase(),
                 # the second of "his wife and daughter" (the victim pattern reads the pair as one relative)
                 pl.element().str.extract(r"(?i)^\s*(" + KIN + r")\b", 1).str.replace(r".+", "one")

@@ -65,6 +65,7 @@ rules.declare(
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
+        "ter.participle_adjective": "a capture participle after a preposition or article describes the place: 'troops in liberated Kherson'",
         "ter.occupied_adjective": "'occupied' after a hyphen or a determiner is an adjective: 'the Russian-occupied city of X'",
         "ter.owner": "an owner before the object is no settlement: 'captured Ukraine's Avdiivka', 'the Donetsk region's village of X'",
         "ter.possessive": "a name followed by 's is the owner of what follows ('Donetsk People's Republic'), not a list item",
@@ -125,7 +126,8 @@ DENIAL = (
 BACKGROUND = vocabulary.pattern(
     vocabulary.TALLY,
     vocabulary.PAST,
-    extra=(r"once\s+again", r"at\s+the\s+time", r"had\s+(?:previously|earlier|already)"),
+    # "recently" (SCHEMA.md): a capture told as background ("Zelensky visited recently liberated X")
+    extra=(r"once\s+again", r"at\s+the\s+time", r"had\s+(?:previously|earlier|already)", r"recently"),
 )
 PARTIAL = (
     r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"
@@ -685,14 +687,17 @@ def _window_tokens(cand: pl.DataFrame, pattern: str, kind: str) -> pl.DataFrame:
     t = find_near_triggers(
         cand, "norm", pattern, trigger="trig", forward=forward, kind=kind, flags="", window=WINDOW
     )
-    if kind == "occupied" and t.height:
-        # "the occupied city of X" is an adjective
+    # "the occupied city of X" is an adjective; so is a participle after a preposition or article ("troops in
+    # liberated Kupiansk", "the captured town of X"): they describe the place, they report no capture
+    adjective = (kind == "occupied") | (kind == "verb" and rules.active("ter.participle_adjective"))
+    if adjective and t.height:
         before = pl.col("norm").str.slice(
             (pl.col("pos") - 14).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 14)
         )
+        participle = pl.lit(True) if kind == "occupied" else pl.col("trig").str.contains(r"(?i)^\S+(?:ed|en)\b")
         t = (
             t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
-            .filter(~before.str.contains(ADJECTIVE_BEFORE))
+            .filter(~(before.str.contains(ADJECTIVE_BEFORE) & participle))
             .drop("norm")
         )
     return t

@@ -65,6 +65,7 @@ rules.declare(
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
+        "ter.general_staff": "an unqualified 'the General Staff' is Ukraine's: 'Kupiansk has been liberated, the General Staff said'",
         "ter.participle_adjective": "a capture participle after a preposition or article describes the place: 'troops in liberated Kherson'",
         "ter.occupied_adjective": "'occupied' after a hyphen or a determiner is an adjective: 'the Russian-occupied city of X'",
         "ter.owner": "an owner before the object is no settlement: 'captured Ukraine's Avdiivka', 'the Donetsk region's village of X'",
@@ -330,8 +331,12 @@ def patterns() -> dict[str, str]:
         r"(?:the\s+)?(?:(?:eastern|western|southern|northern|central|north-?eastern|south-?eastern|north-?western|"
         r"south-?western|east-central|occupied|war-torn)\s+)?)?"
         r"\b(?:(?P<ru>russia|russian|russia's|russians|moscow|moscow's|kremlin|wagner|prigozhin|pro-russian|"
-        r"russian-backed|separatists?|rogov|pushilin|kadyrov|gerasimov|putin)|(?P<ua>ukraine|ukrainian|ukraine's|"
-        r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar))\b"
+        r"russian-backed|separatists?|rogov|pushilin|kadyrov|gerasimov|putin|"
+        r"(?:the\s+)?general\s+staff\s+of\s+(?:the\s+)?russian)|(?P<ua>ukraine|ukrainian|ukraine's|"
+        r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar|"
+        # English news's unqualified "the General Staff" is Ukraine's (Russia's speaks as its ministry)
+        + (r"(?:the\s+)?general\s+staff" if rules.active("ter.general_staff") else rules.NEVER)
+        + r"))\b"
         r"(?P<as_place>(?:\s+(?:eastern|western|southern|northern|central|north-?eastern|south-?eastern|frontline|"
         r"front-line|key|strategic|small|industrial|embattled|besieged|occupied))?(?:\s+[A-Z][a-z]+)?\s+(?:city|town|village|"
         r"villages|region|territory|settlement|oblast|capital|positions?|soil|border|side|lands?))?"

@@ -81,6 +81,7 @@ rules.declare(
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
         "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
+        "cas.city_districts": "a city's districts are parts of it: 'In the Sviatoshynskyi district, two were killed ... In the Darnytskyi district, four were injured' is one Kyiv row",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
     }
@@ -406,7 +407,11 @@ PREFILTER_WORDS = (
 )  # fmt: skip
 # Words of a sentence that can name where casualties happened without counting any ("debris fell in several
 # streets of Kursk"): such sentences are kept as the place context of the counts after them.
-CONTEXT_WORDS = ("debris", "shelling", "shelled", "explosion", "struck", "strike")
+# "Russia attacked Kyiv overnight.": the verbs of an attack name its place too
+CONTEXT_WORDS = (
+    "debris", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
+    "hit",
+)  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
@@ -998,6 +1003,8 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     rows = rows.with_columns(injured=pl.coalesce("injured", hospitalized)).filter(
         pl.col("killed").is_not_null() | pl.col("injured").is_not_null()
     )
+    if rules.active("cas.city_districts"):
+        rows = _fold_city_districts(rows)
     if rules.active("cas.region_row_dropped"):
         rows = _fold_region_rows(rows)
     dates = (
@@ -1011,6 +1018,65 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     else:
         out = out.with_columns(event_date=pl.lit(None, pl.Date))
     return out
+
+
+def _fold_city_districts(rows: pl.DataFrame) -> pl.DataFrame:
+    """A city's districts are parts of the city ("In the Sviatoshynskyi district, two were killed ... In the
+    Darnytskyi district, four were injured"): rows of a city district (one the gazetteer lists as such, or does
+    not know; a raion is named after its town: "Izmail district"), or of a possessive district ("Kyiv's Obolonskyi
+    district"), merge with the row of their city (the one city row of that admin1 in the article, or the one
+    named like it) into one row, each field the larger of the city's own figure and the districts' sum."""
+    if rows.height == 0:
+        return rows
+    loc = pl.col("location")
+    is_district = loc.str.contains(r"(?i)\bdistricts?$")
+    # a raion resolves through its town, which has a population; the gazetteer's city districts have none
+    known = resolve_places(rows.select(text=loc.str.replace(r"^(?i:the)\s+", "")), "text")
+    not_raion = known["admin1"].is_null() | known["place_population"].is_null()
+    rows = rows.with_row_index("__row").with_columns(
+        part=is_district & (not_raion | loc.str.contains(r"['’]s\s")) & pl.col("admin1").is_not_null(),
+        city=(pl.col("place_kind") == "city") & ~is_district,
+    )
+    group = ["article_id", "admin1"]
+    n_city = pl.col("city").sum().over(group)
+    named = pl.col("city") & (
+        loc.str.to_lowercase() == pl.col("admin1").str.to_lowercase().str.replace(r" city$", "")
+    )
+    rows = rows.with_columns(
+        host=pl.when(pl.col("city") & ((n_city == 1) | named)).then(pl.col("__row")).min().over(group),
+        has_part=pl.col("part").any().over(group),
+    )
+    # the rows that merge: the parts and their host city (without a host, the parts alone)
+    merging = pl.col("has_part") & (pl.col("part") | (pl.col("__row") == pl.col("host")))
+    folded = rows.filter(merging)
+    if folded.height == 0:
+        return rows.drop("__row", "part", "city", "host", "has_part")
+    is_host = pl.col("__row") == pl.col("host")
+    fields = ("killed", "injured")
+    # every other column: the host's, else the first part's
+    carried = [c for c in rows.columns if c not in (*group, *fields, "qualifier", "sentence_no", "__row", "part",
+                                                     "city", "host", "has_part")]  # fmt: skip
+    merged = (
+        folded.sort(is_host, "__row", descending=[True, False])
+        .group_by(group, maintain_order=True)
+        .agg(
+            *[pl.col(c).first() for c in carried],
+            **{
+                f: pl.max_horizontal(pl.col(f).filter(is_host).first(), pl.col(f).filter(pl.col("part")).sum())
+                .cast(pl.Int64)
+                for f in fields
+            },
+            **{f"__any_{f}": pl.col(f).is_not_null().any() for f in fields},
+            qualifier=pl.col("qualifier").sort_by(pl.col("qualifier") == "exact").first(),
+            sentence_no=pl.col("sentence_no").min(),
+            __row=pl.col("__row").min(),
+        )
+        # a field no merged row gives stays unknown (a sum over nothing is no zero)
+        .with_columns(**{f: pl.when(pl.col(f"__any_{f}")).then(pl.col(f)) for f in fields})
+    )
+    keep = rows.filter(~merging).drop("part", "city", "host", "has_part")
+    out = pl.concat([keep, merged.select(keep.columns)], how="vertical_relaxed").sort("__row")
+    return out.drop("__row")
 
 
 def _fold_region_rows(rows: pl.DataFrame) -> pl.DataFrame:

@@ -58,6 +58,7 @@ rules.declare(
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
         "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
+        "cas.birth_year": "a year of birth is no count and no date: 'two were killed: a man born in 1956 and a woman born in 1960'",
         "cas.both": "'both drivers were injured': two people",
         "cas.relative_pair": "two relatives under one possessive: 'his wife and daughter were injured' is two",
         "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
@@ -143,6 +144,8 @@ VICTIM = (
     + r"|" + RELATIVE
     # an article needs its people: "a 16-year-old boy", not "a house"
      + r"|an?\s+(?:" + MODWORD + r"\s+){0,3}?(?:" + MILITARY + r"|" + PERSON + r")\b"
+    # an age stands for its person: "a 33-year-old was injured"
+    + r"|an?\s+\d{1,3}-year-old\b"
     + BOTH
     + r"|" + COUPLE + r")"
 )
@@ -422,6 +425,8 @@ BACKGROUND_RE = (
 )
 # Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
 AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"
+# Years of birth are no counts and no dates of the attack: "a man born in 1956" (official reports)
+BIRTH_YEAR_RE = r"(?i),?\s+(?:born\s+(?:in\s+)?(?:19|20)\d\d|\((?:b\.|born)\s*(?:19|20)\d\d\)|of\s+(?:19|20)\d\d\s+year\s+of\s+birth)\b"
 
 
 def _count_col(expr: pl.Expr) -> pl.Expr:
@@ -1121,6 +1126,8 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
         norm = norm.str.replace_all(r"(?i),\s+(?:\d{1,6}|one)\s+of\s+(?:them|whom|those)\b", ", among them")
     if not rules.active("cas.ages"):
         return norm
+    if rules.active("cas.birth_year"):
+        norm = norm.str.replace_all(BIRTH_YEAR_RE, "")
     return norm.str.replace_all(AGES_RE, "").str.replace_all(r"  +", " ")
 
 

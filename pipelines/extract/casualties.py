@@ -59,6 +59,7 @@ rules.declare(
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
         "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
         "cas.birth_year": "a year of birth is no count and no date: 'two were killed: a man born in 1956 and a woman born in 1960'",
+        "cas.inverted": "a sentence that opens with its field: 'Killed were a 20-year-old man and his mother'",
         "cas.both": "'both drivers were injured': two people",
         "cas.relative_pair": "two relatives under one possessive: 'his wife and daughter were injured' is two",
         "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
@@ -220,6 +221,19 @@ def patterns() -> dict[str, str]:
         + victim_item
         + r")*)(?P<b_left>\s+(?:dead|injured|wounded))?",
     )
+    # inverted: "Killed were a 20-year-old man and his mother", "Injured were three women" (a sentence or clause
+    # opens with the field)
+    p["inverted"] = r(
+        "cas.inverted",
+        r"(?:^|[.;:]\s*)\s*(?P<v_verb>(?i:killed|injured|wounded|dead|hurt))\s+(?:were|are|was|is)\s+(?P<v_qual>"
+        + QUALIFIER_RE
+        + r"\s+)?(?P<v_list>"
+        + victim
+        + r"(?:"
+        + sep
+        + victim_item
+        + r")*)",
+    )
     # nouns: "two residents suffered injuries", "an 83-year-old woman sustained minor injuries",
     # "one person sustaining injuries", "a man lost his life", "one fatality", "the loss of 6 workers' lives"
     p["injury_noun"] = r(
@@ -255,7 +269,7 @@ def patterns() -> dict[str, str]:
         + r"\s+)?(?P<d_num>"
         + NUM
         + r"|one|an?)\s+(?:civilian\s+)?fatalit(?:y|ies)\b|"
-        r"\b(?:loss|bodies)\s+of\s+(?P<d_num2>"
+        r"\b(?:loss|bodies|body)\s+of\s+(?P<d_num2>"
         + CNT
         + r")\s+(?:"
         + MODWORD
@@ -405,7 +419,7 @@ def patterns() -> dict[str, str]:
 PREFILTER_WORDS = (
     "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
     "lost their life", "toll", "victim", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
-    "burns", "bodies", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
+    "burns", "bodies", "body of", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
     "medical treatment",
 )  # fmt: skip
 # Words of a sentence that can name where casualties happened without counting any ("debris fell in several
@@ -514,6 +528,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             ).select(
                 *KEYS, "pos", "end", "kind", field=_field(field_word), count=_count_col(pl.col("b_list")),
                 qual=_qual(pl.col("b_qual")),
+            )
+        )  # fmt: skip
+    t = find_tokens(cand, "cnorm", p["inverted"], kind="count")
+    if t.height:
+        t = _tokens(t, p["inverted"])
+        frames.append(
+            t.filter(_list_ok("v_list")).select(
+                *KEYS, "pos", "end", "kind", field=_field(pl.col("v_verb")), count=_count_col(pl.col("v_list")),
+                qual=_qual(pl.col("v_qual")),
             )
         )  # fmt: skip
     t = find_tokens(cand, "cnorm", p["injury_noun"], kind="count")

@@ -358,7 +358,9 @@ RU_CUES = {
 # "Past 24 hours" / "last night" are the report's own window and are in neither.
 TALLY_RE = vocabulary.pattern(vocabulary.TALLY)
 TIME_RE = vocabulary.pattern(
-    vocabulary.PAST, extra=(r"for\s+the\s+first\s+time", r"last\s+days", r"first\s+days")
+    vocabulary.PAST,
+    vocabulary.AFTER_EVENT,
+    extra=(r"for\s+the\s+first\s+time", r"last\s+days", r"first\s+days"),
 )
 BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"
 # Modality, plans and conditions: a count in such a clause reports nothing that happened.

@@ -60,6 +60,7 @@ rules.declare(
         "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
         "cas.birth_year": "a year of birth is no count and no date: 'two were killed: a man born in 1956 and a woman born in 1960'",
         "cas.inverted": "a sentence that opens with its field: 'Killed were a 20-year-old man and his mother'",
+        "cas.after_event": "counts after 'a day after' are another event's: 'three injured on Friday, a day after a strike killed five'",
         "cas.both": "'both drivers were injured': two people",
         "cas.relative_pair": "two relatives under one possessive: 'his wife and daughter were injured' is two",
         "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
@@ -202,7 +203,9 @@ def patterns() -> dict[str, str]:
         + relative
         + r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
         + AUX
-        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?|"
+        + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|"
+        # translated reports: "two people suffered in the attack" (were hurt)
+        r"suffered\s+(?:from|in|as|during|due|after|when|because)|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?|"
         r"(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment))\b",
     )
     # "... were killed or injured": a combined tally (read after the verb the count_first match ends with)
@@ -419,7 +422,7 @@ def patterns() -> dict[str, str]:
 PREFILTER_WORDS = (
     "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
     "lost their life", "toll", "victim", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
-    "burns", "bodies", "body of", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
+    "burns", "bodies", "body of", "suffered", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
     "medical treatment",
 )  # fmt: skip
 # Words of a sentence that can name where casualties happened without counting any ("debris fell in several
@@ -627,6 +630,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     prev_end = pl.col("end").cum_max().shift(1).over(KEYS).fill_null(-1)
     counts = pl.concat([counts.filter(pl.col("pos") >= prev_end), *seconds])
     counts = _with_ellipsis(cand, p, counts)
+    if rules.active("cas.after_event"):
+        # "Three were injured on Friday, a day after a strike killed five": the counts after such a point in time
+        # are the other event's (those before it are the news)
+        cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(vocabulary.AFTER_EVENT_RE))
+        counts = (
+            counts.join(cue, on=list(KEYS), how="left")
+            .filter(pl.col("cue").is_null() | (pl.col("pos") < pl.col("cue")))
+            .drop("cue")
+        )
     # "two more people died": a count that adds to one given before
     more = pl.col("cnorm").str.slice(pl.col("pos"), 25).str.contains(r"(?i)^\W*\S+\s+more\b") & pl.lit(
         rules.active("cas.more_added")

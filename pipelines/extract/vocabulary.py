@@ -41,7 +41,8 @@ TALLY = (
     r"(?:war|full-scale\s+invasion)\s+began",
     r"per\s+(?:day|night)",
     r"on\s+average",
-    r"a\s+(?:day|week|month)\b",
+    # a rate: "100 drones a day", "three times a week" ("a day after the strike" is a point in time)
+    r"(?:[a-z]+s|\d)\s+a\s+(?:day|week|month)\b",
     r"(?:each|every)\s+(?:day|month)",
     r"weekly|monthly",
     r"to\s+date",
@@ -63,6 +64,14 @@ PAST = (
     r"(?:a|one|a\s+few|several|\d+)\s+(?:day|night|week|days|nights|weeks)\s+(?:earlier|before)",
     r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment)",
     r"previously|back\s+in|in\s+the\s+past|at\s+the\s+start\s+of\s+the\s+war",
+)
+
+
+# A point in time relative to another event ("..., a day after a strike on the city killed five", "two weeks
+# after Russia launched ..."): what follows it is that other event; what comes before is the news.
+AFTER_EVENT = (
+    r"(?:a|one|two|three|four|five|six|seven|several|a\s+few|\d{1,2})\s+(?:day|days|night|nights|week|weeks|"
+    r"hours?|months?)\s+after",
 )
 
 
@@ -107,3 +116,6 @@ def pattern(*groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> str:
     """One case-insensitive alternation of the fragments, each standing on word boundaries."""
     parts = [f for group in groups for f in group] + list(extra)
     return r"(?i)\b(?:" + "|".join(f"(?:{f})" for f in parts) + r")\b"
+
+
+AFTER_EVENT_RE = pattern(AFTER_EVENT)

@@ -22,6 +22,8 @@ from pipelines.extract.numbers import normalise_for_matching
         ("1,250 drones", " 1250 drones "),
         ("someone often sent none", " someone often sent none "),  # words inside words stay
         ("hundreds of drones", " hundreds of drones "),  # vague plural: no number
+        ("more than a thousand drones, two thousand bombs", " more than 1000 drones, 2000 bombs "),
+        ("thousands of drones", " thousands of drones "),
         ("ninety-nine", " 99 "),
     ],
 )

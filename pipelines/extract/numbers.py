@@ -28,7 +28,8 @@ TENS = {
 
 def number_words() -> dict[str, int]:
     """Every English number word from one to ninety-nine, in both 'twenty-one' and 'twenty one' spellings,
-    plus dozens and hundreds that name an exact number ("a dozen", "three dozen", "a hundred", "two hundred").
+    plus dozens, hundreds and thousands that name an exact number ("a dozen", "three dozen", "a hundred", "two
+    thousand").
     Plural vague amounts ("dozens", "hundreds") are deliberately absent: they are not numbers."""
     words: dict[str, int] = dict(UNITS) | dict(TENS)
     for t, tv in TENS.items():
@@ -41,9 +42,12 @@ def number_words() -> dict[str, int]:
     words["half a dozen"] = 6
     words["a hundred"] = 100
     words["one hundred"] = 100
+    words["a thousand"] = 1000
+    words["one thousand"] = 1000
     for w, v in UNITS.items():
         if 1 < v < 10:
             words[f"{w} hundred"] = 100 * v
+            words[f"{w} thousand"] = 1000 * v
     return words
 
 

@@ -359,7 +359,7 @@ RU_CUES = {
 TALLY_RE = vocabulary.pattern(vocabulary.TALLY)
 TIME_RE = vocabulary.pattern(
     vocabulary.PAST,
-    vocabulary.AFTER_EVENT,
+    vocabulary.FORWARD_PAST,
     extra=(r"for\s+the\s+first\s+time", r"last\s+days", r"first\s+days"),
 )
 BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"

@@ -60,7 +60,7 @@ rules.declare(
         "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
         "cas.birth_year": "a year of birth is no count and no date: 'two were killed: a man born in 1956 and a woman born in 1960'",
         "cas.inverted": "a sentence that opens with its field: 'Killed were a 20-year-old man and his mother'",
-        "cas.after_event": "counts after 'a day after' are another event's: 'three injured on Friday, a day after a strike killed five'",
+        "cas.after_event": "counts after 'a day after', 'the day before' are another event's: 'three injured on Friday, a day after a strike killed five'",
         "cas.both": "'both drivers were injured': two people",
         "cas.relative_pair": "two relatives under one possessive: 'his wife and daughter were injured' is two",
         "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
@@ -633,7 +633,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if rules.active("cas.after_event"):
         # "Three were injured on Friday, a day after a strike killed five": the counts after such a point in time
         # are the other event's (those before it are the news)
-        cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(vocabulary.AFTER_EVENT_RE))
+        cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(vocabulary.FORWARD_PAST_RE))
         counts = (
             counts.join(cue, on=list(KEYS), how="left")
             .filter(pl.col("cue").is_null() | (pl.col("pos") < pl.col("cue")))

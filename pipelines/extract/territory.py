@@ -413,7 +413,7 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
     denied = clause.str.contains(rules.pattern("ter.denial", DENIAL))
     background = vocabulary.without_rankings(clause).str.contains(rules.pattern("ter.background", BACKGROUND))
     # "..., a week after Ukraine liberated X": a claim after such a point in time is the other event's
-    after_event = pl.col("norm").str.find(rules.pattern("ter.background", vocabulary.AFTER_EVENT_RE))
+    after_event = pl.col("norm").str.find(rules.pattern("ter.background", vocabulary.FORWARD_PAST_RE))
     background = background | (after_event.is_not_null() & (after_event < pl.col("trig_pos")))
     return claims.filter(~(irrealis | negated | denied | background))
 

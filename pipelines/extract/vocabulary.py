@@ -67,11 +67,14 @@ PAST = (
 )
 
 
-# A point in time relative to another event ("..., a day after a strike on the city killed five", "two weeks
-# after Russia launched ..."): what follows it is that other event; what comes before is the news.
-AFTER_EVENT = (
+# Points in time that speak of what follows them ("..., a day after a strike on the city killed five", "The day
+# before, it had sent 88 drones"): what follows is another event; what comes before is the news. Every
+# extractor reads them forward from where they stand, never for the whole sentence.
+FORWARD_PAST = (
     r"(?:a|one|two|three|four|five|six|seven|several|a\s+few|\d{1,2})\s+(?:day|days|night|nights|week|weeks|"
     r"hours?|months?)\s+after",
+    r"the\s+(?:day|night|evening|morning|week)\s+before",
+    r"the\s+previous\s+(?:day|night|evening|morning|week)",
 )
 
 
@@ -118,4 +121,4 @@ def pattern(*groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> str:
     return r"(?i)\b(?:" + "|".join(f"(?:{f})" for f in parts) + r")\b"
 
 
-AFTER_EVENT_RE = pattern(AFTER_EVENT)
+FORWARD_PAST_RE = pattern(FORWARD_PAST)

@@ -61,6 +61,7 @@ rules.declare(
         "cas.birth_year": "a year of birth is no count and no date: 'two were killed: a man born in 1956 and a woman born in 1960'",
         "cas.inverted": "a sentence that opens with its field: 'Killed were a 20-year-old man and his mother'",
         "cas.after_event": "counts after 'a day after', 'the day before' are another event's: 'three injured on Friday, a day after a strike killed five'",
+        "cas.perfect_tally": "a war-long tally in the perfect with no time of the news: 'Russian shelling has killed more than 700 civilians in Kherson'",
         "cas.both": "'both drivers were injured': two people",
         "cas.relative_pair": "two relatives under one possessive: 'his wife and daughter were injured' is two",
         "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
@@ -439,6 +440,18 @@ BACKGROUND_RE = (
     vocabulary.pattern(vocabulary.TALLY, vocabulary.PAST)
     # a recap of the day before, fronted: "Yesterday, six people were killed ..."
     + r"|^\s*(?:yesterday|the\s+day\s+before|the\s+previous\s+day|a\s+day\s+earlier),"
+)
+# A war-long tally told in the perfect with a generic subject and no time of the news ("Russian shelling has
+# killed more than 700 civilians in Kherson"): a sum over the war, not one attack's toll
+PERFECT_TALLY_RE = (
+    r"(?i)\b(?:attacks|strikes|shelling|bombardments?|war|invasion|aggression|russia|russian\s+(?:forces|troops|"
+    r"army|military))\b[^.;]{0,40}?\b(?:has|have)\s+(?:so\s+far\s+|now\s+|already\s+)?(?:killed|injured|wounded|"
+    r"claimed)\b"
+)
+NEWS_TIME_RE = (
+    r"(?i)\b(?:overnight|today|tonight|this\s+(?:morning|afternoon|evening)|last\s+night|yesterday|"
+    r"(?:past|last)\s+(?:day|24\s+hours|night)|(?:on|early|late)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:morning|night|evening|afternoon))\b"
 )
 # Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
 AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"
@@ -906,6 +919,10 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         contains_any_word(pl.col("cnorm"), PREFILTER_WORDS)
         & ~vocabulary.without_rankings(pl.col("cnorm")).str.contains(
             rules.pattern("cas.background", BACKGROUND_RE)
+        )
+        & ~(
+            pl.col("cnorm").str.contains(rules.pattern("cas.perfect_tally", PERFECT_TALLY_RE))
+            & ~pl.col("cnorm").str.contains(NEWS_TIME_RE)
         )
     )
     if cand.height == 0:

@@ -66,6 +66,7 @@ rules.declare(
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
+        "air.perfect_tally": "the perfect with no attack and no time of the news is a tally: 'Russia has fired more than 9,000 missiles at Ukraine'",
         "air.shared_side": "the counts of one verb share the side the weapons name: 'shot down two Storm Shadow missiles and 45 drones' are Ukraine's",
         "air.verb_launch": "launch verbs: launched, fired, sent, hurled, unleashed, attacked ... with, pounded ... with, dropped, comprised",
         "air.of_the_whole": "the whole a sentence opens with is launched: 'Of the 45 drones, 38 were downed'",
@@ -364,6 +365,12 @@ TIME_RE = vocabulary.pattern(
 )
 BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.removeprefix("(?i)") + ")"
 # Modality, plans and conditions: a count in such a clause reports nothing that happened.
+PERFECT_RE = (
+    r"(?i)\b(?:has|have)\s+(?:so\s+far\s+|now\s+|already\s+|also\s+)?(?:launched|fired|used|sent|dropped|shot\s+down|"
+    r"destroyed|downed|intercepted|neutrali[sz]ed)\b"
+)
+# one attack named: "in its latest massive attack", "the strike on Kyiv"
+ONE_ATTACK_RE = r"(?i)\b(?:attack|strike|barrage|assault|wave|raid|bombardment|onslaught|salvo)\b"
 IRREALIS_RE = (
     r"(?i)\b(?:can|could|would|will|may|might|should|if|unless|whether|plans?\s+to|planning\s+to|aims?\s+to|"
     r"intends?\s+to|wants?\s+to|threaten\w*\s+to|capable\s+of|expected\s+to|likely\s+to)\b"
@@ -1067,7 +1074,14 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
-        tally=vocabulary.without_rankings(pl.col("norm")).str.contains(rules.pattern("air.background", TALLY_RE)),
+        tally=vocabulary.without_rankings(pl.col("norm")).str.contains(rules.pattern("air.background", TALLY_RE))
+        # "Russia has fired more than 9,000 missiles at Ukraine": the perfect with no attack and no time of the
+        # news is a war-long tally
+        | (
+            pl.col("norm").str.contains(rules.pattern("air.perfect_tally", PERFECT_RE))
+            & ~pl.col("norm").str.contains(vocabulary.NEWS_TIME_RE)
+            & ~pl.col("norm").str.contains(ONE_ATTACK_RE)
+        ),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(

@@ -448,11 +448,6 @@ PERFECT_TALLY_RE = (
     r"army|military))\b[^.;]{0,40}?\b(?:has|have)\s+(?:so\s+far\s+|now\s+|already\s+)?(?:killed|injured|wounded|"
     r"claimed)\b"
 )
-NEWS_TIME_RE = (
-    r"(?i)\b(?:overnight|today|tonight|this\s+(?:morning|afternoon|evening)|last\s+night|yesterday|"
-    r"(?:past|last)\s+(?:day|24\s+hours|night)|(?:on|early|late)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:morning|night|evening|afternoon))\b"
-)
 # Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
 AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"
 # Years of birth are no counts and no dates of the attack: "a man born in 1956" (official reports)
@@ -922,7 +917,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         )
         & ~(
             pl.col("cnorm").str.contains(rules.pattern("cas.perfect_tally", PERFECT_TALLY_RE))
-            & ~pl.col("cnorm").str.contains(NEWS_TIME_RE)
+            & ~pl.col("cnorm").str.contains(vocabulary.NEWS_TIME_RE)
         )
     )
     if cand.height == 0:

@@ -67,6 +67,21 @@ PAST = (
 )
 
 
+# The time of the news itself ("overnight", "on Tuesday", "over the past day", "since 18:00"): a figure told in
+# the perfect with one of these is the report's, not a tally.
+NEWS_TIME = (
+    r"overnight|today|tonight|this\s+(?:morning|afternoon|evening)|last\s+night|yesterday",
+    r"(?:past|last)\s+(?:day|24\s+hours|night)",
+    r"(?:on|early|late)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:morning|night|evening|afternoon)",
+    r"since\s+(?:midnight|\d{1,2}[:.]\d\d|\d{1,2}\s*(?:a\.m|p\.m|am|pm)|(?:18|19|20|21|22|23)\s*(?:h|hours))",
+    r"on\s+the\s+night\s+of",
+    # the report's own clock and hedges: "as of 09:00", "according to preliminary data"
+    r"as\s+of\s+(?:\d{1,2}[:.]\d\d|\d{1,2}\s*(?:a\.m|p\.m|am|pm)|(?:this\s+)?morning)",
+    r"preliminary",
+    r"on\s+(?:\d{1,2}\s+" + MONTH + r"|" + MONTH + r"\s+\d{1,2})",
+)
+
 # Points in time that speak of what follows them ("..., a day after a strike on the city killed five", "The day
 # before, it had sent 88 drones"): what follows is another event; what comes before is the news. Every
 # extractor reads them forward from where they stand, never for the whole sentence.
@@ -122,3 +137,4 @@ def pattern(*groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> str:
 
 
 FORWARD_PAST_RE = pattern(FORWARD_PAST)
+NEWS_TIME_RE = pattern(NEWS_TIME)

@@ -46,6 +46,12 @@ TALLY = (
     r"(?:each|every)\s+(?:day|month)",
     r"weekly|monthly",
     r"to\s+date",
+    # a month or a stretch of the war as the period: "throughout November", "in the first two years of the war",
+    # "over the course of the month", "between January and March"
+    r"(?:during|throughout|over|for)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:month\s+of\s+)?)?" + MONTH,
+    r"(?:in|during|over)\s+the\s+first\s+(?:[\w-]+\s+)?(?:days|weeks|months|years|year|month|week)\s+of",
+    r"(?:over|during|in)\s+the\s+course\s+of\s+the\s+(?:month|week|year|war|invasion|winter|summer|spring|autumn)",
+    r"(?:between|from)\s+" + MONTH + r"\s+(?:and|to|through|until)\s+" + MONTH,
 )
 
 # Points in time before the news: history, earlier attacks, earlier reports ("in 2022", "in May", "two weeks

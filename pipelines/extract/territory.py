@@ -65,6 +65,7 @@ rules.declare(
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
+        "ter.claimant_side": "a claimant's side is the side word before it: 'Ukraine's General Staff said Russian forces captured X' is UA General Staff's claim",
         "ter.general_staff": "an unqualified 'the General Staff' is Ukraine's: 'Kupiansk has been liberated, the General Staff said'",
         "ter.participle_adjective": "a capture participle after a preposition or article describes the place: 'troops in liberated Kherson'",
         "ter.occupied_adjective": "'occupied' after a hyphen or a determiner is an adjective: 'the Russian-occupied city of X'",
@@ -457,7 +458,8 @@ CLAIMANTS = [
     (r"(?i)\bISW\b|institute\s+for\s+(?:the\s+)?study\s+of\s+war", "ISW", "ISW"),
     (r"(?i)\bdeep\s?state\b", "DeepState", "DeepState"),
     (r"(?i)\bwagner\b|prigozhin", "Wagner", "Wagner"),
-    (r"(?i)general\s+staff|gerasimov", "RU General Staff", "UA General Staff"),
+    (r"(?i)\bgerasimov\b", "RU General Staff", "RU General Staff"),  # Russia's chief of the general staff
+    (r"(?i)general\s+staff", "RU General Staff", "UA General Staff"),
     (
         r"(?i)defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|\bmod\b|defen[cs]e\s+minist|\bministry\b",
         "RU MoD",
@@ -473,11 +475,21 @@ CLAIMANTS = [
 ]
 
 
+# An unqualified claimant of this kind is Ukraine's (English news calls Russia's "the Russian General Staff")
+UA_BY_DEFAULT = ("RU General Staff",)
+
+
 def _claimant(actor: pl.Expr, context: str) -> pl.Expr:
+    """The first claimant named in `context`; its side is the side word just before it ("Ukraine's General
+    Staff", "the Russian Defence Ministry"), else the side of the claim's speaker (`actor`)."""
     expr = None
     for pat, ru, ua in CLAIMANTS:
         hit = pl.col(context).str.contains(pat)
-        val = pl.when(actor == "RU").then(pl.lit(ru)).otherwise(pl.lit(ua))
+        inner = pat.removeprefix("(?i)")
+        before = pl.col(context).str.extract(r"(?i)((?:[\w'-]+\s+){0,4})(?:" + inner + r")", 1)
+        default = pl.lit("UA") if ru in UA_BY_DEFAULT and rules.active("ter.general_staff") else actor
+        side = pl.coalesce(_side_of(before), default) if rules.active("ter.claimant_side") else actor
+        val = pl.when(side == "RU").then(pl.lit(ru)).otherwise(pl.lit(ua))
         expr = pl.when(hit).then(val) if expr is None else expr.when(hit).then(val)
     return expr.otherwise(pl.lit(None, pl.String))
 

@@ -65,6 +65,7 @@ rules.declare(
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
+        "ter.occupy_subject": "after its subject 'occupied' is the verb: 'The enemy occupied Zelene Pole'",
         "ter.claimant_side": "a claimant's side is the side word before it: 'Ukraine's General Staff said Russian forces captured X' is UA General Staff's claim",
         "ter.general_staff": "an unqualified 'the General Staff' is Ukraine's: 'Kupiansk has been liberated, the General Staff said'",
         "ter.participle_adjective": "a capture participle after a preposition or article describes the place: 'troops in liberated Kherson'",
@@ -198,6 +199,13 @@ def patterns() -> dict[str, str]:
             r"de-?occupied|de-?occupying|"
             # "Russian troops are in full control of X"
             r"(?:is|are|was|were|now)\s+in\s+(?:full\s+|complete\s+)?control\s+of",
+        ),
+        # "The enemy occupied X", "Russian troops have occupied X": after its subject "occupied" is the verb (bare,
+        # it is mostly the adjective: "in occupied Melitopol")
+        r(
+            "ter.occupy_subject",
+            r"(?:forces|troops|army|units|enemy|occupiers|invaders|soldiers|fighters|russia|russians)\s+"
+            r"(?:have\s+|has\s+|had\s+)?(?:now\s+|already\s+|fully\s+)?occupied",
         ),
         r(
             "ter.verb_present",

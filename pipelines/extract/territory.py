@@ -132,6 +132,9 @@ BACKGROUND = vocabulary.pattern(
     # "recently" (SCHEMA.md): a capture told as background ("Zelensky visited recently liberated X")
     extra=(r"once\s+again", r"at\s+the\s+time", r"had\s+(?:previously|earlier|already)", r"recently"),
 )
+WEEKS_AFTER_RE = (
+    r"(?i)\b(?:a|one|two|three|four|five|six|several|a\s+few|\d{1,2})\s+(?:weeks?|months?|years?)\s+after\b"
+)
 PARTIAL = (
     r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"
     r"quarter|district|districts|sections?|blocks?|streets?)\b"
@@ -421,8 +424,9 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
     negated = tail.str.contains(rules.pattern("ter.negation", NEGATION))
     denied = clause.str.contains(rules.pattern("ter.denial", DENIAL))
     background = vocabulary.without_rankings(clause).str.contains(rules.pattern("ter.background", BACKGROUND))
-    # "..., a week after Ukraine liberated X": a claim after such a point in time is the other event's
-    after_event = pl.col("norm").str.find(rules.pattern("ter.background", vocabulary.FORWARD_PAST_RE))
+    # "..., a week after Ukraine liberated X": a claim after such a point in time is the other event's; a capture
+    # a day or two old is still news when relayed (SCHEMA.md: "a day after Russia claimed X" keeps its row)
+    after_event = pl.col("norm").str.find(rules.pattern("ter.background", WEEKS_AFTER_RE))
     background = background | (after_event.is_not_null() & (after_event < pl.col("trig_pos")))
     return claims.filter(~(irrealis | negated | denied | background))
 

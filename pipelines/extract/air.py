@@ -360,6 +360,7 @@ RU_CUES = {
 TALLY_RE = vocabulary.pattern(vocabulary.TALLY)
 TIME_RE = vocabulary.pattern(
     vocabulary.PAST,
+    vocabulary.RECENT_PAST,
     vocabulary.FORWARD_PAST,
     extra=(r"for\s+the\s+first\s+time", r"last\s+days", r"first\s+days"),
 )

@@ -437,7 +437,7 @@ PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
 # toll (SCHEMA.md): their counts give no row. "Over the past day" / "24 hours" are daily reports and stay.
 BACKGROUND_RE = (
-    vocabulary.pattern(vocabulary.TALLY, vocabulary.PAST)
+    vocabulary.pattern(vocabulary.TALLY, vocabulary.PAST, vocabulary.RECENT_PAST)
     # a recap of the day before, fronted: "Yesterday, six people were killed ..."
     + r"|^\s*(?:yesterday|the\s+day\s+before|the\s+previous\s+day|a\s+day\s+earlier),"
 )

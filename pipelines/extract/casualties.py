@@ -431,7 +431,6 @@ PREFILTER_WORDS = (
 # "Russia attacked Kyiv overnight.": the verbs of an attack name its place too
 CONTEXT_WORDS = (
     "debris", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
-    "hit",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
@@ -1082,8 +1081,10 @@ def _fold_city_districts(rows: pl.DataFrame) -> pl.DataFrame:
         return rows
     loc = pl.col("location")
     is_district = loc.str.contains(r"(?i)\bdistricts?$")
+    if not rows.select(is_district.any()).item():
+        return rows
     # a raion resolves through its town, which has a population; the gazetteer's city districts have none
-    known = resolve_places(rows.select(text=loc.str.replace(r"^(?i:the)\s+", "")), "text")
+    known = resolve_places(rows.select(text=pl.when(is_district).then(loc.str.replace(r"^(?i:the)\s+", ""))), "text")
     not_raion = known["admin1"].is_null() | known["place_population"].is_null()
     rows = rows.with_row_index("__row").with_columns(
         part=is_district & (not_raion | loc.str.contains(r"['’]s\s")) & pl.col("admin1").is_not_null(),

@@ -497,8 +497,10 @@ def _claimant(actor: pl.Expr, context: str) -> pl.Expr:
     expr = None
     for pat, ru, ua in CLAIMANTS:
         hit = pl.col(context).str.contains(pat)
-        inner = pat.removeprefix("(?i)")
-        before = pl.col(context).str.extract(r"(?i)((?:[\w'-]+\s+){0,4})(?:" + inner + r")", 1)
+        # the four words before the claimant (found with its own pattern, which a literal anchors: fast)
+        at = pl.col(context).str.find(pat).cast(pl.Int64)
+        window = pl.col(context).str.slice((at - 48).clip(lower_bound=0), pl.min_horizontal(at, 48))
+        before = window.str.extract(r"((?:[\w'-]+\s+){0,4})$", 1)
         default = pl.lit("UA") if ru in UA_BY_DEFAULT and rules.active("ter.general_staff") else actor
         side = pl.coalesce(_side_of(before), default) if rules.active("ter.claimant_side") else actor
         val = pl.when(side == "RU").then(pl.lit(ru)).otherwise(pl.lit(ua))

@@ -1,4 +1,4 @@
-"""Tests for pipelines.extract.gazetteer: place names as English news writes them -> admin1.
+"""Tests for pipelines.reference.gazetteer: place names as English news writes them -> admin1.
 
 The table is built once per process (lru_cache), so every test after the first is a join over it.
 """
@@ -12,8 +12,8 @@ import polars as pl
 import pycountry
 import pytest
 
-from pipelines.extract import gazetteer
-from pipelines.extract.gazetteer import GAZETTEER_SCHEMA, load_gazetteer, place_key, resolve_places
+from pipelines.reference import gazetteer
+from pipelines.reference.gazetteer import GAZETTEER_SCHEMA, load_gazetteer, place_key, resolve_places
 
 UA_ADMIN1 = [
     "Cherkasy", "Chernihiv", "Chernivtsi", "Dnipropetrovsk", "Donetsk", "Ivano-Frankivsk", "Kharkiv", "Kherson",

@@ -1,5 +1,7 @@
 """The import graph of `pipelines`, read from the source (no imports run): the packages form no circle, late
-(function-level) imports included, and the plain code never imports Dagster or the Dagster definitions."""
+(function-level) imports included; the plain code never imports Dagster or the Dagster definitions; the stages
+never import one another (they meet in schema, settings and reference data, and in batch, defs and the CLI,
+which call them in turn), and reference data imports no stage."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ PLAIN = [
     "schema",
     "quarantine",
     "batch",
+    "reference",
     "ingest",
     "extract",
     "validate",
@@ -100,5 +103,37 @@ def test_plain_code_imports_no_dagster_and_no_defs(package: str) -> None:
             if m.split(".")[0] == "dagster" or m.startswith(("pipelines.defs", "pipelines.definitions"))
         )
         for path in files
+    }
+    assert not {k: v for k, v in bad.items() if v}
+
+
+STAGES = ["pipelines.ingest", "pipelines.extract", "pipelines.validate", "pipelines.warehouse"]
+# package -> the packages of pipelines it may import: reference data and the stages stay apart
+ALLOWED = {
+    "pipelines.reference": set(),
+    **{
+        stage: {
+            "pipelines.settings",
+            "pipelines.days",
+            "pipelines.schema",
+            "pipelines.quarantine",
+            "pipelines.reference",
+        }
+        for stage in STAGES
+    },
+}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_the_stages_and_reference_data_import_no_other_stage(package: str) -> None:
+    """The warehouse reads weapons.csv and the gazetteer from pipelines.reference, never from extract/."""
+    bad = {
+        str(path.relative_to(PIPELINES.parent)): sorted(
+            target
+            for target in {_package(m) for m in _imports(path)}
+            if target in KNOWN and target != package and target not in ALLOWED[package]
+        )
+        for path in FILES
+        if _package(_module(path)) == package
     }
     assert not {k: v for k, v in bad.items() if v}

@@ -107,9 +107,9 @@ def run_pipeline(
 
     from pipelines.batch import extractable, read_seen
     from pipelines.extract import extract_events
-    from pipelines.extract.gazetteer import load_gazetteer
     from pipelines.ingest import accepted_articles, ingest_quarantine, raw_articles_frame, read_folder
     from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window, screen_batch
+    from pipelines.reference.gazetteer import load_gazetteer
     from pipelines.schema import EVENT_TABLES, LEDGER_TABLES, QUARANTINE, conform
     from pipelines.validate import validate_events
     from pipelines.warehouse import connect, publish_batch, publish_session, table_counts

@@ -20,8 +20,8 @@ _REFERENCE = "pipelines/reference/*"  # weapons.csv, places.csv and their reader
 # group (or asset key) -> (kinds, the files whose content decides what it writes)
 BY_GROUP: dict[str, tuple[set[str], list[str]]] = {
     "ingest": ({"python", "polars"}, ["pipelines/ingest/**/*.py", "pipelines/quarantine.py", _SCHEMA]),
-    "events": ({"python", "polars"}, ["pipelines/extract/**/*.py", _REFERENCE, _SCHEMA]),
-    "quality": (
+    "extract": ({"python", "polars"}, ["pipelines/extract/**/*.py", _REFERENCE, _SCHEMA]),
+    "validate": (
         {"great_expectations", "polars"},
         ["pipelines/validate/**/*.py", "pipelines/quarantine.py", "expectations/*.json", _SCHEMA],
     ),

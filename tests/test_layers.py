@@ -6,6 +6,7 @@ which call them in turn), and reference data imports no stage."""
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
+@cache  # every test reads the same files: parse each once
+def _imports(path: Path) -> frozenset[str]:
     """Every module `path` imports anywhere (top level or in a function), except under TYPE_CHECKING."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     typing_only = {
@@ -59,7 +61,7 @@ def _imports(path: Path) -> set[str]:
             base = f"{base}.{name}".strip(".") if node.level else name
             out.add(base)
             out.update(f"{base}.{alias.name}" for alias in node.names)  # `from pipelines import settings`
-    return out
+    return frozenset(out)
 
 
 def _package(module: str) -> str | None:

@@ -30,10 +30,11 @@ run: $(STAMP) instance
 test: $(STAMP) instance
 	$(BIN)/python -m pytest -q
 
-# the quick loop while working: everything but the slow tests and the integration modules (whole Dagster runs,
-# subprocesses, servers; the list is in tests/conftest.py); `make test` (what CI runs) runs those too
+# the quick loop while working (`pytest --quick`, tests/conftest.py): everything but the slow, integration (whole
+# Dagster runs, subprocesses, servers) and thorough (long sweeps) tests, property tests with a few examples each;
+# `make test` (what CI runs) runs the integration and thorough tests too, with every example
 test-fast: $(STAMP) instance
-	$(BIN)/python -m pytest -q -m "not slow and not integration"
+	$(BIN)/python -m pytest -q --quick
 
 # the web UI and the daemon (schedules, sensors, the run queue, backfills) on http://127.0.0.1:3000
 dev: $(STAMP) instance

@@ -1,14 +1,26 @@
-"""Shared test setup: which modules are integration tests, and the fixtures several modules use.
+"""Shared test setup: which modules are integration tests, the quick subset, and the fixtures several modules use.
 
-`make test-fast` (`-m "not slow and not integration"`) runs everything but the modules listed in INTEGRATION:
-those run whole Dagster runs (in process or as `salvo run`), start subprocesses or serve HTTP. `make test`
-runs them too. Shared builders live in helpers.py (plain functions), fixtures here."""
+Three markers sort the tests (`make test`, what CI runs, runs all but `slow`):
+- `integration`: every test of the modules listed in INTEGRATION (set here, by module): those run whole Dagster
+  runs (in process or as `salvo run`), start subprocesses or serve HTTP;
+- `thorough`: long sweeps and size trials, seconds each (every extraction rule disabled in turn, incremental
+  against full consolidation over sequences of loads, the benchmark's pipeline, the 1 MB adversarial texts);
+- `slow`: long benchmarks, fuzz runs and the heavier repeats of integration trials (`pytest -m slow`).
+
+`pytest --quick` (`make test-fast`) is the loop while working: it leaves out all three, does not even import the
+integration modules (they import Dagster), and loads the hypothesis profile "quick" (tests/profiles.py), so every
+property test runs a few examples instead of hundreds. HYPOTHESIS_PROFILE=quick loads that profile alone.
+
+Shared builders live in helpers.py (plain functions), fixtures here."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from profiles import QUICK
 
 # Modules (path under tests/) that run whole Dagster runs, subprocesses or servers: the one list of them.
 INTEGRATION = frozenset(
@@ -32,19 +44,48 @@ INTEGRATION = frozenset(
 )
 
 TESTS = Path(__file__).resolve().parent
+QUICK_MARKEXPR = "not slow and not integration and not thorough"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help=f"the quick subset (make test-fast): -m {QUICK_MARKEXPR!r}, integration modules not imported, "
+        "hypothesis profile 'quick'",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "thorough: long sweeps and size trials (seconds each); `make test-fast` leaves them out"
+    )
     missing = sorted(m for m in INTEGRATION if not (TESTS / m).is_file())
     if missing:  # a renamed module would otherwise drop out of the list silently and run in `make test-fast`
         raise pytest.UsageError(f"tests/conftest.py INTEGRATION names modules that do not exist: {missing}")
+    if config.getoption("quick"):
+        config.option.markexpr = QUICK_MARKEXPR
+        settings.load_profile(QUICK)
+    elif os.environ.get("HYPOTHESIS_PROFILE"):
+        settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+def _module(path: Path) -> str | None:
+    """The path under tests/ of a test module, or None outside tests/."""
+    try:
+        return path.resolve().relative_to(TESTS).as_posix()
+    except ValueError:
+        return None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # --quick deselects every integration test anyway; not importing their modules saves seconds of imports
+    if config.getoption("quick") and _module(collection_path) in INTEGRATION:
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        try:
-            module = item.path.resolve().relative_to(TESTS).as_posix()
-        except ValueError:
-            continue
-        if module in INTEGRATION:
+        if _module(item.path) in INTEGRATION:
             item.add_marker(pytest.mark.integration)

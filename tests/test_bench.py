@@ -52,6 +52,7 @@ def test_day_batches_cut_between_days() -> None:
     assert [len(b) for b in day_batches([Item(None) for _ in range(5)], batch_size=2)] == [2, 2, 1]
 
 
+@pytest.mark.thorough  # ten whole extract_events calls
 def test_per_article_baseline_gives_the_same_rows(articles_file: Path) -> None:
     from pipelines.bench.bench import _read_sample
 
@@ -65,6 +66,7 @@ def test_per_article_baseline_gives_the_same_rows(articles_file: Path) -> None:
     assert loop["patterns_not_compiled"] == [] and loop["patterns"] > 10 and loop["matches"] > 0
 
 
+@pytest.mark.thorough  # every stage of the pipeline, 4 days and a daily run
 def test_pipeline_batches_and_report_shape(articles_file: Path, tmp_path: Path, capsys) -> None:
     next_day = tmp_path / "next_day.jsonl"
     synth.write_jsonl(next_day, 10, seed=7, per_day=10, start=40)  # the fifth day

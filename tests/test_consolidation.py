@@ -320,7 +320,7 @@ def test_casualties_consolidate_by_date_and_place_with_precision(db: Path) -> No
     assert tables(db)["casualty_event_history"].height == 4
 
 
-def test_territorial_claims_consolidate_and_opposite_claims_are_disputed(db: Path) -> None:
+def test_territorial_control_consolidates_and_opposite_claims_are_disputed(db: Path) -> None:
     def claim(article_id: str, actor: str, claimed_by: str) -> dict:
         return {
             "event_id": f"{article_id}#territorial_control#novoselivka", "article_id": article_id,

@@ -13,11 +13,12 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from pipelines.ingest import dedup
 from pipelines.ingest.dedup import canonical_url, canonical_urls, near_duplicate_clusters, url_keys
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _reference_shingles(text: str | None) -> set[tuple[str, ...]]:

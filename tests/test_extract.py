@@ -6,10 +6,16 @@ import json
 
 import polars as pl
 import pytest
-from extract_helpers import air, cas, claims, run
+from extract_helpers import air, cas, claims, prefetch, run
 
 from pipelines.extract import contract_rows, extract_events, split_sentences
 from pipelines.extract.numbers import normalise_for_matching
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_extraction_for_the_module() -> None:
+    """Every literal text of this module extracted in one call (extract_helpers.prefetch)."""
+    prefetch(__file__)
 
 
 # --------------------------------------------------------------------------- numbers

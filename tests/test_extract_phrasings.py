@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from extract_helpers import air, cas, claims, run
+import pytest
+from extract_helpers import air, cas, claims, prefetch, run
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_extraction_for_the_module() -> None:
+    """Every literal text of this module extracted in one call (extract_helpers.prefetch)."""
+    prefetch(__file__)
 
 
 def test_air_force_daily_tally_with_suppressed() -> None:

@@ -105,6 +105,8 @@ def test_every_rule_has_cases_and_every_case_a_rule() -> None:
     assert sorted(set(CASES) - set(rules.RULES)) == [], "cases for undeclared rules"
 
 
+# one extraction per rule (126 of them, about 0.3 s each): thorough; test_case checks every case in one pass
+@pytest.mark.thorough
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_earns_its_place(rule: str) -> None:
     kind = KIND_OF_PREFIX.get(rule.split(".")[0])

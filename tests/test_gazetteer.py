@@ -1,4 +1,4 @@
-"""Tests for pipelines.extract.gazetteer: place names as English news writes them -> admin1.
+"""Tests for pipelines.reference.gazetteer: place names as English news writes them -> admin1.
 
 The table is built once per process (lru_cache), so every test after the first is a join over it.
 """
@@ -12,8 +12,8 @@ import polars as pl
 import pycountry
 import pytest
 
-from pipelines.extract import gazetteer
-from pipelines.extract.gazetteer import GAZETTEER_SCHEMA, load_gazetteer, place_key, resolve_places
+from pipelines.reference import gazetteer
+from pipelines.reference.gazetteer import GAZETTEER_SCHEMA, load_gazetteer, place_key, resolve_places
 
 UA_ADMIN1 = [
     "Cherkasy", "Chernihiv", "Chernivtsi", "Dnipropetrovsk", "Donetsk", "Ivano-Frankivsk", "Kharkiv", "Kherson",
@@ -22,10 +22,33 @@ UA_ADMIN1 = [
 ]  # fmt: skip
 
 
+# place text -> (admin1, country, place_kind), for the texts resolved so far
+_RESOLVED: dict[str | None, tuple[str | None, str | None, str | None]] = {}
+
+
 def resolve(*places: str | None) -> list[tuple[str | None, str | None, str | None]]:
-    """(admin1, country, place_kind) for each place, in order."""
-    out = resolve_places(pl.DataFrame({"place": list(places)}, schema={"place": pl.String}), "place")
-    return list(out.select("admin1", "country", "place_kind").iter_rows())
+    """(admin1, country, place_kind) for each place, in order. resolve_places costs tens of joins per call whatever
+    its size, and resolves each row on its own, so texts resolved before (see the fixture below) are read back."""
+    todo = [p for p in dict.fromkeys(places) if p not in _RESOLVED]
+    if todo:
+        out = resolve_places(pl.DataFrame({"place": todo}, schema={"place": pl.String}), "place")
+        _RESOLVED.update(zip(todo, out.select("admin1", "country", "place_kind").iter_rows(), strict=True))
+    return [_RESOLVED[p] for p in places]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _resolve_the_module_at_once(request: pytest.FixtureRequest) -> None:
+    """The place texts of every parametrized test of this module (`text`, or `name` + `suffix`) in one call."""
+    texts = []
+    for item in request.session.items:
+        spec = getattr(item, "callspec", None)
+        if spec is None or getattr(item, "module", None) is not request.module:
+            continue
+        if "suffix" in spec.params:
+            texts.append(spec.params["name"] + spec.params["suffix"])
+        elif isinstance(spec.params.get("text"), str):
+            texts.append(spec.params["text"])
+    resolve(*texts)
 
 
 def admin1_of(*places: str | None) -> list[str | None]:

@@ -232,6 +232,8 @@ def scripted_sequence() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+# thorough: a full recompute after every load of a sequence; `make test-fast` keeps the two cheaper checks at the end
+@pytest.mark.thorough
 def test_every_load_leaves_what_the_full_recompute_gives(tmp_path: Path) -> None:
     db = tmp_path / "salvo.duckdb"
     for what, b in scripted_sequence():
@@ -253,6 +255,7 @@ def test_every_load_leaves_what_the_full_recompute_gives(tmp_path: Path) -> None
     assert not tables(db, ["articles"])["articles"]["partition_date"].is_in([day(1)]).any()
 
 
+@pytest.mark.thorough
 def test_a_run_of_several_batches_publishes_what_batch_by_batch_loads_give(tmp_path: Path) -> None:
     one_by_one, together = tmp_path / "one.duckdb", tmp_path / "together.duckdb"
     sequence = [b for _, b in scripted_sequence()]
@@ -314,6 +317,7 @@ def random_batch(rng: random.Random, first: int, last: int, with_partitions: boo
 
 
 # one sequence by default; the other two with -m slow
+@pytest.mark.thorough
 @pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)])
 def test_random_sequences_of_loads_equal_the_full_recompute(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)

@@ -11,12 +11,13 @@ import unicodedata
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from pipelines.ingest import language
 from pipelines.ingest.dedup import word_hashes
 from pipelines.ingest.language import STOPWORDS, detect_language, detect_languages
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _R_WORD = re.compile(r"[^\W\d_]+", re.U)
 

@@ -1,9 +1,12 @@
 """The import graph of `pipelines`, read from the source (no imports run): the packages form no circle, late
-(function-level) imports included, and the plain code never imports Dagster or the Dagster definitions."""
+(function-level) imports included; the plain code never imports Dagster or the Dagster definitions; the stages
+never import one another (they meet in schema, settings and reference data, and in batch, defs and the CLI,
+which call them in turn), and reference data imports no stage."""
 
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ PLAIN = [
     "schema",
     "quarantine",
     "batch",
+    "reference",
     "ingest",
     "extract",
     "validate",
@@ -30,7 +34,8 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
+@cache  # every test reads the same files: parse each once
+def _imports(path: Path) -> frozenset[str]:
     """Every module `path` imports anywhere (top level or in a function), except under TYPE_CHECKING."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     typing_only = {
@@ -56,7 +61,7 @@ def _imports(path: Path) -> set[str]:
             base = f"{base}.{name}".strip(".") if node.level else name
             out.add(base)
             out.update(f"{base}.{alias.name}" for alias in node.names)  # `from pipelines import settings`
-    return out
+    return frozenset(out)
 
 
 def _package(module: str) -> str | None:
@@ -100,5 +105,37 @@ def test_plain_code_imports_no_dagster_and_no_defs(package: str) -> None:
             if m.split(".")[0] == "dagster" or m.startswith(("pipelines.defs", "pipelines.definitions"))
         )
         for path in files
+    }
+    assert not {k: v for k, v in bad.items() if v}
+
+
+STAGES = ["pipelines.ingest", "pipelines.extract", "pipelines.validate", "pipelines.warehouse"]
+# package -> the packages of pipelines it may import: reference data and the stages stay apart
+ALLOWED = {
+    "pipelines.reference": set(),
+    **{
+        stage: {
+            "pipelines.settings",
+            "pipelines.days",
+            "pipelines.schema",
+            "pipelines.quarantine",
+            "pipelines.reference",
+        }
+        for stage in STAGES
+    },
+}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_the_stages_and_reference_data_import_no_other_stage(package: str) -> None:
+    """The warehouse reads weapons.csv and the gazetteer from pipelines.reference, never from extract/."""
+    bad = {
+        str(path.relative_to(PIPELINES.parent)): sorted(
+            target
+            for target in {_package(m) for m in _imports(path)}
+            if target in KNOWN and target != package and target not in ALLOWED[package]
+        )
+        for path in FILES
+        if _package(_module(path)) == package
     }
     assert not {k: v for k, v in bad.items() if v}

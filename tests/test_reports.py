@@ -43,8 +43,8 @@ EXPECTED_REPORTS = [
     "largest_attacks",
     "quarantine_by_reason",
     "source_disagreements",
-    "territorial_claims",
-    "territorial_claims_by_week",
+    "territorial_control_by_settlement",
+    "territorial_control_by_week",
     "weekly_air_attacks",
     "weekly_air_attacks_by_model",
 ]
@@ -467,8 +467,8 @@ def test_casualties_by_oblast_and_month(loaded_db: Path) -> None:
                         "injured": 5, "killed_max": 3, "places": "Dnipro"}  # fmt: skip
 
 
-def test_territorial_claims(loaded_db: Path) -> None:
-    assert rows(run_report(loaded_db, "territorial_claims")) == [
+def test_territorial_control_views(loaded_db: Path) -> None:
+    assert rows(run_report(loaded_db, "territorial_control_by_settlement")) == [
         {
             "settlement": "Berezove",
             "admin1": "Dnipropetrovsk",
@@ -482,7 +482,7 @@ def test_territorial_claims(loaded_db: Path) -> None:
             "disputed": False,
         },
     ]
-    assert rows(run_report(loaded_db, "territorial_claims_by_week")) == [
+    assert rows(run_report(loaded_db, "territorial_control_by_week")) == [
         {"week": dt.date(2025, 6, 30), "admin1": "Dnipropetrovsk", "actor": "RU", "settlements_claimed": 1,
          "disputed": 0, "settlements": "Berezove"}
     ]  # fmt: skip

@@ -9,12 +9,13 @@ from datetime import date
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from pipelines.ingest import dedup, screen
 from pipelines.ingest.dedup import canonical_url, canonical_urls
 from pipelines.ingest.screen import Window, screen_batch
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STORY = (
     "Russian forces shelled the southern city of Kherson overnight, killing two people and wounding five, the "
     "regional governor said on Monday. A residential building and a school were damaged, and emergency crews "

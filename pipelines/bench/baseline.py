@@ -18,12 +18,9 @@ from typing import Any
 
 import polars as pl
 
-# the `regex` package (a dependency of trafilatura's date parser) reads what the extraction patterns use
-# and Python's `re` cannot: Unicode properties (\p{Lu}) and scoped flags such as (?-i:...)
-try:
-    import regex as re
-except ImportError:  # pragma: no cover - then the patterns `re` cannot compile are counted, not hidden
-    import re  # type: ignore[no-redef]
+# the `regex` package (a dependency in pyproject.toml) reads what the extraction patterns use and Python's `re`
+# cannot: Unicode properties (\p{Lu}) and scoped flags such as (?-i:...)
+import regex as re
 
 _KIND_MODULES = ("air", "casualties", "territory")
 

@@ -13,8 +13,8 @@ The stage functions are the pipeline's own, called as the Dagster assets call th
   load      as each run of a backfill publishes: publish_batch per batch (copy the published file, load_batch:
             one transaction through Arrow replacing the batch's days, the derived rows of the keys it touched
             recomputed; views, CHECKPOINT, atomic swap). With one_publish, every batch loads into one copy
-            (publish_session) published once at the end (counted in the last batch's load). Older checkouts:
-            load_batch in place. The daily run after it publishes through publish_batch, copy included.
+            (publish_session) published once at the end (counted in the last batch's load). The daily run
+            after it publishes through publish_batch, copy included.
 Articles are cut into batches of whole days (the daily partitions of a backfill): consecutive days are
 gathered until a batch holds at least `batch_size` articles, so memory is bounded by the batch (and the
 largest day), not the archive. Each batch is what one ranged run of the Dagster graph processes.
@@ -26,7 +26,6 @@ import contextlib
 import datetime as dt
 import functools
 import gc
-import inspect
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -103,49 +102,20 @@ def run_pipeline(
     clock = StageClock()
 
     clock.start("startup")  # imports and one-off builds (GX import, gazetteer): paid once per process
+    import great_expectations  # noqa: F401  - seconds; otherwise paid inside the first validate call
     import polars as pl
 
+    from pipelines.batch import extractable, read_seen
     from pipelines.extract import extract_events
     from pipelines.ingest import accepted_articles, ingest_quarantine, raw_articles_frame, read_folder
-    from pipelines.schema import EVENT_TABLES, QUARANTINE, conform
+    from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window, screen_batch
+    from pipelines.reference.gazetteer import load_gazetteer
+    from pipelines.schema import EVENT_TABLES, LEDGER_TABLES, QUARANTINE, conform
     from pipelines.validate import validate_events
-    from pipelines.warehouse import connect, load_batch, table_counts
+    from pipelines.warehouse import connect, publish_batch, publish_session, table_counts
 
-    try:  # the ingest screening step (partitions, language, duplicates, seen before) where it exists
-        from pipelines.batch import read_seen
-        from pipelines.ingest.screen import NEIGHBOUR_DAYS, Window, screen_batch
-    except ImportError:  # pragma: no cover - an older checkout: no screening stage, it reports 0 s
-        screen_batch = None
-    try:
-        from pipelines.batch import extractable
-    except ImportError:  # pragma: no cover - an older checkout extracts every article
-
-        def extractable(frame):
-            return frame
-
-    try:  # the warehouse asset publishes through a copy swapped in whole, where that exists
-        from pipelines.warehouse import publish_batch as load_step
-    except ImportError:  # pragma: no cover - an older checkout loads the file in place
-        load_step = load_batch
-    try:  # a backfill loads its batches into one copy and publishes once, where that exists
-        from pipelines.warehouse import publish_session
-    except ImportError:  # pragma: no cover - an older checkout publishes (or loads) each batch
-        publish_session = None
-    try:
-        from pipelines.schema import LEDGER_TABLES
-    except ImportError:  # pragma: no cover
-        LEDGER_TABLES = {}
     loaded_tables = [*EVENT_TABLES, *LEDGER_TABLES]
-    load_by_days = "partitions" in inspect.signature(load_step).parameters
-
-    try:
-        import great_expectations  # noqa: F401  - seconds; otherwise paid inside the first validate call
-
-        from pipelines.extract.gazetteer import load_gazetteer
-
-        load_gazetteer()
-    except ImportError:  # pragma: no cover - a renamed helper only moves this cost into the first batch
-        pass
+    load_gazetteer()
     clock.stop()
 
     db_path = Path(db_path)
@@ -155,21 +125,19 @@ def run_pipeline(
     counts.update({t: 0 for t in EVENT_TABLES})
 
     def process(chunk: list[Any], clock: StageClock, load=None, warehouse: Path = db_path) -> None:
-        """One batch through every stage, as one ranged run of the graph does it. `load` (default: load_step
+        """One batch through every stage, as one ranged run of the graph does it. `load` (default: publish_batch
         on db_path) takes the batch; `warehouse` is the file seen-before reads (a session's copy)."""
-        load = load or functools.partial(load_step, db_path)
+        load = load or functools.partial(publish_batch, db_path)
         clock.start("read")
-        raw = raw_articles_frame(chunk, check_dates=True) if screen_batch else raw_articles_frame(chunk)
+        raw = raw_articles_frame(chunk, check_dates=True)
         clock.stop()
 
         clock.start("screen")
-        window = None
-        if screen_batch is not None:
-            days = raw["partition_date"].drop_nulls()
-            window = Window(days.min(), days.max()) if len(days) else None
-            seen = read_seen(warehouse, window, text_days=NEIGHBOUR_DAYS) if window else None
-            raw = screen_batch(raw, window, seen=seen, today=dt.datetime.now(dt.UTC).date())
-            del seen
+        days = raw["partition_date"].drop_nulls()
+        window = Window(days.min(), days.max()) if len(days) else None
+        seen = read_seen(warehouse, window, text_days=NEIGHBOUR_DAYS) if window else None
+        raw = screen_batch(raw, window, seen=seen, today=dt.datetime.now(dt.UTC).date())
+        del seen
         articles = accepted_articles(raw)
         clock.stop()
 
@@ -188,7 +156,7 @@ def run_pipeline(
         )
         # as the warehouse asset does: the event and ledger tables of schema.py that validation returned
         valid = {t: outcome.valid[t] for t in loaded_tables if t in outcome.valid}
-        if load_by_days and window is not None:
+        if window is not None:
             load(articles, valid, quarantine, partitions=(window.start, window.end))
         else:
             load(articles, valid, quarantine)
@@ -209,9 +177,7 @@ def run_pipeline(
     # Each batch is one run of a backfill cut into runs of whole days (BackfillPolicy.multi_run), and each run
     # publishes its days (a copy of the warehouse each). With one_publish, the batches load into one copy
     # published once: a backfill run as a single run.
-    session_cm = (
-        publish_session(db_path) if one_publish and publish_session is not None else contextlib.nullcontext()
-    )
+    session_cm = publish_session(db_path) if one_publish else contextlib.nullcontext()
     with session_cm as session:
         load = session.load if session is not None else None
         warehouse = session.path if session is not None else db_path

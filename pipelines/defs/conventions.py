@@ -15,21 +15,22 @@ from pipelines.settings import REPO_ROOT as REPO
 
 OWNERS = ["team:salvo"]
 _SCHEMA = "pipelines/schema.py"
+_REFERENCE = "pipelines/reference/*"  # weapons.csv, places.csv and their readers: extraction and consolidation read them
 
 # group (or asset key) -> (kinds, the files whose content decides what it writes)
 BY_GROUP: dict[str, tuple[set[str], list[str]]] = {
     "ingest": ({"python", "polars"}, ["pipelines/ingest/**/*.py", "pipelines/quarantine.py", _SCHEMA]),
-    "events": ({"python", "polars"}, ["pipelines/extract/**/*.py", "pipelines/extract/*.csv", _SCHEMA]),
-    "quality": (
+    "extract": ({"python", "polars"}, ["pipelines/extract/**/*.py", _REFERENCE, _SCHEMA]),
+    "validate": (
         {"great_expectations", "polars"},
         ["pipelines/validate/**/*.py", "pipelines/quarantine.py", "expectations/*.json", _SCHEMA],
     ),
-    "warehouse": ({"duckdb", "table"}, ["pipelines/warehouse/**/*.py", "pipelines/days.py", _SCHEMA]),
+    "warehouse": ({"duckdb", "table"}, ["pipelines/warehouse/**/*.py", "pipelines/days.py", _REFERENCE, _SCHEMA]),
     "reports": ({"duckdb", "sql"}, ["sql/*.sql", "pipelines/reports/__init__.py", "pipelines/warehouse/views.py"]),
     "export": ({"duckdb", "parquet"}, ["pipelines/warehouse/export.py", "sql/acled_export.sql"]),
 }
 BY_KEY: dict[str, tuple[set[str], list[str]]] = {
-    "warehouse/weapons": ({"duckdb", "csv"}, ["pipelines/extract/weapons.csv", "pipelines/warehouse/*.py"]),
+    "warehouse/weapons": ({"duckdb", "csv"}, ["pipelines/reference/weapons.*", "pipelines/warehouse/*.py"]),
     "daily_launched_intercepted_chart": ({"python", "matplotlib"}, ["pipelines/reports/chart.py"]),
 }
 

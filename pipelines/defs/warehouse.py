@@ -93,7 +93,7 @@ def _table_specs() -> list[dg.AssetSpec]:
     key=["warehouse", "weapons"],
     group_name="warehouse",
     pool=WAREHOUSE_POOL,
-    description=f"DuckDB table weapons: {TABLE_DOCS['weapons']} Not per day: pipelines/extract/weapons.csv "
+    description=f"DuckDB table weapons: {TABLE_DOCS['weapons']} Not per day: pipelines/reference/weapons.csv "
     "as a table (every load rewrites it from the CSV as well).",
     metadata=_table_metadata("weapons"),
 )

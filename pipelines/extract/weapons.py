@@ -1,28 +1,15 @@
-"""The weapon reference table: aliases as news writes them -> model, weapon class, and the side that fires it.
-
-`weapons.csv` beside this file is the one place where weapon names live (sources: the weapon names used in
-Ukrainian Air Force and Russian MoD daily reports, and SCHEMA.md's class rules). Extraction builds its weapon
-noun pattern from it, and the warehouse publishes it as the `weapons` table.
+"""Weapon nouns as extraction reads them: the alias pattern, the literal words for pre-filters, and a matched
+noun's model, class and side, all built from the weapon reference table (pipelines/reference/weapons.py,
+`weapons.csv`: the one place where weapon names live).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
 import polars as pl
 
-WEAPONS_CSV = Path(__file__).with_name("weapons.csv")
-
-
-@lru_cache(maxsize=1)
-def load_weapons() -> pl.DataFrame:
-    """alias (lower-case), model, weapon_class, attacker (null when either side uses it), note."""
-    return pl.read_csv(
-        WEAPONS_CSV,
-        schema_overrides={c: pl.String for c in ("alias", "model", "weapon_class", "attacker", "note")},
-    ).with_columns(pl.col("alias").str.to_lowercase())
+from pipelines.reference.weapons import load_weapons
 
 
 def alias_pattern() -> str:

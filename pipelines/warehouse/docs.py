@@ -20,7 +20,7 @@ TABLE_DOCS: dict[str, str] = {
     "territorial_control": "One row per article and settlement: who is reported to have taken or to hold it (per-article report table).",
     "quarantine": "Every input item or extracted row that did not load, with the reason.",
     "attack_outcomes": "The outcome ledger: one row per article, attacker, weapon class, model (null = class total) and outcome, with the range the text gives (low/best/high).",
-    "weapons": "Weapon reference (pipelines/extract/weapons.csv): one row per alias as news writes it, with its model, class and the side that fires it.",
+    "weapons": "Weapon reference (pipelines/reference/weapons.csv): one row per alias as news writes it, with its model, class and the side that fires it.",
     "event_reports": "Derived: every report row (air_attacks, casualties, territorial_control) linked to the consolidated event it belongs to, with its reporting date, source, official/relay kind and rank within the event.",
     "attack_events": "Derived: one row per air attack (event_date, attacker, weapon class) however many articles report it; each figure from the best-ranked report giving it, with min/max across sources.",
     "attack_event_outcomes": "Derived: the consolidated outcome ledger, one row per attack event, model (null = class total) and outcome, with the best-ranked report's low/best/high.",

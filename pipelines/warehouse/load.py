@@ -141,8 +141,8 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
 
 
 def weapons_frame() -> pl.DataFrame:
-    """weapons.csv (the extractor's weapon reference) as the `weapons` table, one row per alias."""
-    from pipelines.extract.weapons import load_weapons
+    """weapons.csv (pipelines/reference) as the `weapons` table, one row per alias."""
+    from pipelines.reference.weapons import load_weapons
 
     return conform(load_weapons(), WEAPONS).unique("alias", keep="first").sort("alias")
 

@@ -220,8 +220,8 @@ def _ranked_events(
 
 
 def _places(names: pl.Series) -> pl.DataFrame:
-    """name -> (place_kind, country) through the extractor's gazetteer; unknown names get nulls."""
-    from pipelines.extract.gazetteer import resolve_places
+    """name -> (place_kind, country) through the gazetteer (pipelines/reference); unknown names get nulls."""
+    from pipelines.reference.gazetteer import resolve_places
 
     distinct = pl.DataFrame({"name": names.drop_nulls().unique().sort()}, schema={"name": pl.String})
     if distinct.is_empty():

@@ -2,7 +2,8 @@
 pattern takes more than linear time on adversarial input (polars' Rust regex engine has no backtracking,
 this checks the whole path around it too).
 
-`SALVO_FUZZ_EXAMPLES=5000 pytest tests/reliability -m "slow or not slow"` runs a longer fuzz.
+`SALVO_FUZZ_EXAMPLES=5000 pytest tests/reliability -m "slow or not slow"` runs a longer fuzz; `make test-fast`
+(the hypothesis profile "quick", tests/profiles.py) a few examples of each.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from pipelines.extract import air, casualties, extract_events, territory
 from pipelines.extract.sentences import SENTENCE_RE, split_sentences
@@ -72,7 +74,7 @@ def extract_one(text: str) -> dict[str, pl.DataFrame]:
     return extract_events(pl.DataFrame({"article_id": ["fuzz"], "text": [text]}))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(EXAMPLES), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=30), min_size=1, max_size=60).map("".join))
 def test_random_text_never_breaks_the_contract(text: str) -> None:
     check_contract(text, extract_one(text))
@@ -87,7 +89,9 @@ BASE = (
 
 # a third of the examples: each mutated article passes the pre-filters and costs a whole extraction (~0.6 s
 # of fixed per-call cost), where most random texts are dropped by them at once
-@settings(max_examples=max(EXAMPLES // 3, 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(max(EXAMPLES // 3, 10)), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     st.lists(
         st.tuples(
@@ -128,6 +132,7 @@ def all_named_patterns() -> dict[str, str]:
     return pats
 
 
+@pytest.mark.thorough  # 10 MB through every pattern
 def test_every_pattern_is_linear_on_1mb_adversarial_strings() -> None:
     frame = pl.DataFrame(
         {
@@ -149,6 +154,7 @@ def test_every_pattern_is_linear_on_1mb_adversarial_strings() -> None:
     assert time.perf_counter() - started < 10.0
 
 
+@pytest.mark.thorough  # 1.1 MB through the whole extractor, per text
 @pytest.mark.parametrize("name", ["digits", "weapon_words", "capitalised", "no_terminator", "mixed"])
 def test_whole_extractor_on_a_1mb_article(name: str) -> None:
     text = adversarial_strings()[name]

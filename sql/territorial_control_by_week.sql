@@ -1,4 +1,4 @@
--- Territorial claims per ISO week of the first claim (Monday start), admin1 (oblast) and actor: settlements claimed, how many, and how many of them are disputed.
+-- Territorial control claims per ISO week of the first claim (Monday start), admin1 (oblast) and actor: settlements claimed, how many, and how many of them are disputed.
 SELECT
     CAST(date_trunc('week', event_date) AS DATE) AS week,
     coalesce(admin1, 'unknown') AS admin1,

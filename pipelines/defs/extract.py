@@ -1,5 +1,5 @@
-"""Extraction asset: articles -> air attack, casualty and territorial claim rows, and the outcome ledger behind the
-air attack rows (attack_outcome_reports), all unvalidated.
+"""Extraction asset (group extract): articles -> air attack, casualty and territorial control rows, and the outcome
+ledger behind the air attack rows (attack_outcome_reports), all unvalidated.
 
 Only independent English articles are extracted: an article in another language is kept (with its language)
 but the English patterns are not run on it, and a near-identical copy of an earlier article (duplicate_of) is
@@ -15,7 +15,7 @@ from pipelines.extract import extract_events
 EVENT_OUTPUTS = {
     "air_attack_reports": "air_attacks",
     "casualty_reports": "casualties",
-    "territorial_claims": "territorial_control",
+    "territorial_control_reports": "territorial_control",
     "attack_outcome_reports": "attack_outcomes",
 }
 
@@ -23,7 +23,7 @@ __all__ = ["EVENT_OUTPUTS", "extractable", "extracted_events"]  # extractable: p
 
 
 @dg.multi_asset(
-    group_name="events",
+    group_name="extract",
     partitions_def=DAILY,
     backfill_policy=BACKFILL,
     # subsettable so that backfills launched by asset selection are accepted (see defs/warehouse.py); the

@@ -1,4 +1,4 @@
-"""Validation asset: Great Expectations suites (expectations/*.json) split event rows into valid rows and
+"""Validation asset (group validate): Great Expectations suites (expectations/*.json) split event rows into valid rows and
 quarantine rows, and GX builds its Data Docs from the run's validation results under warehouse/data_docs/.
 
 The checks a reader opens are on the warehouse tables the rows go to (`warehouse/air_attacks` ...), one
@@ -14,7 +14,7 @@ from pipelines.validate import ValidationOutcome, default_docs_dir, validate_eve
 
 
 @dg.asset(
-    group_name="quality",
+    group_name="validate",
     partitions_def=DAILY,
     backfill_policy=BACKFILL,
     description="Event rows that passed every expectation, plus the quarantine rows of those that did not; GX "
@@ -26,13 +26,13 @@ def validated_events(
     articles: pl.DataFrame,
     air_attack_reports: pl.DataFrame,
     casualty_reports: pl.DataFrame,
-    territorial_claims: pl.DataFrame,
+    territorial_control_reports: pl.DataFrame,
     attack_outcome_reports: pl.DataFrame,
 ) -> ValidationOutcome:
     tables = {
         "air_attacks": air_attack_reports,
         "casualties": casualty_reports,
-        "territorial_control": territorial_claims,
+        "territorial_control": territorial_control_reports,
         # the ledger is validated by its own suite; rows of a quarantined air_attacks row follow it
         "attack_outcomes": attack_outcome_reports,
     }

@@ -1,4 +1,4 @@
--- Territorial claims, one per settlement, admin1 and actor (territorial_events): first and last reported day, every claimant, reports and sources, official reports, and disputed when another actor is reported in control of the same settlement.
+-- Territorial control as claimed, one row per settlement, admin1 and actor (territorial_events): first and last reported day, every claimant, reports and sources, official reports, and disputed when another actor is reported in control of the same settlement.
 SELECT
     settlement,
     admin1,

@@ -17,7 +17,7 @@ import yaml
 from pipelines.extract import rules, split_sentences
 from pipelines.extract.air import extract_air
 from pipelines.extract.casualties import extract_casualties
-from pipelines.extract.territory import extract_territorial_control
+from pipelines.extract.territorial_control import extract_territorial_control
 from pipelines.extract.tokens import ARTICLE_KEY
 
 CASES_DIR = Path(__file__).with_name("extract_cases")

@@ -25,7 +25,7 @@ from pipelines.schema import (
 from .air import extract_air
 from .casualties import extract_casualties
 from .sentences import split_sentences
-from .territory import extract_territorial_control
+from .territorial_control import extract_territorial_control
 
 __all__ = ["extract_events", "contract_rows", "sort_events", "split_sentences"]
 

@@ -14,7 +14,7 @@ from pipelines.extract.air import PREFILTER_WORDS as AIR_PREFILTER
 from pipelines.extract.casualties import CONTEXT_WORDS as CASUALTY_CONTEXT
 from pipelines.extract.casualties import PREFILTER_WORDS as CASUALTY_PREFILTER
 from pipelines.extract.numbers import normalise_for_matching
-from pipelines.extract.territory import PREFILTER_WORDS as TERRITORY_PREFILTER
+from pipelines.extract.territorial_control import PREFILTER_WORDS as TERRITORY_PREFILTER
 from pipelines.extract.tokens import contains_any_word, literal_pattern
 
 # Abbreviations whose period does not end a sentence ("U.S.", "a.m.", "No. 10", "Lt. Gen.", "St.").

@@ -39,7 +39,7 @@ from .rules import (
     casualty_parts,
     place_key,
     report_rows,
-    territory_parts,
+    territorial_parts,
 )
 
 __all__ = [  # the rule's names stay importable from here, where they were
@@ -78,7 +78,7 @@ def consolidate(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
         _read(con, "air_attacks", AIR_ATTACKS), _read(con, "attack_outcomes", ATTACK_OUTCOMES), articles
     )
     casualties = casualty_parts(_read(con, "casualties", CASUALTIES), articles)
-    territory = territory_parts(_read(con, "territorial_control", TERRITORIAL_CONTROL), articles)
+    territory = territorial_parts(_read(con, "territorial_control", TERRITORIAL_CONTROL), articles)
     return assemble(attacks, casualties, territory)
 
 
@@ -254,6 +254,6 @@ def consolidate_affected(
     parts = (
         attack_parts(air, ledger, articles),
         casualty_parts(cas, articles),
-        territory_parts(ter, articles),
+        territorial_parts(ter, articles),
     )
     return keys, assemble(*parts)

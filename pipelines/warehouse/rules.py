@@ -10,7 +10,7 @@ The rule (README "The warehouse model"):
 - Reports of one event share an event key:
   air attacks   (event_date, attacker, weapon_class)   "2025-03-02/RU/drone"
   casualties    (event_date, admin1, location)           "2025-03-03/kharkiv/kharkiv"
-  territory     (admin1, settlement, actor)              "donetsk/novoselivka/RU"
+  territorial   (admin1, settlement, actor)              "donetsk/novoselivka/RU"
   event_date is the row's event_date, else the article's partition_date. The extractor dates an air attack by
   the article's publication date, so an overnight attack is keyed to the morning it was reported.
 - Near-identical copies (articles.duplicate_of set) stay in event_reports with counted = false and do not count.
@@ -60,7 +60,7 @@ OFFICIAL_PATTERN = (
     r"governors?|(?:regional|oblast|city|district)\s+(?:state\s+)?(?:military\s+)?administration|"
     r"military\s+administration)\b"
 )
-# claimed_by values of territorial rows (pipelines/extract/territory.py CLAIMANTS) that are official bodies.
+# claimed_by values of territorial rows (pipelines/extract/territorial_control.py CLAIMANTS) that are official bodies.
 OFFICIAL_CLAIMANTS = r"General Staff|MoD|officials"
 
 ATTACK_FIGURES = ("launched", "intercepted", "suppressed", "impacts")
@@ -285,7 +285,7 @@ def place_key() -> pl.Expr:
     return _key(pl.col("admin1").str.to_lowercase(), pl.col("settlement").str.to_lowercase())
 
 
-def territory_key() -> pl.Expr:
+def territorial_key() -> pl.Expr:
     return _key(pl.col("admin1").str.to_lowercase(), pl.col("settlement").str.to_lowercase(), pl.col("actor"))
 
 
@@ -398,12 +398,12 @@ def casualty_parts(cas: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.Da
 
 
 # --------------------------------------------------------------------------- territorial claims
-def territory_parts(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def territorial_parts(ter: pl.DataFrame, articles: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """territorial_control rows (with their articles) -> the ranked reports and territorial_events."""
     reports = report_rows(ter, articles, "territorial_control")
     reports = _with_place(reports, "settlement").with_columns(
         place_precision=pl.lit("settlement"),
-        event_key=territory_key(),
+        event_key=territorial_key(),
         _place=place_key(),
     )
     ranked, events = _ranked_events(
@@ -450,7 +450,7 @@ KINDS = (
         ("attack_events", "attack_event_outcomes", "attack_event_history"),
     ),
     Kind("casualties", CASUALTIES, casualty_key, ("casualty_events", "casualty_event_history")),
-    Kind("territorial_control", TERRITORIAL_CONTROL, territory_key, ("territorial_events",)),
+    Kind("territorial_control", TERRITORIAL_CONTROL, territorial_key, ("territorial_events",)),
 )
 
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from profiles import examples
 
-from pipelines.extract import air, casualties, extract_events, territory
+from pipelines.extract import air, casualties, extract_events, territorial_control
 from pipelines.extract.sentences import SENTENCE_RE, split_sentences
 from pipelines.extract.tokens import find_tokens
 from pipelines.schema import (
@@ -128,7 +128,7 @@ def adversarial_strings() -> dict[str, str]:
 def all_named_patterns() -> dict[str, str]:
     pats = {f"air.{k}": v for k, v in air.patterns().items()}
     pats |= {f"casualties.{k}": v for k, v in casualties.patterns().items()}
-    pats |= {f"territory.{k}": v for k, v in territory.patterns().items()}
+    pats |= {f"territorial_control.{k}": v for k, v in territorial_control.patterns().items()}
     return pats
 
 

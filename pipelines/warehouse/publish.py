@@ -27,9 +27,10 @@ warehouse before the run or after it, never in between.
 On a DuckLake (SALVO_WAREHOUSE=ducklake:postgres:..., pipelines/warehouse/db.py) there is no file to copy
 and no lock: a publish is one DuckLake transaction (snapshot isolation) holding every batch of the run, the
 views when their sql/ file changed, and the comments when they changed; readers attach read-only and see the
-last committed snapshot. Two runs that commit at once conflict only where they touched the same data (they
-both delete from the tables they replace days in, so in practice they do): the one that loses gets DuckLake's
-"Transaction conflict" at COMMIT, nothing of it is written, and `retrying` runs the whole publish again against
+last committed snapshot. Two runs that commit at once always conflict, since every load rewrites `weapons`
+(DuckLake refuses two transactions deleting from one data file); that is what makes the last seen-before
+screen sound across runs. The one that loses gets DuckLake's "Transaction conflict" at COMMIT, nothing of it
+is written, and `retrying` runs the whole publish again against
 the new snapshot (for up to SALVO_PUBLISH_LOCK_TIMEOUT seconds), re-reading what it reads (the seen-before
 screen of pipelines/batch.py included). Retried whole, a publish never loses or duplicates a row.
 """

@@ -383,3 +383,15 @@ def test_a_writer_killed_during_its_commit_leaves_the_last_committed_snapshot(
     d3 = dt.date(2025, 8, 3)
     publish_batch(lake, **batch(d3))  # and the lake takes the next publish
     assert d3 in set(tables(lake)["articles"]["partition_date"].to_list())
+
+
+def test_a_missing_extension_wheel_is_one_sentence_naming_it() -> None:
+    """An s3:// data path needs the httpfs and aws extensions, which are not salvo's dependencies: without
+    their wheels, the error names the one to install (nothing is downloaded, and no server is needed to say so)."""
+    from pipelines.warehouse.db import LakeUnavailable, extension_file
+
+    if extension_file("httpfs", "duckdb-extension-httpfs") is not None:  # pragma: no cover - installed here
+        pytest.skip("the httpfs wheel is installed here")
+    with pytest.raises(LakeUnavailable, match=r"pip install duckdb-extension-httpfs==1\.5\.5") as raised:
+        connect(Lake(catalog="host=/nonexistent dbname=salvo", data_path="s3://bucket/salvo/"), read_only=True)
+    assert "\n" not in str(raised.value)

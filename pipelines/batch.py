@@ -12,16 +12,21 @@ exact copy twice (the second to publish rejects its copy, as it would had it sta
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from pipelines.ingest import ingest_quarantine
 from pipelines.ingest.screen import NEIGHBOUR_DAYS, SEEN_SCHEMA, Window, recheck_seen
 from pipelines.schema import QUARANTINE, conform
+from pipelines.settings import Warehouse
 from pipelines.warehouse import LoadSummary, connect, existing_tables, publish_session
+from pipelines.warehouse.db import LakeUnavailable, as_warehouse
+from pipelines.warehouse.publish import retrying
 
 
 def extractable(articles: pl.DataFrame) -> pl.DataFrame:
@@ -34,26 +39,36 @@ def extractable(articles: pl.DataFrame) -> pl.DataFrame:
     return articles.filter((language.is_null() | (language == "en")) & copy.is_null())
 
 
-def read_seen(db_path: Path | str, window: Window, text_days: int | None = NEIGHBOUR_DAYS) -> pl.DataFrame:
+def read_seen(db_path: Warehouse | str, window: Window, text_days: int | None = NEIGHBOUR_DAYS) -> pl.DataFrame:
     """The warehouse's articles outside `window` (SEEN_SCHEMA): what earlier runs loaded. Texts only for the
     `text_days` around the window, where near-duplicates are looked for (None: no texts)."""
-    path = Path(db_path)
-    if not path.exists() or path.stat().st_size == 0:
+    target = as_warehouse(db_path)
+    if isinstance(target, Path) and (not target.exists() or target.stat().st_size == 0):
         return pl.DataFrame(schema=SEEN_SCHEMA)
-    con = connect(path, read_only=True)
     try:
-        if "articles" not in existing_tables(con):
-            return pl.DataFrame(schema=SEEN_SCHEMA)
-        span = text_days if text_days is not None else -1  # an empty range: no texts
-        lo, hi = window.start - timedelta(days=span), window.end + timedelta(days=span)
-        frame = con.sql(
-            "SELECT article_id, url, content_hash, "
-            "CASE WHEN partition_date BETWEEN $lo AND $hi THEN text END AS text, duplicate_of, partition_date "
-            "FROM articles WHERE partition_date NOT BETWEEN $s AND $e",  # rows without a day are replaced
-            params={"lo": lo, "hi": hi, "s": window.start, "e": window.end},
-        ).pl()
+        con = connect(target, read_only=True)
+    except LakeUnavailable as exc:
+        if "creating a new DuckLake is explicitly disabled" in str(exc):
+            return pl.DataFrame(schema=SEEN_SCHEMA)  # a lake not created yet holds nothing
+        raise
+    try:
+        return seen_in(con, window, text_days)
     finally:
         con.close()
+
+
+def seen_in(con: duckdb.DuckDBPyConnection, window: Window, text_days: int | None) -> pl.DataFrame:
+    """`read_seen` through an open connection (a lake publish reads inside its own transaction)."""
+    if "articles" not in existing_tables(con):
+        return pl.DataFrame(schema=SEEN_SCHEMA)
+    span = text_days if text_days is not None else -1  # an empty range: no texts
+    lo, hi = window.start - timedelta(days=span), window.end + timedelta(days=span)
+    frame = con.sql(
+        "SELECT article_id, url, content_hash, "
+        "CASE WHEN partition_date BETWEEN $lo AND $hi THEN text END AS text, duplicate_of, partition_date "
+        "FROM articles WHERE partition_date NOT BETWEEN $s AND $e",  # rows without a day are replaced
+        params={"lo": lo, "hi": hi, "s": window.start, "e": window.end},
+    ).pl()
     return frame.cast(SEEN_SCHEMA)  # type: ignore[arg-type]
 
 
@@ -82,10 +97,32 @@ def publish_run(
 ) -> Published:
     """Load a run's days (`raw` = its screened items, `articles` = the accepted ones, `events` = the validated
     event and ledger frames, `validate_quarantine` = validation rejects) into the warehouse and publish it,
-    after screening the accepted articles once more against what the warehouse holds now (module doc)."""
+    after screening the accepted articles once more against what the warehouse holds now (module doc). On a
+    lake the whole of it is one transaction, run again, screen included, when it loses its commit to another
+    run's (publish.py `retrying`)."""
+    return retrying(
+        db_path, lambda: _publish_run_once(db_path, raw, articles, events, validate_quarantine, window, sql_dir)
+    )
+
+
+def _publish_run_once(
+    db_path: Warehouse | str,
+    raw: pl.DataFrame,
+    articles: pl.DataFrame,
+    events: dict[str, pl.DataFrame],
+    validate_quarantine: pl.DataFrame,
+    window: Window,
+    sql_dir: Path | None,
+) -> Published:
     with publish_session(db_path, sql_dir) as session:
         accepted_before = raw.filter(pl.col("reject_reason").is_null())["article_id"]
-        raw = recheck_seen(raw, read_seen(session.path, window, text_days=None))
+        # a lake's publish reads inside its own transaction; a file's, the staging copy (absent before the
+        # first publish)
+        if session.con is not None:
+            seen = seen_in(session.con, window, text_days=None)
+        else:
+            seen = read_seen(session.path, window, text_days=None)
+        raw = recheck_seen(raw, seen)
         kept = raw.filter(pl.col("reject_reason").is_null())["article_id"]
         newly = accepted_before.filter(~accepted_before.is_in(kept.implode()))
         dropped = 0
@@ -101,5 +138,7 @@ def publish_run(
             [conform(ingest_quarantine(raw), QUARANTINE), conform(validate_quarantine, QUARANTINE)]
         )
         summary = session.load(articles, events, quarantine, partitions=(window.start, window.end))
+    if session.committed:  # a lake: the snapshot this run committed
+        summary = dataclasses.replace(summary, snapshot=session.committed[-1])
     frames = {"articles": articles, **events, "quarantine": quarantine}
     return Published(summary, raw, newly.len(), dropped, frames)

@@ -1,8 +1,11 @@
 """`salvo`: extract | run | report.
 
 salvo extract ARTICLES.jsonl [--evidence]   event rows as JSON lines on stdout (../shared/eval/SCHEMA.md)
-salvo run [--articles PATH ...] [--db PATH]  materialize every asset into the DuckDB warehouse
-salvo report [NAME] [--db PATH] [--format table|csv|json]
+salvo run [--articles PATH ...] [--db PATH|URI]  materialize every asset into the warehouse
+salvo report [NAME] [--db PATH|URI] [--format table|csv|json] [--as-of SNAPSHOT]
+
+The warehouse is SALVO_WAREHOUSE (or --db): a DuckDB file, or ducklake:postgres:<libpq string> with
+SALVO_WAREHOUSE_DATA (pipelines/settings.py).
 
 What a person gets wrong (a setting, a path, an option, a warehouse file that is not one) ends in one line on
 stderr that says what is wrong and what to do, and a non-zero exit: never a Python or Dagster traceback. A run
@@ -137,12 +140,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     from pipelines.warehouse.db import NotAWarehouse, check_warehouse
 
-    db_path = settings.check_db_path(args.db, "--db") if args.db is not None else settings.db_path()
+    db_path = settings.warehouse_from(args.db)
     try:
         check_warehouse(db_path, must_exist=False)
     except NotAWarehouse as exc:
         raise UsageError(f"salvo run: {exc}") from exc
-    overrides = {"warehouse": WarehouseResource(db_path=str(db_path))}
+    overrides = {"warehouse": WarehouseResource.of(db_path)}
     if args.articles:
         missing = [p for p in args.articles if not os.path.lexists(p)]
         if missing:
@@ -224,7 +227,7 @@ def failure_line(result: dg.ExecuteInProcessResult, first: object, last: object)
     )
 
 
-def run_summary(results, db_path: str | Path, elapsed: float, ranges=None) -> str:
+def run_summary(results, db_path: str | Path | settings.Lake, elapsed: float, ranges=None) -> str:
     """Articles read, rows per table, quarantined rows, checks passed/failed (over one run or several)."""
     from pipelines.warehouse import connect, table_counts
 
@@ -249,7 +252,7 @@ def run_summary(results, db_path: str | Path, elapsed: float, ranges=None) -> st
             found = True
     if found:
         lines.append(f"  articles read: {items} items, {rejected} rejected at ingest")
-    if Path(db_path).exists():
+    if isinstance(db_path, settings.Lake) or Path(db_path).exists():
         con = connect(db_path, read_only=True)
         try:
             for table, n in table_counts(con).items():
@@ -269,9 +272,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
     from pipelines.reports import report_description, report_names, run_report
-    from pipelines.warehouse.db import NotAWarehouse, check_warehouse
+    from pipelines.warehouse.db import LakeUnavailable, NotAWarehouse, check_warehouse
 
-    db_path = settings.check_db_path(args.db, "--db") if args.db is not None else settings.db_path()
+    db_path = settings.warehouse_from(args.db)
+    if args.as_of is not None and not isinstance(db_path, settings.Lake):
+        raise UsageError(
+            f"salvo report: --as-of reads a snapshot of a DuckLake, and {db_path} is a DuckDB file (point "
+            "SALVO_WAREHOUSE or --db at ducklake:postgres:...); a file's history is in attack_event_history"
+        )
     names = [args.name] if args.name else report_names()
     if args.name and args.name not in report_names():
         raise UsageError(f"salvo: unknown report {args.name!r}; known: {', '.join(report_names())}")
@@ -281,7 +289,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"salvo report: {exc}") from exc
     for name in names:
         try:
-            frame = run_report(db_path, name)  # read-only, like every reader
+            frame = run_report(db_path, name, as_of=args.as_of)  # read-only, like every reader
+        except LakeUnavailable as exc:  # e.g. --as-of a snapshot the lake does not have
+            raise UsageError(f"salvo report: {exc}") from exc
         except duckdb.Error as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise UsageError(
@@ -317,6 +327,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _snapshot(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a snapshot id (a whole number, 0 or more)")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = _Parser(prog="salvo", description="War news -> validated DuckDB warehouse.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -336,11 +356,21 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="folder or file of articles (repeatable); default seeds/ and landing/",
     )
-    run.add_argument("--db", help="DuckDB file; default warehouse/salvo.duckdb (or SALVO_DB_PATH)")
+    run.add_argument(
+        "--db",
+        help="DuckDB file or ducklake:postgres:<libpq string> (data path: SALVO_WAREHOUSE_DATA); default "
+        "SALVO_WAREHOUSE, else warehouse/salvo.duckdb",
+    )
     run.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="print the reports from sql/")
     rep.add_argument("name", nargs="?")
-    rep.add_argument("--db")
+    rep.add_argument("--db", help="as for run")
+    rep.add_argument(
+        "--as-of",
+        type=_snapshot,
+        metavar="SNAPSHOT",
+        help="a DuckLake warehouse as of that snapshot (a run's ducklake_snapshot in its metadata)",
+    )
     rep.add_argument("--format", choices=("table", "csv", "json"), default="table")
     rep.set_defaults(func=cmd_report)
     args = ap.parse_args(argv)

@@ -163,6 +163,99 @@ def db_path(environ: Env = None) -> Path:
     return check_db_path(raw, "SALVO_DB_PATH")
 
 
+# --------------------------------------------------------------------------- the warehouse: a file or a lake
+LAKE_SCHEME = "ducklake:postgres:"
+
+
+@dataclass(frozen=True)
+class Lake:
+    """A DuckLake warehouse: its catalog in PostgreSQL (`catalog`, a libpq connection string such as
+    `host=/run/postgresql dbname=salvo user=salvo`) and its data files (Parquet) under `data_path`, a local
+    folder or an object-store prefix (`s3://bucket/salvo/`). Plain data: pipelines/warehouse/db.py connects."""
+
+    catalog: str
+    data_path: str
+
+    @property
+    def uri(self) -> str:
+        return LAKE_SCHEME + self.catalog
+
+    def __str__(self) -> str:  # what a log line or a summary names; the catalog string holds no password
+        return f"{self.uri} (data {self.data_path})"
+
+    @property
+    def is_remote(self) -> bool:
+        return "://" in self.data_path
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the files a run writes beside the warehouse go (data_docs/, reports/, export/,
+        run_failures.jsonl): the data folder when it is local (DuckLake keeps its Parquet files under
+        `<data>/main/`, so the names never meet), else the default warehouse/ folder of this checkout."""
+        return DEFAULT_DB_PATH.parent if self.is_remote else Path(self.data_path)
+
+
+Warehouse = Path | Lake
+
+
+def is_lake_uri(text: str) -> bool:
+    return text.strip().lower().startswith("ducklake:")
+
+
+def check_warehouse_uri(value: str | os.PathLike[str], data: str | None, source: str = "--db") -> Warehouse:
+    """A warehouse a run can write and a report can read: a DuckDB file path (check_db_path), or
+    `ducklake:postgres:<libpq string>` with its data path `data` (SALVO_WAREHOUSE_DATA)."""
+    text = os.fspath(value)
+    if not is_lake_uri(text):
+        return check_db_path(text, source)
+    if not text.lower().startswith(LAKE_SCHEME):
+        raise SettingsError(
+            f"{source} {text}: salvo's DuckLake catalog is PostgreSQL; write ducklake:postgres:<libpq string>, "
+            "e.g. ducklake:postgres:host=/run/postgresql dbname=salvo user=salvo"
+        )
+    catalog = text[len(LAKE_SCHEME) :].strip()
+    if not catalog:
+        raise SettingsError(
+            f"{source} {text} names no PostgreSQL database; add a libpq string, e.g. "
+            "ducklake:postgres:host=/run/postgresql dbname=salvo user=salvo"
+        )
+    if data is None or not data.strip():
+        raise SettingsError(
+            f"{source} is a DuckLake ({text}) but SALVO_WAREHOUSE_DATA is unset or empty; set it to the folder "
+            "or object-store prefix of its data files, e.g. SALVO_WAREHOUSE_DATA=s3://bucket/salvo/"
+        )
+    data = data.strip()
+    if "://" not in data and Path(data).exists() and not Path(data).is_dir():
+        raise SettingsError(f"SALVO_WAREHOUSE_DATA={data} is not a folder; point it at a folder or an s3:// prefix")
+    return Lake(catalog=catalog, data_path=data)
+
+
+def warehouse_data(environ: Env = None) -> str | None:
+    """SALVO_WAREHOUSE_DATA: a DuckLake's data folder or object-store prefix (None: unset)."""
+    return _raw("SALVO_WAREHOUSE_DATA", environ)
+
+
+def warehouse(environ: Env = None) -> Warehouse:
+    """SALVO_WAREHOUSE: a DuckDB file path or `ducklake:postgres:<libpq string>` (with SALVO_WAREHOUSE_DATA);
+    unset, SALVO_DB_PATH (the older name of a file path), else warehouse/salvo.duckdb."""
+    raw = _raw("SALVO_WAREHOUSE", environ)
+    if raw is None:
+        return db_path(environ)
+    if not raw.strip():
+        raise SettingsError(
+            "SALVO_WAREHOUSE is set but empty; unset it for warehouse/salvo.duckdb, or give a file path or "
+            "ducklake:postgres:<libpq string>"
+        )
+    return check_warehouse_uri(raw, warehouse_data(environ), "SALVO_WAREHOUSE")
+
+
+def warehouse_from(given: str | os.PathLike[str] | None, environ: Env = None) -> Warehouse:
+    """An explicit --db (a path or a URI; a lake's data path from SALVO_WAREHOUSE_DATA), else `warehouse()`."""
+    if given is None:
+        return warehouse(environ)
+    return check_warehouse_uri(given, warehouse_data(environ), "--db")
+
+
 def read_timeout_s(environ: Env = None) -> float:
     """SALVO_READ_TIMEOUT: seconds a reader retries to open a warehouse someone holds open read-write (5)."""
     return _number(
@@ -171,7 +264,8 @@ def read_timeout_s(environ: Env = None) -> float:
 
 
 def publish_lock_timeout_s(environ: Env = None) -> float:
-    """SALVO_PUBLISH_LOCK_TIMEOUT: seconds a run waits for another run's publish (1800)."""
+    """SALVO_PUBLISH_LOCK_TIMEOUT: seconds a run waits for another run's publish (1800): for the writers' lock
+    of a file, or on a DuckLake for as long as it retries a transaction that conflicted with another run's."""
     return _number(
         "SALVO_PUBLISH_LOCK_TIMEOUT",
         DEFAULT_PUBLISH_LOCK_TIMEOUT_S,
@@ -369,6 +463,7 @@ def bench_dir(environ: Env = None) -> Path:
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
+    warehouse: Warehouse
     article_paths: tuple[str, ...]
     landing_dir: Path
     feeds: tuple[str, ...]
@@ -394,6 +489,7 @@ def load(environ: Env = None) -> Settings:
     """Every setting, each checked; the first bad one raises SettingsError."""
     return Settings(
         db_path=db_path(environ),
+        warehouse=warehouse(environ),
         article_paths=tuple(article_paths(environ)),
         landing_dir=landing_dir(environ),
         feeds=tuple(feeds(environ)),

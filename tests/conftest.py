@@ -29,6 +29,7 @@ INTEGRATION = frozenset(
         "test_backfill.py",
         "test_cli.py",
         "test_cli_errors.py",
+        "test_lake.py",
         "test_concurrency.py",
         "test_concurrent_runs.py",
         "test_parallel_runs.py",

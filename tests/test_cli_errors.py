@@ -71,6 +71,11 @@ CASES = [
     ("extract on a missing file", ["extract", "{base}/missing.jsonl"], {}, "does not exist"),
     ("report without a warehouse", ["report", "--db", "{base}/none.duckdb"], {}, "no warehouse"),
     ("an unknown option", ["run", "--frobnicate"], {}, "unrecognized arguments"),
+    ("SALVO_WAREHOUSE a lake without data", ["report"], {"SALVO_WAREHOUSE": "ducklake:postgres:dbname=x"}, "SALVO_WAREHOUSE_DATA"),
+    ("report --as-of on a file", ["report", "--as-of", "3", "--db", "{base}/none.duckdb"], {}, "--as-of reads a snapshot"),
+    ("report --as-of -1", ["report", "--as-of", "-1"], {}, "not a snapshot id"),
+    ("report on a lake that cannot be reached", ["report", "--db", "ducklake:postgres:host={base}/nope dbname=x"],
+     {"SALVO_WAREHOUSE_DATA": "{base}/data"}, "cannot attach the DuckLake"),
 ]
 
 

@@ -88,3 +88,36 @@ def test_the_fetch_defaults_are_written_once() -> None:
     )
     assert FetchPolicyResource().policy() == policy
     assert FramesIOManager().retention_days == s.frames_retention_days
+
+
+def test_the_warehouse_is_one_uri(tmp_path: Path) -> None:
+    """SALVO_WAREHOUSE: a file path (SALVO_DB_PATH's older name still works), or a DuckLake with its data path."""
+    assert settings.warehouse({}) == settings.DEFAULT_DB_PATH
+    assert settings.warehouse({"SALVO_DB_PATH": str(tmp_path / "a.duckdb")}) == tmp_path / "a.duckdb"
+    assert settings.warehouse({"SALVO_WAREHOUSE": str(tmp_path / "b.duckdb"), "SALVO_DB_PATH": "x"}) == (
+        tmp_path / "b.duckdb"
+    )
+    lake = settings.warehouse(
+        {"SALVO_WAREHOUSE": "ducklake:postgres:host=/run/pg dbname=salvo", "SALVO_WAREHOUSE_DATA": "s3://b/salvo/"}
+    )
+    assert lake == settings.Lake(catalog="host=/run/pg dbname=salvo", data_path="s3://b/salvo/")
+    assert lake.uri == "ducklake:postgres:host=/run/pg dbname=salvo" and lake.is_remote
+    assert lake.files_dir == settings.DEFAULT_DB_PATH.parent  # an object store: the side files stay local
+    local = settings.Lake(catalog="dbname=salvo", data_path=str(tmp_path / "data"))
+    assert local.files_dir == tmp_path / "data"
+
+
+@pytest.mark.parametrize(
+    "env,words",
+    [
+        ({"SALVO_WAREHOUSE": ""}, "set but empty"),
+        ({"SALVO_WAREHOUSE": "ducklake:postgres:dbname=salvo"}, "SALVO_WAREHOUSE_DATA is unset"),
+        ({"SALVO_WAREHOUSE": "ducklake:postgres:", "SALVO_WAREHOUSE_DATA": "/d"}, "names no PostgreSQL database"),
+        ({"SALVO_WAREHOUSE": "ducklake:sqlite:x.db", "SALVO_WAREHOUSE_DATA": "/d"}, "catalog is PostgreSQL"),
+        ({"SALVO_WAREHOUSE": "/"}, "is a folder"),
+    ],
+)
+def test_a_bad_warehouse_uri_is_one_sentence(env: dict[str, str], words: str) -> None:
+    with pytest.raises(SettingsError, match=words) as raised:
+        settings.load(env)
+    assert "\n" not in str(raised.value)

@@ -187,7 +187,7 @@ def salvo_run_failure_sensor(context: dg.RunFailureSensorContext, warehouse: War
         message=context.failure_event.message or "",
         failed_steps=steps,
     )
-    path = append_failure(warehouse.path(), record)
+    path = append_failure(warehouse.target(), record)
     context.log.error(
         f"run {record['run_id']} of {record['job']} failed (days {record['days'] or 'none'}; steps "
         f"{', '.join(steps) or 'none'}): {record['message']}; recorded in {path}"

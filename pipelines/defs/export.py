@@ -15,10 +15,10 @@ from pipelines.warehouse.export import default_export_dir, export_parquet
     description="Parquet files of every warehouse table and of acled_export (also CSV) in warehouse/export/.",
 )
 def warehouse_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    files = export_parquet(warehouse.path())
+    files = export_parquet(warehouse.target())
     return dg.MaterializeResult(
         metadata={
-            "export_dir": dg.MetadataValue.path(str(default_export_dir(warehouse.path()))),
+            "export_dir": dg.MetadataValue.path(str(default_export_dir(warehouse.target()))),
             "files": dg.MetadataValue.json({name: str(path) for name, path in files.items()}),
             "n_files": len(files),
         }

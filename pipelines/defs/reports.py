@@ -22,7 +22,10 @@ def _view_counts(db_path) -> dict[str, int | None]:
     con = connect(db_path, read_only=True)
     try:
         present = {
-            r[0] for r in con.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+            r[0]
+            for r in con.sql(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()"
+            ).fetchall()
         }
         return {
             n: (int(con.sql(f"SELECT count(*) FROM {ident(n)}").fetchall()[0][0]) if n in present else None)
@@ -39,11 +42,11 @@ def _view_counts(db_path) -> dict[str, int | None]:
     description="Reporting views from sql/*.sql (created by the warehouse publish; `salvo report NAME`)",
 )
 def report_views(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    counts = _view_counts(warehouse.path())
+    counts = _view_counts(warehouse.target())
     if any(v is None for v in counts.values()):
         # a file added to sql/ since the last publish: republish with every view (a copy swapped in)
-        publish_views(warehouse.path())
-        counts = _view_counts(warehouse.path())
+        publish_views(warehouse.target())
+        counts = _view_counts(warehouse.target())
     names = list(counts)
     return dg.MaterializeResult(
         metadata={
@@ -93,7 +96,7 @@ def _serve_inline(instance: dg.DagsterInstance, render: Callable[[], bytes]) -> 
 def daily_launched_intercepted_chart(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    chart = render_daily_chart(warehouse.path())
+    chart = render_daily_chart(warehouse.target())
     # narrower for the page's metadata column (about 600 pixels beside the definition panel)
     url = _serve_inline(context.instance, lambda: png_bytes(chart.data, width=INLINE_WIDTH_IN, dpi=80))
     embedded = f"![launched vs intercepted](data:image/png;base64,{chart.png_base64()})"

@@ -35,6 +35,11 @@ def default_db_path() -> str:
     return str(settings.db_path())
 
 
+def default_warehouse() -> WarehouseResource:
+    """SALVO_WAREHOUSE (with SALVO_WAREHOUSE_DATA), else SALVO_DB_PATH, else warehouse/salvo.duckdb."""
+    return WarehouseResource.of(settings.warehouse())
+
+
 def default_article_paths() -> list[str]:
     """SALVO_ARTICLES (os.pathsep-separated) or the seeds folder plus the landing folder."""
     return settings.article_paths()
@@ -54,19 +59,44 @@ def default_pages() -> list[str]:
 
 # --------------------------------------------------------------------------- warehouse
 class WarehouseResource(dg.ConfigurableResource):
-    """The embedded DuckDB warehouse file."""
+    """The warehouse: an embedded DuckDB file (`db_path` a path), or a DuckLake (`db_path` the URI
+    `ducklake:postgres:<libpq string>`, `data_path` its data folder or object-store prefix). Every asset reads
+    and writes through `target()`, so the graph is the same on both."""
 
     db_path: str
+    data_path: str | None = None
+
+    @classmethod
+    def of(cls, target: settings.Warehouse) -> WarehouseResource:
+        """The resource of a file path or a settings.Lake."""
+        if isinstance(target, settings.Lake):
+            return cls(db_path=target.uri, data_path=target.data_path)
+        return cls(db_path=str(target))
+
+    def target(self) -> settings.Warehouse:
+        """The file Path or the Lake, checked (settings.check_warehouse_uri)."""
+        return settings.check_warehouse_uri(self.db_path, self.data_path, "the warehouse resource's db_path")
 
     def path(self) -> Path:
-        return Path(self.db_path)
+        """The warehouse file (a file warehouse only; assets use `target()`)."""
+        target = self.target()
+        if isinstance(target, settings.Lake):
+            raise TypeError(f"{target.uri} is a DuckLake, not a file; use target()")
+        return target
+
+    def files_dir(self) -> Path:
+        """Where data_docs/, reports/, export/ and run_failures.jsonl go: beside the file, or the lake's
+        (settings.Lake.files_dir)."""
+        from pipelines.warehouse.db import files_dir
+
+        return files_dir(self.target())
 
     def seen_articles(self, window: Window, neighbour_days: int = NEIGHBOUR_DAYS) -> pl.DataFrame:
         """The warehouse's articles outside `window` (SEEN_SCHEMA): what earlier runs loaded. Texts only for
         the days around the window, where near-duplicates are looked for."""
         from pipelines.batch import read_seen
 
-        return read_seen(self.path(), window, text_days=neighbour_days)
+        return read_seen(self.target(), window, text_days=neighbour_days)
 
 
 # --------------------------------------------------------------------------- sources
@@ -270,7 +300,7 @@ def default_resources(**overrides) -> dict:
     by `salvo run`, the tests and the defs."""
     frames = settings.frames_dir()
     resources = {
-        "warehouse": WarehouseResource(db_path=default_db_path()),
+        "warehouse": default_warehouse(),
         "article_source": ArticleSourceResource(paths=default_article_paths()),
         "feed_source": FeedSourceResource(feeds=default_feeds(), fetch_pages=settings.fetch_pages()),
         "page_source": PageSourceResource(pages=default_pages()),

@@ -40,7 +40,7 @@ def validated_events(
     outcome = validate_events(
         tables,
         known_article_ids=articles["article_id"].to_list(),
-        docs_dir=default_docs_dir(warehouse.path()),
+        docs_dir=default_docs_dir(warehouse.target()),
         run_name=window_name(window),
     )
     docs = outcome.data_docs

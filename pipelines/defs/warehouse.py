@@ -29,6 +29,7 @@ from pipelines.days import article_days, rows_per_day, window_name
 from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
 from pipelines.schema import DERIVED_TABLES, EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES
+from pipelines.settings import Lake
 from pipelines.validate import TABLES as VALIDATED_TABLES
 from pipelines.validate import ValidationOutcome
 from pipelines.validate.summary import DayCheck, day_checks
@@ -98,14 +99,22 @@ def _table_specs() -> list[dg.AssetSpec]:
     metadata=_table_metadata("weapons"),
 )
 def weapons(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    rows, published = publish_weapons(warehouse.path())
+    rows, published = publish_weapons(warehouse.target())
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
             "published": published,  # False: the warehouse already held exactly weapons.csv
-            "db_path": dg.MetadataValue.path(str(warehouse.path())),
+            **_where(warehouse),
         }
     )
+
+
+def _where(warehouse: WarehouseResource) -> dict:
+    """The warehouse a step wrote: the file (`db_path`, as before), or the lake's URI and data path."""
+    target = warehouse.target()
+    if isinstance(target, Lake):
+        return {"warehouse": target.uri, "data_path": target.data_path}
+    return {"db_path": dg.MetadataValue.path(str(target))}
 
 
 def _check_specs() -> list[dg.AssetCheckSpec]:
@@ -174,7 +183,7 @@ def warehouse_tables(
     window = run_window(context)
     # the run's days are replaced exactly (their rows go, this batch's rows come in), in a copy swapped in
     # whole, after a last seen-before screen against the warehouse as it is now
-    published = publish_run(warehouse.path(), raw_articles, articles, events, outcome.quarantine, window)
+    published = publish_run(warehouse.target(), raw_articles, articles, events, outcome.quarantine, window)
     summary, frames = published.summary, published.frames
     of_articles = article_days(frames["articles"])
     for table in (t for t in DAY_TABLES if t in selected):
@@ -222,6 +231,8 @@ def _run_metadata(table: str, summary: LoadSummary, days: str) -> dict:
     return {
         "figures": figures,
         "run_days": days,
+        # the lake's snapshot this run committed: `AT (VERSION => n)` or `salvo report --as-of n` reads it
+        **({"ducklake_snapshot": summary.snapshot} if summary.snapshot is not None else {}),
         "run_rows_written" if table not in DERIVED_TABLES else "run_rows_recomputed": written.get(table, 0),
         "table_rows_after_run": summary.totals.get(table, 0),
     }

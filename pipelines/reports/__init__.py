@@ -16,6 +16,7 @@ import polars as pl
 
 from pipelines import settings
 from pipelines.schema import WAREHOUSE_TABLES
+from pipelines.settings import Warehouse
 from pipelines.warehouse import connect, create_table_sql, existing_tables, ident
 from pipelines.warehouse.views import (
     create_views,
@@ -51,14 +52,17 @@ def _view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return rows[0][0] > 0
 
 
-def run_report(db_path: Path | str, name: str, sql_dir: Path | None = None) -> pl.DataFrame:
-    """One report as a polars frame, read through a read-only connection.
+def run_report(
+    db_path: Warehouse | str, name: str, sql_dir: Path | None = None, *, as_of: int | None = None
+) -> pl.DataFrame:
+    """One report as a polars frame, read through a read-only connection (of a lake: as of the snapshot
+    `as_of`, when given; by default the last committed one).
 
     Reads the view when `create_views` made it; otherwise runs the file's query directly, over empty temporary
     tables standing in for any warehouse table the file lacks (a read-only connection cannot create real ones).
     """
     path = report_file(name, sql_dir)
-    con = connect(db_path, read_only=True)
+    con = connect(db_path, read_only=True, snapshot=as_of)
     try:
         if _view_exists(con, name):
             return con.sql(f"SELECT * FROM {ident(name)}").pl()

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.settings import Lake
 from pipelines.warehouse import connect, existing_tables
 
 CHART_NAME = "daily_launched_intercepted"
@@ -74,8 +75,11 @@ class Chart:
         return base64.b64encode(self.png.read_bytes()).decode("ascii")
 
 
-def default_reports_dir(db_path: Path | str) -> Path:
-    return Path(db_path).parent / "reports"
+def default_reports_dir(db_path: Path | str | Lake) -> Path:
+    """reports/ beside the warehouse file, or in a lake's files folder."""
+    from pipelines.warehouse.db import files_dir
+
+    return files_dir(db_path) / "reports"
 
 
 def attack_events(db_path: Path | str) -> pl.DataFrame:

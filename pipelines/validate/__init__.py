@@ -44,6 +44,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.schema import QUARANTINE, empty
+from pipelines.settings import Lake
 
 from .runner import (
     _ROW,
@@ -71,9 +72,12 @@ from .suites import _label as _label
 log = logging.getLogger(__name__)
 
 
-def default_docs_dir(db_path: Path | str) -> Path:
-    """Where the pipeline has GX build its Data Docs: `data_docs/` beside the warehouse file."""
-    return Path(db_path).parent / "data_docs"
+def default_docs_dir(db_path: Path | str | Lake) -> Path:
+    """Where the pipeline has GX build its Data Docs: `data_docs/` beside the warehouse file (or in a lake's
+    files folder)."""
+    from pipelines.warehouse.db import files_dir
+
+    return files_dir(db_path) / "data_docs"
 
 
 @dataclasses.dataclass(frozen=True)

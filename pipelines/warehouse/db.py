@@ -11,11 +11,22 @@ duckdb 2.x notes that shape this package:
 - One process caches one database instance per path: a connection opened while another connection of the same
   process is still open on that path shares the first one's instance, even if the file was replaced since.
   Connections here are therefore short-lived and always closed.
+
+Two kinds of warehouse, one `connect` (pipelines/settings.py `warehouse`, SALVO_WAREHOUSE):
+- a DuckDB file (the default, warehouse/salvo.duckdb): opened directly; runs publish it by copy and swap
+  (publish.py);
+- a DuckLake (`ducklake:postgres:<libpq string>` with SALVO_WAREHOUSE_DATA): an in-memory DuckDB that loads
+  the ducklake and postgres extensions by path from their PyPI wheels (never downloaded at run time), attaches
+  the lake as `salvo` (read-only for readers) and makes it the default catalog, so every query of this package
+  runs unchanged on either. DuckLake has no PRIMARY KEY or UNIQUE constraints: its tables are created without
+  them (the loads replace by key, and the parity test compares both backends row for row).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -26,7 +37,7 @@ import polars as pl
 
 from pipelines import settings
 from pipelines.schema import EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES, conform
-from pipelines.settings import DEFAULT_DB_PATH, REPO_ROOT  # noqa: F401 - where they were; one place knows them
+from pipelines.settings import DEFAULT_DB_PATH, REPO_ROOT, Lake, Warehouse  # noqa: F401 - where they were; one place knows them
 
 # A table's primary key: one column, or several.
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
@@ -82,11 +93,13 @@ def duckdb_type(dtype: pl.DataType) -> str:
     raise TypeError(f"no DuckDB type mapped for polars dtype {dtype!r}")
 
 
-def create_table_sql(table: str, *, temporary: bool = False) -> str:
-    """`CREATE TABLE IF NOT EXISTS` for one WAREHOUSE_TABLES entry (columns in schema order, with its primary key)."""
+def create_table_sql(table: str, *, temporary: bool = False, primary_key: bool = True) -> str:
+    """`CREATE TABLE IF NOT EXISTS` for one WAREHOUSE_TABLES entry (columns in schema order, with its primary key
+    unless `primary_key` is False: DuckLake has none)."""
     schema = WAREHOUSE_TABLES[table]
     columns = [f"{ident(name)} {duckdb_type(dtype)}" for name, dtype in schema.items()]
-    columns.append(f"PRIMARY KEY ({', '.join(ident(k) for k in key_columns(table))})")
+    if primary_key:
+        columns.append(f"PRIMARY KEY ({', '.join(ident(k) for k in key_columns(table))})")
     kind = "TEMPORARY TABLE" if temporary else "TABLE"
     return f"CREATE {kind} IF NOT EXISTS {ident(table)} (\n    " + ",\n    ".join(columns) + "\n)"
 
@@ -96,9 +109,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     lacks (existing rows are kept; a per-article row's new `partition_date` is filled from its article, an
     ingest reject's from its row_json)."""
     present = existing_tables(con)
+    lake = is_lake(con)
     for table in WAREHOUSE_TABLES:
         if table not in present:
-            con.execute(create_table_sql(table))
+            con.execute(create_table_sql(table, primary_key=not lake))
             continue
         have = {
             name
@@ -141,16 +155,153 @@ def _retryable(exc: duckdb.Error) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text or "WAL does not match" in text
 
 
+# --------------------------------------------------------------------------- DuckLake
+# The catalog name a lake is attached as: every query of this package names tables unqualified, and `USE`
+# makes this catalog the default, so they resolve here (`dagster/table_name` says salvo.main.<table>).
+LAKE_ALIAS = "salvo"
+# extension -> the PyPI package shipping it as `<package>/extensions/v<duckdb version>/<name>.duckdb_extension`
+LAKE_EXTENSIONS = {
+    "ducklake": "duckdb-extension-ducklake",
+    "postgres_scanner": "duckdb-extension-postgres-scanner",
+}
+# for a data path on S3-compatible storage (s3://, r2://, gs://...): not dependencies of salvo, installed where used
+REMOTE_EXTENSIONS = {"httpfs": "duckdb-extension-httpfs", "aws": "duckdb-extension-aws"}
+
+
+class LakeUnavailable(RuntimeError):
+    """A DuckLake warehouse that cannot be reached from here: an extension wheel missing, or the catalog
+    database refusing the connection. The message is one line saying which, and what to do."""
+
+
+def extension_file(name: str, package: str) -> Path | None:
+    """The extension file `package` ships for this DuckDB version; None when the package is not installed."""
+    spec = importlib.util.find_spec(package.replace("-", "_"))
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+        if path.is_file():
+            return path
+    return None
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal: ATTACH and LOAD take no prepared parameters, so the URI and paths are quoted."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _load_extensions(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
+    # never fetch an extension from the network behind our back: a missing wheel is an error naming it
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    wanted = dict(LAKE_EXTENSIONS)
+    if lake.is_remote:
+        wanted.update(REMOTE_EXTENSIONS)
+    for name, package in wanted.items():
+        path = extension_file(name, package)
+        if path is None:
+            raise LakeUnavailable(
+                f"the DuckDB extension {name} for DuckDB {duckdb.__version__} is not installed; "
+                f"pip install {package}=={duckdb.__version__} (salvo's DuckLake warehouse loads it from that wheel)"
+            )
+        con.execute(f"LOAD {_literal(str(path))}")
+
+
+def _connect_lake(lake: Lake, read_only: bool, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached as `salvo` and in use. A reader attaches read-only and never
+    creates a lake; a writer passes the data path (DuckLake records it when it creates the lake). With
+    `snapshot`, the lake as that snapshot left it (read-only)."""
+    con = duckdb.connect()
+    try:
+        _load_extensions(con, lake)
+        if lake.is_remote:
+            # the credential chain of the environment (AWS_* variables, an instance role, ~/.aws)
+            con.execute("CREATE OR REPLACE SECRET salvo_data (TYPE s3, PROVIDER credential_chain)")
+        else:
+            if not read_only:
+                Path(lake.data_path).mkdir(parents=True, exist_ok=True)
+        # DuckLake reserves the column name row_id (quarantine has one) while it inlines small inserts into the
+        # catalog; salvo's writers therefore write every insert to Parquet (a setting of the attach, not the lake)
+        options = (
+            ["READ_ONLY"] if read_only else [f"DATA_PATH {_literal(lake.data_path)}", "DATA_INLINING_ROW_LIMIT 0"]
+        )
+        if snapshot is not None:
+            options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
+        con.execute(f"ATTACH {_literal(lake.uri)} AS {LAKE_ALIAS} ({', '.join(options)})")
+        con.execute(f"USE {LAKE_ALIAS}")
+    except duckdb.Error as exc:
+        con.close()
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise LakeUnavailable(f"cannot attach the DuckLake {lake.uri}: {first}") from exc
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def as_warehouse(db_path: Warehouse | str | os.PathLike[str]) -> Warehouse:
+    """A warehouse argument as a file Path or a Lake: a `ducklake:` string takes its data path from
+    SALVO_WAREHOUSE_DATA (settings.check_warehouse_uri), anything else is a file path."""
+    if isinstance(db_path, Lake):
+        return db_path
+    text = os.fspath(db_path)
+    if settings.is_lake_uri(text):
+        return settings.check_warehouse_uri(text, settings.warehouse_data(), "the warehouse")
+    return Path(text)
+
+
+def committed_snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    """The snapshot this connection's last commit to the lake made (not a later one of another writer)."""
+    [(snapshot,)] = con.sql(f"SELECT id FROM ducklake_last_committed_snapshot({_literal(LAKE_ALIAS)})").fetchall()
+    return int(snapshot)
+
+
+def lake_snapshot(db_path: Lake | str) -> int:
+    """The lake's current snapshot: the warehouse as the last committed publish left it."""
+    con = connect(db_path, read_only=True)
+    try:
+        [(snapshot,)] = con.sql(f"SELECT id FROM ducklake_current_snapshot({_literal(LAKE_ALIAS)})").fetchall()
+    finally:
+        con.close()
+    return int(snapshot)
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's default catalog is a DuckLake."""
+    [(kind,)] = con.sql(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return kind == "ducklake"
+
+
+def files_dir(db_path: Warehouse | str | os.PathLike[str]) -> Path:
+    """The folder of the files a run writes beside the warehouse (data_docs/, reports/, export/,
+    run_failures.jsonl): the file's folder, or a lake's (settings.Lake.files_dir)."""
+    target = as_warehouse(db_path)
+    return target.files_dir if isinstance(target, Lake) else target.parent
+
+
 def connect(
-    db_path: Path | str = DEFAULT_DB_PATH, read_only: bool = False, timeout_s: float | None = None
+    db_path: Warehouse | str = DEFAULT_DB_PATH,
+    read_only: bool = False,
+    timeout_s: float | None = None,
+    *,
+    snapshot: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file; a writer gets its parent directory created first.
+    """Open the warehouse: a file (a writer gets its parent directory created first), or a DuckLake attached
+    as the default catalog (`_connect_lake`).
 
     A reader (read_only) that finds the file locked by a writing process retries for `timeout_s` seconds
     (SALVO_READ_TIMEOUT, default 5) before giving up. Runs publish by swapping in a new file, so they never
-    hold that lock; close connections promptly all the same.
+    hold that lock; close connections promptly all the same. A lake's readers are never locked out: they read
+    the last committed snapshot, or the one `snapshot` names (read-only; a file has no snapshots).
     """
-    path = Path(db_path)
+    target = as_warehouse(db_path)
+    if isinstance(target, Lake):
+        return _connect_lake(target, read_only or snapshot is not None, snapshot)
+    if snapshot is not None:
+        raise ValueError(f"{target} is a DuckDB file: it has no snapshots to read as of")
+    path = target
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(path))
@@ -206,7 +357,7 @@ class NotAWarehouse(ValueError):
 
 
 @contextlib.contextmanager
-def transaction(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(db_path: Warehouse | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to `db_path` inside one transaction: committed when the block ends, rolled back
     on any error (BaseException too: a KeyboardInterrupt mid-load must not leave half a batch behind), closed
     either way. Nothing runs between an error and the ROLLBACK (see the module doc)."""
@@ -216,18 +367,58 @@ def transaction(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
-            con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        # Outside the try: a COMMIT that fails has ended the transaction (DuckLake's conflict error does), and
+        # a ROLLBACK then would only replace that error with "no transaction is active".
+        con.execute("COMMIT")
     finally:
         con.close()
 
 
-def check_warehouse(db_path: Path | str, *, must_exist: bool) -> None:
+def is_conflict(exc: BaseException) -> bool:
+    """A DuckLake commit that lost to another transaction's (snapshot isolation): retried whole by the
+    publisher (publish.py `retrying`)."""
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def _check_lake(lake: Lake, *, must_exist: bool) -> None:
+    """check_warehouse of a lake: reachable, and holding salvo's articles table (or, with must_exist=False,
+    not created yet or empty)."""
+    try:
+        con = connect(lake, read_only=True)
+    except LakeUnavailable as exc:
+        if not must_exist and "does not exist" in str(exc) and "creating a new DuckLake" in str(exc):
+            return  # a database without a lake yet: the first run creates it
+        if "does not exist" in str(exc) and "creating a new DuckLake" in str(exc):
+            raise NotAWarehouse(f"no warehouse in {lake.uri} yet; run `salvo run` with it first") from exc
+        raise NotAWarehouse(str(exc)) from exc
+    try:
+        tables = existing_tables(con)
+        columns = {
+            name
+            for (name,) in con.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = 'articles'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    if (tables or must_exist) and not set(WAREHOUSE_TABLES["articles"]) <= columns:
+        raise NotAWarehouse(
+            f"{lake.uri} is a DuckLake but not a salvo warehouse (no salvo articles table); point SALVO_WAREHOUSE "
+            "at a new catalog database or at the one `salvo run` writes"
+        )
+
+
+def check_warehouse(db_path: Warehouse | str, *, must_exist: bool) -> None:
     """Raise NotAWarehouse unless `db_path` is a salvo warehouse (or, with must_exist=False, absent or an empty
     file a run may initialise). Opened read-only: checking never takes a writer's lock."""
-    path = Path(db_path)
+    target = as_warehouse(db_path)
+    if isinstance(target, Lake):
+        return _check_lake(target, must_exist=must_exist)
+    path = target
     if not path.exists():
         if must_exist:
             raise NotAWarehouse(f"no warehouse at {path}; run `salvo run --db {path}` (or `make run`) first")

@@ -162,11 +162,25 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
-    """COMMENT ON every warehouse table and column (the tables must exist)."""
+def apply_comments(con: duckdb.DuckDBPyConnection, *, only_changed: bool = False) -> None:
+    """COMMENT ON every warehouse table and column (the tables must exist). With `only_changed` (a DuckLake
+    publish), only the comments that differ from those held: each is a catalog change, which two concurrent
+    runs' transactions would conflict on."""
+    held_tables: dict[str, str | None] = {}
+    held_columns: dict[tuple[str, str], str | None] = {}
+    if only_changed:
+        where = "WHERE database_name = current_database() AND schema_name = 'main'"
+        held_tables = dict(con.sql(f"SELECT table_name, comment FROM duckdb_tables() {where}").fetchall())
+        held_columns = {
+            (t, c): comment
+            for t, c, comment in con.sql(
+                f"SELECT table_name, column_name, comment FROM duckdb_columns() {where}"
+            ).fetchall()
+        }
     for table, schema in WAREHOUSE_TABLES.items():
-        con.execute(f"COMMENT ON TABLE {ident(table)} IS {_literal(TABLE_DOCS[table])}")
+        if not only_changed or held_tables.get(table) != TABLE_DOCS[table]:
+            con.execute(f"COMMENT ON TABLE {ident(table)} IS {_literal(TABLE_DOCS[table])}")
         for column in schema:
-            con.execute(
-                f"COMMENT ON COLUMN {ident(table)}.{ident(column)} IS {_literal(column_description(table, column))}"
-            )
+            text = column_description(table, column)
+            if not only_changed or held_columns.get((table, column)) != text:
+                con.execute(f"COMMENT ON COLUMN {ident(table)}.{ident(column)} IS {_literal(text)}")

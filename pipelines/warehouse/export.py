@@ -13,14 +13,16 @@ import os
 from pathlib import Path
 
 from pipelines.schema import WAREHOUSE_TABLES
+from pipelines.settings import Warehouse
 
-from .db import connect, existing_tables, ident, key_columns
+from .db import connect, existing_tables, files_dir, ident, key_columns
 
 ACLED_VIEW = "acled_export"
 
 
-def default_export_dir(db_path: Path | str) -> Path:
-    return Path(db_path).parent / "export"
+def default_export_dir(db_path: Warehouse | str) -> Path:
+    """export/ beside the warehouse file, or in a lake's files folder (db.files_dir)."""
+    return files_dir(db_path) / "export"
 
 
 def _literal(path: Path) -> str:
@@ -37,7 +39,7 @@ def _copy(con, query: str, target: Path, options: str) -> None:
             tmp.unlink()
 
 
-def export_parquet(db_path: Path | str, out_dir: Path | str | None = None) -> dict[str, Path]:
+def export_parquet(db_path: Warehouse | str, out_dir: Path | str | None = None) -> dict[str, Path]:
     """Write every warehouse table (and acled_export, when the view exists) as Parquet; returns name -> file."""
     out = Path(out_dir) if out_dir is not None else default_export_dir(db_path)
     out.mkdir(parents=True, exist_ok=True)
@@ -52,7 +54,12 @@ def export_parquet(db_path: Path | str, out_dir: Path | str | None = None) -> di
             target = out / f"{table}.parquet"
             _copy(con, f"SELECT * FROM {ident(table)} ORDER BY {order}", target, "FORMAT parquet")
             written[table] = target
-        views = {r[0] for r in con.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        views = {
+            r[0]
+            for r in con.sql(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()"
+            ).fetchall()
+        }
         if ACLED_VIEW in views:
             query = f"SELECT * FROM {ident(ACLED_VIEW)}"
             _copy(con, query, out / f"{ACLED_VIEW}.parquet", "FORMAT parquet")

@@ -12,12 +12,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pipelines.settings import Lake
+
 FAILURES_FILE = "run_failures.jsonl"
 _RANGE = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
 
-def failures_path(db_path: Path | str) -> Path:
-    return Path(db_path).parent / FAILURES_FILE
+def failures_path(db_path: Path | str | Lake) -> Path:
+    """run_failures.jsonl beside the warehouse file, or in a lake's files folder."""
+    from .db import files_dir
+
+    return files_dir(db_path) / FAILURES_FILE
 
 
 def failure_record(
@@ -42,7 +47,7 @@ def failure_record(
     }
 
 
-def append_failure(db_path: Path | str, record: Mapping[str, Any]) -> Path:
+def append_failure(db_path: Path | str | Lake, record: Mapping[str, Any]) -> Path:
     """Append `record` to the failures file beside the warehouse, as one line written at once; returns the path."""
     path = failures_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,8 @@ class LoadSummary:
     derived: dict[str, int] = field(default_factory=dict)
     # per event and ledger table, rows (in the whole warehouse, after the load) whose article is missing
     orphans: dict[str, int] = field(default_factory=dict)
+    # on a lake, the snapshot the publish committed (set by the publisher once committed; None for a file)
+    snapshot: int | None = None
 
 
 def _conform_batch(
@@ -186,6 +188,21 @@ def load_batch(
     `consolidate=False` before), the derived tables are recomputed whole instead. `consolidate=False` leaves
     them stale until the next such full recomputation or `recompute`.
     """
+    with transaction(db_path) as con:
+        return load_into(con, articles, events, quarantine, partitions, consolidate=consolidate)
+
+
+def load_into(
+    con: duckdb.DuckDBPyConnection,
+    articles: pl.DataFrame,
+    events: Mapping[str, pl.DataFrame],
+    quarantine: pl.DataFrame,
+    partitions: tuple[dt.date, dt.date] | None = None,
+    *,
+    consolidate: bool = True,
+) -> LoadSummary:
+    """`load_batch` inside the caller's transaction on `con`: a DuckLake run loads all its batches in the one
+    transaction it commits (publish.py), a file's publish one transaction per batch into its copy."""
     frames = _conform_batch(articles, events, quarantine)
     batch_origins = _id_table(
         "origin",
@@ -200,52 +217,51 @@ def load_batch(
     loaded_article_ids = _id_table("article_id", frames["articles"]["article_id"].to_list())
     batch_quarantine_ids = _id_table("quarantine_id", frames["quarantine"]["quarantine_id"].to_list())
 
-    with transaction(db_path) as con:
-        ensure_schema(con)
-        frames = _with_days(con, frames)
-        written: dict[str, int] = {}
-        # Registered for the rest of this connection's life (see _insert for why they are not unregistered).
-        con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
-        con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
-        con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
-        # The incremental consolidation needs the keys of the rows about to go: read them first.
-        incremental = consolidate and _derived_agree(con)
-        replaced = _replaced(con, batch_article_ids, partitions) if incremental else None
-        if partitions is not None:
-            _delete_partitions(con, *partitions)
-            # the inputs this batch read replace their ingest rejects of any day: a line quarantined on
-            # one day and fixed since (now an article of another day) must not stay in quarantine too
-            con.register(_BATCH_ORIGINS, batch_origins)
-            con.execute(
-                "DELETE FROM quarantine WHERE stage = 'ingest' AND row_id IN "
-                f"(SELECT origin FROM {ident(_BATCH_ORIGINS)})"
-            )
-        for table in [*LOADED_EVENT_TABLES, "quarantine"]:
-            only_validate = (
-                " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
-            )
-            con.execute(
-                f"DELETE FROM {ident(table)} WHERE article_id IN "
-                f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)}){only_validate}"
-            )
+    ensure_schema(con)
+    frames = _with_days(con, frames)
+    written: dict[str, int] = {}
+    # Registered for the rest of this connection's life (see _insert for why they are not unregistered).
+    con.register(_BATCH_ARTICLE_IDS, batch_article_ids)
+    con.register(_BATCH_QUARANTINE_IDS, batch_quarantine_ids)
+    con.register(_LOADED_ARTICLE_IDS, loaded_article_ids)
+    # The incremental consolidation needs the keys of the rows about to go: read them first.
+    incremental = consolidate and _derived_agree(con)
+    replaced = _replaced(con, batch_article_ids, partitions) if incremental else None
+    if partitions is not None:
+        _delete_partitions(con, *partitions)
+        # the inputs this batch read replace their ingest rejects of any day: a line quarantined on
+        # one day and fixed since (now an article of another day) must not stay in quarantine too
+        con.register(_BATCH_ORIGINS, batch_origins)
         con.execute(
-            "DELETE FROM quarantine WHERE quarantine_id IN "
-            f"(SELECT quarantine_id FROM {ident(_BATCH_QUARANTINE_IDS)})"
+            "DELETE FROM quarantine WHERE stage = 'ingest' AND row_id IN "
+            f"(SELECT origin FROM {ident(_BATCH_ORIGINS)})"
+        )
+    for table in [*LOADED_EVENT_TABLES, "quarantine"]:
+        only_validate = (
+            " AND stage <> 'ingest'" if partitions is not None and table == "quarantine" else ""
         )
         con.execute(
-            "DELETE FROM articles WHERE article_id IN "
-            f"(SELECT article_id FROM {ident(_LOADED_ARTICLE_IDS)})"
+            f"DELETE FROM {ident(table)} WHERE article_id IN "
+            f"(SELECT article_id FROM {ident(_BATCH_ARTICLE_IDS)}){only_validate}"
         )
-        for table, frame in frames.items():
-            written[table] = _insert(con, table, frame)
-        if replaced is not None:
-            derived = _refresh_affected(con, replaced, frames)
-        elif consolidate:
-            derived = _refresh_derived(con)
-        else:
-            derived = {}
-        totals = table_counts(con)
-        orphans = orphan_counts(con)
+    con.execute(
+        "DELETE FROM quarantine WHERE quarantine_id IN "
+        f"(SELECT quarantine_id FROM {ident(_BATCH_QUARANTINE_IDS)})"
+    )
+    con.execute(
+        "DELETE FROM articles WHERE article_id IN "
+        f"(SELECT article_id FROM {ident(_LOADED_ARTICLE_IDS)})"
+    )
+    for table, frame in frames.items():
+        written[table] = _insert(con, table, frame)
+    if replaced is not None:
+        derived = _refresh_affected(con, replaced, frames)
+    elif consolidate:
+        derived = _refresh_derived(con)
+    else:
+        derived = {}
+    totals = table_counts(con)
+    orphans = orphan_counts(con)
 
     return LoadSummary(
         articles=written["articles"],
@@ -391,6 +407,10 @@ def recompute(db_path: Path | str) -> dict[str, int]:
     consolidation rules changed, or a load with `consolidate=False`); returns their row counts. Reads every
     per-article table (not the article texts): its time and memory grow with the warehouse."""
     with transaction(db_path) as con:
-        ensure_schema(con)
-        out = _refresh_derived(con)
-    return out
+        return recompute_into(con)
+
+
+def recompute_into(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """`recompute` inside the caller's transaction."""
+    ensure_schema(con)
+    return _refresh_derived(con)

@@ -23,31 +23,47 @@ The copy is the one cost of a publish that grows with the warehouse (on ext4, a 
 file). A run of several batches, such as a backfill, therefore loads them all into one copy and publishes once
 (`publish_batches`, or `publish_session` for a caller that produces its batches one by one); readers see the
 warehouse before the run or after it, never in between.
+
+On a DuckLake (SALVO_WAREHOUSE=ducklake:postgres:..., pipelines/warehouse/db.py) there is no file to copy
+and no lock: a publish is one DuckLake transaction (snapshot isolation) holding every batch of the run, the
+views when their sql/ file changed, and the comments when they changed; readers attach read-only and see the
+last committed snapshot. Two runs that commit at once always conflict, since every load rewrites `weapons`
+(DuckLake refuses two transactions deleting from one data file); that is what makes the last seen-before
+screen sound across runs. The one that loses gets DuckLake's "Transaction conflict" at COMMIT, nothing of it
+is written, and `retrying` runs the whole publish again against
+the new snapshot (for up to SALVO_PUBLISH_LOCK_TIMEOUT seconds), re-reading what it reads (the seen-before
+screen of pipelines/batch.py included). Retried whole, a publish never loses or duplicates a row.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
 import os
+import random
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import duckdb
 import polars as pl
 
 from pipelines import settings
+from pipelines.settings import Lake, Warehouse
 
-from .db import connect, ensure_schema, transaction
+from .db import as_warehouse, committed_snapshot, connect, ensure_schema, is_conflict, transaction
 from .docs import apply_comments
-from .load import LoadSummary, load_batch
+from .load import LoadSummary, load_batch, load_into, recompute_into
 from .views import create_views
+
+T = TypeVar("T")
 
 
 def _lock_path(db_path: Path) -> Path:
@@ -217,9 +233,14 @@ def staged(db_path: Path | str, sql_dir: Path | None = None) -> Iterator[Path]:
 
 @dataclass(frozen=True)
 class PublishSession:
-    """The staging copy of one publish: batches loaded here are published together when the session ends."""
+    """One publish: batches loaded here are published together when the session ends. For a file, `path` is
+    the staging copy and `con` is None (each batch is a transaction of its own into the copy); for a lake,
+    `con` is the connection whose one transaction is the publish and `path` is None."""
 
-    path: Path
+    path: Path | None
+    con: duckdb.DuckDBPyConnection | None = None
+    # a lake's snapshot, once the session committed it
+    committed: list[int] = field(default_factory=list)
 
     def load(
         self,
@@ -228,32 +249,107 @@ class PublishSession:
         quarantine: pl.DataFrame,
         partitions: tuple[dt.date, dt.date] | None = None,
     ) -> LoadSummary:
-        """`load_batch` into the copy (one transaction per batch)."""
+        """`load_batch` into the copy (one transaction per batch), or into the lake's transaction."""
+        if self.con is not None:
+            return load_into(self.con, articles, events, quarantine, partitions)
+        assert self.path is not None
         return load_batch(self.path, articles, events, quarantine, partitions)
 
 
+def _finalize_lake(con: duckdb.DuckDBPyConnection, sql_dir: Path | None) -> list[str]:
+    """The views and comments of a lake publish, inside its transaction: only those that differ from what
+    the lake holds. Two runs that both rewrote an unchanged view would conflict on it at every commit."""
+    ensure_schema(con)
+    views = create_views(con, sql_dir, only_changed=True)
+    apply_comments(con, only_changed=True)
+    return views
+
+
 @contextlib.contextmanager
-def publish_session(db_path: Path | str, sql_dir: Path | None = None) -> Iterator[PublishSession]:
+def _lake_session(lake: Lake, sql_dir: Path | None) -> Iterator[PublishSession]:
+    """db.transaction, plus the snapshot the commit made, read on the same connection before it closes."""
+    con = connect(lake)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ensure_schema(con)
+            session = PublishSession(None, con)
+            yield session
+            _finalize_lake(con, sql_dir)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")  # a conflict raises here, its transaction already ended (see db.transaction)
+        session.committed.append(committed_snapshot(con))
+    finally:
+        con.close()
+
+
+def retrying(db_path: Warehouse | str, attempt: Callable[[], T]) -> T:
+    """`attempt()` (one whole publish); on a lake, again while it loses a commit to another run's
+    (db.is_conflict), with a growing, jittered pause, for up to SALVO_PUBLISH_LOCK_TIMEOUT seconds. A file's
+    publishes are serialized by the writers' lock and never conflict: called once."""
+    if not isinstance(as_warehouse(db_path), Lake):
+        return attempt()
+    deadline = time.monotonic() + settings.publish_lock_timeout_s()
+    pause = 0.05
+    while True:
+        try:
+            return attempt()
+        except duckdb.Error as exc:
+            if not is_conflict(exc) or time.monotonic() >= deadline:
+                raise
+        # jittered: two runs that conflicted must not come back in step and conflict again
+        time.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, 2.0)
+
+
+@contextlib.contextmanager
+def publish_session(db_path: Warehouse | str, sql_dir: Path | None = None) -> Iterator[PublishSession]:
     """Load any number of batches into one copy of the warehouse, published (views, comments, checkpoint, atomic
     swap) when the block ends without an error; on an error nothing is published. One copy for the whole run,
     instead of one per batch. The writers' lock is held throughout. `session.path` is the copy, for reads that
-    must see the batches loaded so far (e.g. seen-before), through connections closed before the next load."""
-    with staged(db_path, sql_dir) as staging:
+    must see the batches loaded so far (e.g. seen-before), through connections closed before the next load.
+
+    On a lake: one transaction, committed when the block ends. A commit that conflicts raises
+    duckdb.TransactionException ("Transaction conflict"); wrap the whole block in `retrying` to run it again."""
+    target = as_warehouse(db_path)
+    if isinstance(target, Lake):
+        with _lake_session(target, sql_dir) as session:
+            yield session
+        return
+    with staged(target, sql_dir) as staging:
         yield PublishSession(staging)
 
 
 def publish_batches(
-    db_path: Path | str, batches: Iterable[Mapping[str, Any]], *, sql_dir: Path | None = None
+    db_path: Warehouse | str, batches: Iterable[Mapping[str, Any]], *, sql_dir: Path | None = None
 ) -> list[LoadSummary]:
     """Load several batches (each a mapping of `load_batch`'s arguments: articles, events, quarantine and
     optionally partitions) into one copy and publish it once: readers see all of them or none. Batches are
-    taken one at a time, so a generator keeps memory to one batch."""
-    with publish_session(db_path, sql_dir) as session:
-        return [session.load(**batch) for batch in batches]
+    taken one at a time, so a generator keeps memory to one batch (on a lake, the batches taken are kept for a
+    retry of the transaction)."""
+    taken: list[Mapping[str, Any]] = []
+    source = iter(batches)
+
+    def feed() -> Iterator[Mapping[str, Any]]:
+        yield from taken  # an attempt after a conflict replays what the first one took
+        for batch in source:
+            if lake:
+                taken.append(batch)
+            yield batch
+
+    lake = isinstance(as_warehouse(db_path), Lake)
+
+    def attempt() -> list[LoadSummary]:
+        with publish_session(db_path, sql_dir) as session:
+            return [session.load(**batch) for batch in feed()]
+
+    return retrying(db_path, attempt)
 
 
 def publish_batch(
-    db_path: Path | str,
+    db_path: Warehouse | str,
     articles: pl.DataFrame,
     events: Mapping[str, pl.DataFrame],
     quarantine: pl.DataFrame,
@@ -261,39 +357,80 @@ def publish_batch(
     *,
     sql_dir: Path | None = None,
 ) -> LoadSummary:
-    """`load_batch` (load + consolidation), views and comments into a copy, swapped in atomically."""
-    with staged(db_path, sql_dir) as staging:
-        return load_batch(staging, articles, events, quarantine, partitions)
+    """`load_batch` (load + consolidation), views and comments into a copy, swapped in atomically (on a lake,
+    in one transaction, retried on a conflict)."""
+    target = as_warehouse(db_path)
+    if not isinstance(target, Lake):
+        with staged(target, sql_dir) as staging:
+            return load_batch(staging, articles, events, quarantine, partitions)
+
+    def attempt() -> LoadSummary:
+        with publish_session(target, sql_dir) as session:
+            summary = session.load(articles, events, quarantine, partitions)
+        return dataclasses.replace(summary, snapshot=session.committed[-1])
+
+    return retrying(target, attempt)
 
 
-def publish_views(db_path: Path | str, sql_dir: Path | None = None) -> None:
+def publish_views(db_path: Warehouse | str, sql_dir: Path | None = None) -> None:
     """Republish the warehouse with its views recreated from sql/ (and the derived tables recomputed whole), e.g.
     after a view file or the consolidation rules changed, without loading anything."""
     from .load import recompute
 
-    with staged(db_path, sql_dir) as staging:
-        recompute(staging)
+    target = as_warehouse(db_path)
+    if not isinstance(target, Lake):
+        with staged(target, sql_dir) as staging:
+            recompute(staging)
+        return
+
+    def attempt() -> None:
+        with publish_session(target, sql_dir) as session:
+            assert session.con is not None
+            recompute_into(session.con)
+
+    retrying(target, attempt)
 
 
-def publish_weapons(db_path: Path | str, sql_dir: Path | None = None) -> tuple[int, bool]:
+def _held_weapons(target: Warehouse) -> pl.DataFrame | None:
+    """The warehouse's weapons table (None: no warehouse, or no such table yet), read read-only."""
+    from .db import LakeUnavailable, existing_tables, read_table
+
+    if isinstance(target, Path) and not target.exists():
+        return None
+    try:
+        con = connect(target, read_only=True)
+    except LakeUnavailable as exc:
+        if "creating a new DuckLake is explicitly disabled" in str(exc):
+            return None  # a catalog database without a lake yet: the publish below creates it
+        raise
+    try:
+        return read_table(con, "weapons").sort("alias") if "weapons" in existing_tables(con) else None
+    finally:
+        con.close()
+
+
+def publish_weapons(db_path: Warehouse | str, sql_dir: Path | None = None) -> tuple[int, bool]:
     """Make the published `weapons` table equal weapons.csv; returns (rows, whether a publish was needed).
 
     Every load rewrites the table from the CSV too (load_batch), so this publishes only when the warehouse does
     not exist yet or the CSV changed since the last load: a read-only comparison otherwise."""
-    from .db import existing_tables, read_table
     from .load import replace_table, weapons_frame
 
     want = weapons_frame()
-    path = Path(db_path)
-    if path.exists():
-        con = connect(path, read_only=True)
-        try:
-            held = read_table(con, "weapons").sort("alias") if "weapons" in existing_tables(con) else None
-        finally:
-            con.close()
-        if held is not None and held.equals(want):
-            return want.height, False
-    with staged(path, sql_dir) as staging, transaction(staging) as con:
-        ensure_schema(con)
-        replace_table(con, "weapons", want)
+    target = as_warehouse(db_path)
+    held = _held_weapons(target)
+    if held is not None and held.equals(want):
+        return want.height, False
+    if not isinstance(target, Lake):
+        with staged(target, sql_dir) as staging, transaction(staging) as con:
+            ensure_schema(con)
+            replace_table(con, "weapons", want)
+        return want.height, True
+
+    def attempt() -> None:
+        with publish_session(target, sql_dir) as session:
+            assert session.con is not None
+            replace_table(session.con, "weapons", want)
+
+    retrying(target, attempt)
     return want.height, True

@@ -66,17 +66,58 @@ def report_query(name: str, sql_dir: Path | None = None) -> str:
     return read_report_file(report_file(name, sql_dir))[1]
 
 
-def create_views(con: duckdb.DuckDBPyConnection, sql_dir: Path | None = None) -> list[str]:
+def _view_sql(query: str) -> str:
+    """`CREATE VIEW` for a report's query. The comment line stays part of the query; a newline after AS keeps
+    it from swallowing the SELECT."""
+    return f"AS\n{query}\n"
+
+
+def _held_views(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """The views of the connection's warehouse: name -> (its SQL as DuckDB keeps it, its comment)."""
+    rows = con.sql(
+        "SELECT view_name, sql, comment FROM duckdb_views() "
+        "WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
+    ).fetchall()
+    return {name: (sql, comment) for name, sql, comment in rows}
+
+
+def _normalized(names_queries: dict[str, str]) -> dict[str, str]:
+    """Each view's SQL as DuckDB keeps it (parsed and printed again: `count(*)` becomes `count_star()`), made
+    in a scratch in-memory database over empty warehouse tables, so that it can be compared with a view held."""
+    from pipelines.schema import WAREHOUSE_TABLES
+
+    from .db import create_table_sql
+
+    scratch = duckdb.connect()
+    try:
+        for table in WAREHOUSE_TABLES:
+            scratch.execute(create_table_sql(table))
+        for name, query in names_queries.items():
+            scratch.execute(f"CREATE VIEW {ident(name)} {_view_sql(query)}")
+        return {name: sql for name, (sql, _) in _held_views(scratch).items()}
+    finally:
+        scratch.close()
+
+
+def create_views(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path | None = None, *, only_changed: bool = False
+) -> list[str]:
     """Create or replace one view per report file; returns the view names.
 
     The warehouse tables are created first when missing, because DuckDB binds a view's query when it is created.
+    With `only_changed` (a DuckLake publish), a view whose SQL and comment are already those of its file is left
+    alone: rewriting it is a catalog change that two concurrent runs' transactions would conflict on.
     """
     ensure_schema(con)
     names = report_names(sql_dir)
+    queries = {name: read_report_file(_sql_dir(sql_dir) / f"{name}.sql")[1] for name in names}
+    held = _held_views(con) if only_changed else {}
+    wanted = _normalized(queries) if only_changed else {}
     for name in names:
-        _, query = read_report_file(_sql_dir(sql_dir) / f"{name}.sql")
-        # The comment line stays part of the query; a newline after AS keeps it from swallowing the SELECT.
-        con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS\n{query}\n")
-        description = report_description(name, sql_dir).replace("'", "''")
-        con.execute(f"COMMENT ON VIEW {ident(name)} IS '{description}'")
+        description = report_description(name, sql_dir)
+        if name in held and held[name] == (wanted[name], description):
+            continue
+        con.execute(f"CREATE OR REPLACE VIEW {ident(name)} {_view_sql(queries[name])}")
+        literal = description.replace("'", "''")
+        con.execute(f"COMMENT ON VIEW {ident(name)} IS '{literal}'")
     return names

@@ -202,6 +202,9 @@ def test_a_publish_that_loses_its_commit_is_retried_whole(lake: Lake, pg: Postgr
             publish_batch(lake, **night_reports(d2, night))
 
 
+# about 40 s of process start-up on 2 cores; the default suite's lake concurrency guard is the deterministic
+# conflict test above (a commit that loses is retried whole)
+@pytest.mark.slow
 def test_two_processes_publishing_at_once_on_a_lake_equal_the_same_publishes_in_sequence(
     pg: Postgres, tmp_path: Path
 ) -> None:

@@ -22,7 +22,7 @@ import polars as pl
 # cannot: Unicode properties (\p{Lu}) and scoped flags such as (?-i:...)
 import regex as re
 
-_KIND_MODULES = ("air", "casualties", "territory")
+_KIND_MODULES = ("air", "casualties", "territorial_control")
 
 
 def _frames_equal(a: pl.DataFrame, b: pl.DataFrame) -> tuple[bool, int]:
@@ -99,7 +99,7 @@ def collect_patterns() -> tuple[dict[str, dict[str, re.Pattern[str]]], list[str]
         mod = importlib.import_module(f"pipelines.extract.{name}")
         # air and casualty token patterns run case-insensitively (find_tokens' default); territory's and
         # the place patterns rely on capitals
-        default = 0 if name == "territory" else re.I
+        default = 0 if name == "territorial_control" else re.I
         raw: dict[str, tuple[str, int]] = {}
         if hasattr(mod, "patterns"):
             for key, pat in mod.patterns().items():

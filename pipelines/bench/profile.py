@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-_KIND_MODULES = ("air", "casualties", "territory")
+_KIND_MODULES = ("air", "casualties", "territorial_control")
 
 
 @contextmanager

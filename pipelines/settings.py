@@ -235,6 +235,25 @@ def warehouse_data(environ: Env = None) -> str | None:
     return _raw("SALVO_WAREHOUSE_DATA", environ)
 
 
+def as_warehouse(db_path: Warehouse | str | os.PathLike[str]) -> Warehouse:
+    """A warehouse argument as a file Path or a Lake: a `ducklake:` string takes its data path from
+    SALVO_WAREHOUSE_DATA (check_warehouse_uri), anything else is a file path."""
+    if isinstance(db_path, Lake):
+        return db_path
+    text = os.fspath(db_path)
+    if is_lake_uri(text):
+        return check_warehouse_uri(text, warehouse_data(), "the warehouse")
+    return Path(text)
+
+
+def files_dir(db_path: Warehouse | str | os.PathLike[str]) -> Path:
+    """The folder of the files a run writes beside the warehouse (data_docs/, reports/, export/,
+    run_failures.jsonl): the file's folder, or a lake's (Lake.files_dir). Here, not in warehouse/, because
+    validate (Data Docs) needs it too and stages import no other stage."""
+    target = as_warehouse(db_path)
+    return target.files_dir if isinstance(target, Lake) else target.parent
+
+
 def warehouse(environ: Env = None) -> Warehouse:
     """SALVO_WAREHOUSE: a DuckDB file path or `ducklake:postgres:<libpq string>` (with SALVO_WAREHOUSE_DATA);
     unset, SALVO_DB_PATH (the older name of a file path), else warehouse/salvo.duckdb."""

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines import settings
 from pipelines.schema import QUARANTINE, empty
 from pipelines.settings import Lake
 
@@ -75,9 +76,7 @@ log = logging.getLogger(__name__)
 def default_docs_dir(db_path: Path | str | Lake) -> Path:
     """Where the pipeline has GX build its Data Docs: `data_docs/` beside the warehouse file (or in a lake's
     files folder)."""
-    from pipelines.warehouse.db import files_dir
-
-    return files_dir(db_path) / "data_docs"
+    return settings.files_dir(db_path) / "data_docs"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -37,7 +36,14 @@ import polars as pl
 
 from pipelines import settings
 from pipelines.schema import EVENT_TABLES, LEDGER_TABLES, WAREHOUSE_TABLES, conform
-from pipelines.settings import DEFAULT_DB_PATH, REPO_ROOT, Lake, Warehouse  # noqa: F401 - where they were; one place knows them
+from pipelines.settings import (  # noqa: F401 - where they were; one place knows them
+    DEFAULT_DB_PATH,
+    REPO_ROOT,
+    Lake,
+    Warehouse,
+    as_warehouse,
+    files_dir,
+)
 
 # A table's primary key: one column, or several.
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
@@ -239,17 +245,6 @@ def _connect_lake(lake: Lake, read_only: bool, snapshot: int | None = None) -> d
     return con
 
 
-def as_warehouse(db_path: Warehouse | str | os.PathLike[str]) -> Warehouse:
-    """A warehouse argument as a file Path or a Lake: a `ducklake:` string takes its data path from
-    SALVO_WAREHOUSE_DATA (settings.check_warehouse_uri), anything else is a file path."""
-    if isinstance(db_path, Lake):
-        return db_path
-    text = os.fspath(db_path)
-    if settings.is_lake_uri(text):
-        return settings.check_warehouse_uri(text, settings.warehouse_data(), "the warehouse")
-    return Path(text)
-
-
 def committed_snapshot(con: duckdb.DuckDBPyConnection) -> int:
     """The snapshot this connection's last commit to the lake made (not a later one of another writer)."""
     [(snapshot,)] = con.sql(f"SELECT id FROM ducklake_last_committed_snapshot({_literal(LAKE_ALIAS)})").fetchall()
@@ -272,13 +267,6 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()
     return kind == "ducklake"
-
-
-def files_dir(db_path: Warehouse | str | os.PathLike[str]) -> Path:
-    """The folder of the files a run writes beside the warehouse (data_docs/, reports/, export/,
-    run_failures.jsonl): the file's folder, or a lake's (settings.Lake.files_dir)."""
-    target = as_warehouse(db_path)
-    return target.files_dir if isinstance(target, Lake) else target.parent
 
 
 def connect(

@@ -540,24 +540,17 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 qual=_qual(pl.col("b_qual")),
             )
         )  # fmt: skip
-    t = find_tokens(cand, "cnorm", p["inverted"], kind="count")
-    if t.height:
-        t = _tokens(t, p["inverted"])
-        frames.append(
-            t.filter(_list_ok("v_list")).select(
-                *KEYS, "pos", "end", "kind", field=_field(pl.col("v_verb")), count=_count_col(pl.col("v_list")),
-                qual=_qual(pl.col("v_qual")),
-            )
-        )  # fmt: skip
-    t = find_tokens(cand, "cnorm", p["injury_noun"], kind="count")
-    if t.height:
-        t = _tokens(t, p["injury_noun"])
-        frames.append(
-            t.filter(_list_ok("n_list")).select(
-                *KEYS, "pos", "end", "kind", field=pl.lit("injured"), count=_count_col(pl.col("n_list")),
-                qual=_qual(pl.col("n_qual")),
-            )
-        )  # fmt: skip
+    # victim lists with their field: "Killed were a man and his mother", "two residents suffered injuries"
+    for name, prefix, field in (("inverted", "v", _field(pl.col("v_verb"))), ("injury_noun", "n", pl.lit("injured"))):
+        t = find_tokens(cand, "cnorm", p[name], kind="count")
+        if t.height:
+            t = _tokens(t, p[name])
+            frames.append(
+                t.filter(_list_ok(f"{prefix}_list")).select(
+                    *KEYS, "pos", "end", "kind", field=field, count=_count_col(pl.col(f"{prefix}_list")),
+                    qual=_qual(pl.col(f"{prefix}_qual")),
+                )
+            )  # fmt: skip
     t = find_tokens(cand, "cnorm", p["death_noun"], kind="count")
     if t.height:
         t = _tokens(t, p["death_noun"])

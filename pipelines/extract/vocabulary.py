@@ -101,8 +101,9 @@ RECENT_PAST = (
 FORWARD_PAST = (
     r"(?:a|one|two|three|four|five|six|seven|several|a\s+few|\d{1,2})\s+(?:day|days|night|nights|week|weeks|"
     r"hours?|months?)\s+after",
-    r"the\s+(?:day|night|evening|morning|week)\s+before",
-    r"the\s+previous\s+(?:day|night|evening|morning|week)",
+    # ("the previous night" is mostly last night, the news itself, in a report published the morning after)
+    r"the\s+(?:day|week)\s+before",
+    r"the\s+previous\s+(?:day|week)",
 )
 
 

@@ -371,17 +371,8 @@ def is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
 
 
-def _check_lake(lake: Lake, *, must_exist: bool) -> None:
-    """check_warehouse of a lake: reachable, and holding salvo's articles table (or, with must_exist=False,
-    not created yet or empty)."""
-    try:
-        con = connect(lake, read_only=True)
-    except LakeUnavailable as exc:
-        if not must_exist and "does not exist" in str(exc) and "creating a new DuckLake" in str(exc):
-            return  # a database without a lake yet: the first run creates it
-        if "does not exist" in str(exc) and "creating a new DuckLake" in str(exc):
-            raise NotAWarehouse(f"no warehouse in {lake.uri} yet; run `salvo run` with it first") from exc
-        raise NotAWarehouse(str(exc)) from exc
+def _tables_and_article_columns(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
+    """The tables of the warehouse's main schema and the columns of its `articles` table; closes `con`."""
     try:
         tables = existing_tables(con)
         columns = {
@@ -393,6 +384,21 @@ def _check_lake(lake: Lake, *, must_exist: bool) -> None:
         }
     finally:
         con.close()
+    return tables, columns
+
+
+def _check_lake(lake: Lake, *, must_exist: bool) -> None:
+    """check_warehouse of a lake: reachable, and holding salvo's articles table (or, with must_exist=False,
+    not created yet or empty)."""
+    try:
+        con = connect(lake, read_only=True)
+    except LakeUnavailable as exc:
+        if not must_exist and "does not exist" in str(exc) and "creating a new DuckLake" in str(exc):
+            return  # a database without a lake yet: the first run creates it
+        if "does not exist" in str(exc) and "creating a new DuckLake" in str(exc):
+            raise NotAWarehouse(f"no warehouse in {lake.uri} yet; run `salvo run` with it first") from exc
+        raise NotAWarehouse(str(exc)) from exc
+    tables, columns = _tables_and_article_columns(con)
     if (tables or must_exist) and not set(WAREHOUSE_TABLES["articles"]) <= columns:
         raise NotAWarehouse(
             f"{lake.uri} is a DuckLake but not a salvo warehouse (no salvo articles table); point SALVO_WAREHOUSE "
@@ -427,17 +433,7 @@ def check_warehouse(db_path: Warehouse | str, *, must_exist: bool) -> None:
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise NotAWarehouse(f"{path} cannot be opened as a DuckDB warehouse ({first}); check the path") from exc
-    try:
-        tables = existing_tables(con)
-        columns = {
-            name
-            for (name,) in con.sql(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND schema_name = 'main' AND table_name = 'articles'"
-            ).fetchall()
-        }
-    finally:
-        con.close()
+    tables, columns = _tables_and_article_columns(con)
     if (tables or must_exist) and not set(WAREHOUSE_TABLES["articles"]) <= columns:
         raise NotAWarehouse(
             f"{path} is a DuckDB database but not a salvo warehouse (no salvo articles table); point --db at a "

@@ -48,6 +48,7 @@ CLASSES = ("drone", "missile", "guided_bomb")
 rules.declare(
     {
         "air.mention": "a counted weapon: 'approximately 580 drones', 'both missiles', 'all 24 Russian drones'",
+        "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
         "air.compound": "a hyphenated compound makes the weapon an adjective: 'missile-carrying aircraft'",
         "air.not_a_modifier": "a mention may not span a clause: 'a day after Russia launched drones' is no count",
@@ -156,7 +157,12 @@ def patterns() -> dict[str, str]:
         r"(?P<m_qual>\b" + QUALIFIER_RE + r"\s+)?"
         r"(?P<m_num>\b(?:" + NUM + r"|an?|another|single|both|a\s+pair\s+of))\s+"
         r"(?P<m_mods>(?:" + MODWORD + r"\s+){0,5}?)"
-        r"(?P<m_noun>" + noun + r")\b(?P<m_compound>" + COMPOUND + r")?"
+        r"(?P<m_noun>" + noun + r")\b"
+        # the phrase's head after a model name: "two Kh-101 cruise missiles", "five Shahed attack drones" (so
+        # that a verb right after the phrase is adjacent to it)
+        r"(?P<m_head>" + r("air.model_head", r"(?:\s+" + COMBO_ADJ + r"){0,2}\s+(?:missiles?|drones?|rockets?|bombs?|uavs?)\b")
+        + r")?"
+        r"(?P<m_compound>" + COMPOUND + r")?"
         r"(?P<m_each>\s+each)?(?P<m_after>(?:\s+(?:missile|drone|rocket|bomb)s?)?\s+" + AFTER_NOUN + r"\b)?"
         r"(?P<m_combo>(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*/\s*)(?:"
         + COMBO_ADJ

@@ -73,6 +73,7 @@ rules.declare(
         "cas.combined": "combined tallies ('killed or injured', 'killed and wounded') give no figure",
         "cas.background": "war-long and earlier tallies: 'since the full-scale invasion began', 'as reported earlier'",
         "cas.place": "a locative phrase with a known place: 'in Dnipro', 'attack on Odesa', 'in the Kherson region'",
+        "cas.possessor_place": "a possessor is the place: 'a strike on Odesa's port', 'Kharkiv's mayor said'",
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
         "cas.local_part": "a part with its own place counts when the whole is nationwide: 'killed 14 across Ukraine, including nine in Kyiv'",
         "cas.split_whole": "a whole with no place split into parts that add up to it: the parts are the rows ('seven wounded, including four in Sumy and three in Shostka')",
@@ -825,7 +826,11 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if a.height:
         t = pl.concat([t, a], how="diagonal_relaxed") if t.height else a
     if t.height:
-        t = t.filter(pl.col("not_place").is_null()).with_columns(
+        # "Odesa's port", "Kharkiv's mayor": the possessor is the place
+        t = t.filter(pl.col("not_place").is_null())
+        if rules.active("cas.possessor_place"):
+            t = t.with_columns(pl.col("place").str.replace(r"'s$", ""))
+        t = t.with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))
             # "the region of Kherson" is the Kherson region

@@ -380,7 +380,9 @@ PERFECT_RE = (
 ONE_ATTACK_RE = r"(?i)\b(?:attack|strike|barrage|assault|wave|raid|bombardment|onslaught|salvo)\b"
 IRREALIS_RE = (
     r"(?i)\b(?:can|could|would|will|may|might|should|if|unless|whether|plans?\s+to|planning\s+to|aims?\s+to|"
-    r"intends?\s+to|wants?\s+to|threaten\w*\s+to|capable\s+of|expected\s+to|likely\s+to)\b"
+    r"intends?\s+to|wants?\s+to|threaten\w*\s+to|capable\s+of|expected\s+to|likely\s+to|"
+    # "Kyiv expects Russia to launch 1,000 drones", "Russia is preparing to fire 40 missiles"
+    r"expects?\s+(?:[\w']+\s+){0,3}?to|preparing\s+(?:[\w']+\s+){0,3}?to|ready\s+to|going\s+to)\b"
 )
 # The end of a count's clause, for the background check.
 CLAUSE_END = r"[,;]|\s(?:and\s+that|but|while|whereas)\s"

@@ -42,7 +42,7 @@ TALLY = (
     r"per\s+(?:day|night)",
     r"on\s+average",
     # a rate: "100 drones a day", "three times a week" ("a day after the strike" is a point in time)
-    r"(?:[a-z]+s|\d)\s+a\s+(?:day|week|month)\b",
+    r"(?:[a-z]+s|\d)\s+a\s+(?:day|night|week|month)\b",
     r"(?:each|every)\s+(?:day|month)",
     r"weekly|monthly",
     r"to\s+date",

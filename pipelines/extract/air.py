@@ -48,6 +48,7 @@ CLASSES = ("drone", "missile", "guided_bomb")
 rules.declare(
     {
         "air.mention": "a counted weapon: 'approximately 580 drones', 'both missiles', 'all 24 Russian drones'",
+        "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
         "air.compound": "a hyphenated compound makes the weapon an adjective: 'missile-carrying aircraft'",
@@ -174,7 +175,7 @@ def patterns() -> dict[str, str]:
     # is a part (of_part) of a whole that may be given (of_whole) or refer back to the launched total.
     p["part_of"] = r(
         "air.part_of",
-        LEFT + r"(?P<of_part>" + NUM + r")\s+(?:out\s+)?of\s+(?:the\s+|these\s+|those\s+|them\s+)?"
+        LEFT + r"(?P<of_part>" + NUM + r"|" + r("air.none_of", r"\b(?:none|not\s+(?:one|1))") + r")\s+(?:out\s+)?of\s+(?:the\s+|these\s+|those\s+|them\s+)?"
         r"(?P<of_qual>" + QUALIFIER_RE + r"\s+)?(?P<of_whole>" + NUM + r"\s+)?"
         r"(?P<of_mods>(?:" + MODWORD + r"\s+){0,4}?)(?P<of_noun>" + noun + r")\b"
         r"(?P<of_combo>(?:\s*,\s*|\s+and\s+|\s*/\s*)(?:" + COMBO_ADJ + r"\s+){0,2}" + weapon + r"\b)?",
@@ -582,7 +583,8 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if rules.active("air.not_a_modifier"):
         t = t.filter(~pl.col("of_mods").str.contains("(?i)" + NOT_A_MODIFIER))
     part = t.select(
-        *KEYS, "pos", "end", "kind", count=pl.col("of_part").cast(pl.Int64), weapon_class="weapon_class",
+        *KEYS, "pos", "end", "kind", count=pl.col("of_part").str.replace(r"^\D.*", "0").cast(pl.Int64),
+        weapon_class="weapon_class",
         side="side", qual=pl.lit("exact"), all_flag=pl.lit(False), each=pl.lit(False),
         # "21 of the drones" with no whole given is a part of something counted elsewhere
         subset=pl.col("of_whole").is_null(), fixed_role=pl.lit(None, pl.String), prio=pl.lit(0),

@@ -48,6 +48,8 @@ CLASSES = ("drone", "missile", "guided_bomb")
 rules.declare(
     {
         "air.mention": "a counted weapon: 'approximately 580 drones', 'both missiles', 'all 24 Russian drones'",
+        "air.aside": "an aside between dashes or brackets is a clause of its own: 'fired six missiles - four were downed - and 30 drones'",
+        "air.all_of_the_last": "'... and 30 drones, all of which were downed' speaks of those drones, not of every weapon",
         "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
@@ -824,7 +826,18 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     s = stream.sort(*KEYS, "pos")
     # a count takes a verb of its own clause: ";", "while", "but" end one
     s = s.with_columns(clause_no=(pl.col("kind") == "clause").cast(pl.Int32).cum_sum().over(KEYS))
-    scope = [*KEYS, "clause_no"]
+    # an aside between dashes or brackets ("used six missiles - four of them were intercepted - and 30
+    # drones") is a clause of its own, and the clause around it goes on after it
+    aside = pl.lit(-1)
+    if rules.active("air.aside"):
+        # (a token may start on the space after the dash)
+        before = pl.col("norm").str.slice(0, pl.col("pos") + 1)
+        dashes = before.str.count_matches(r"\s[-–—]\s")
+        in_dashes = (dashes % 2 == 1) & pl.col("norm").str.slice(pl.col("pos")).str.contains(r"\s[-–—]\s")
+        in_brackets = before.str.count_matches(r"\(") > before.str.count_matches(r"\)")
+        aside = pl.when(in_dashes).then(dashes).when(in_brackets).then(-2).otherwise(-1)
+    s = s.with_columns(aside=aside)
+    scope = [*KEYS, "clause_no", "aside"]
     is_verb = pl.col("kind") == "verb"
     # a participle right after a count ("33 drones launched by Russia") describes that count: it is no verb
     # for the counts around it ("destroyed 25 of 33 drones launched by Russia, and one of two missiles")
@@ -1427,13 +1440,32 @@ def _ensure_role_columns(rows: pl.DataFrame) -> pl.DataFrame:
 def _apply_all_except(rows: pl.DataFrame, stream: pl.DataFrame, attackers: pl.DataFrame) -> pl.DataFrame:
     """Where a sentence says every projectile was intercepted (but the named exceptions), each class
     launched in that article gets intercepted = launched - exceptions of that class."""
-    ae = stream.filter((pl.col("kind") == "all_except") & (pl.col("role") == "intercepted"))
+    is_count = pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"])
+    prev_end = pl.when(is_count).then(pl.col("end")).forward_fill().shift(1).over(KEYS)
+    ae = (
+        stream.sort(*KEYS, "pos")
+        .with_columns(prev_end=prev_end)
+        .filter((pl.col("kind") == "all_except") & (pl.col("role") == "intercepted"))
+    )
     if ae.height == 0:
         return rows
+    # "... and 30 Shaheds, all of which were downed": all of the weapon just counted, not of every class
+    gap = pl.col("norm").str.slice(pl.col("prev_end"), (pl.col("pos") - pl.col("prev_end")).clip(lower_bound=0))
+    of_the_last = (
+        gap.str.contains(r"^\s*,?\s*$")
+        & pl.col("norm").str.slice(pl.col("pos"), 20).str.contains(r"(?i)^all\s+of\s+(?:which|them)\b")
+        & pl.lit(rules.active("air.all_of_the_last"))
+    )
+    ae = ae.with_columns(only_class=pl.when(of_the_last.fill_null(False)).then(pl.col("weapon_class")))
     exc = ae.group_by("article_id", "exc_class").agg(exc=pl.col("exc_count").sum())
-    arts = ae.select("article_id").unique()
-    flagged = rows.join(arts.with_columns(all_flag=pl.lit(True)), on="article_id", how="left").join(
-        exc, left_on=["article_id", "weapon_class"], right_on=["article_id", "exc_class"], how="left"
+    every = ae.filter(pl.col("only_class").is_null()).select("article_id").unique()
+    only = ae.filter(pl.col("only_class").is_not_null()).select("article_id", weapon_class="only_class").unique()
+    flagged = (
+        rows.join(every.with_columns(all_flag=pl.lit(True)), on="article_id", how="left")
+        .join(only.with_columns(only_flag=pl.lit(True)), on=["article_id", "weapon_class"], how="left")
+        .with_columns(all_flag=pl.col("all_flag").fill_null(False) | pl.col("only_flag").fill_null(False))
+        .drop("only_flag")
+        .join(exc, left_on=["article_id", "weapon_class"], right_on=["article_id", "exc_class"], how="left")
     )
     return flagged.with_columns(
         value_intercepted=pl.when(

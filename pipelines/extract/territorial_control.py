@@ -66,6 +66,7 @@ rules.declare(
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
         "ter.occupy_subject": "after its subject 'occupied' is the verb: 'The enemy occupied Zelene Pole'",
+        "ter.side_speaker": "a side as the speaker: 'Russian units overran X, Moscow said' is the Russian MoD's claim",
         "ter.claimant_side": "a claimant's side is the side word before it: 'Ukraine's General Staff said Russian forces captured X' is UA General Staff's claim",
         "ter.general_staff": "an unqualified 'the General Staff' is Ukraine's: 'Kupiansk has been liberated, the General Staff said'",
         "ter.participle_adjective": "a capture participle after a preposition or article describes the place: 'troops in liberated Kherson'",
@@ -465,6 +466,12 @@ def _opposite(side: pl.Expr) -> pl.Expr:
     return pl.when(side == "RU").then(pl.lit("UA")).when(side == "UA").then(pl.lit("RU"))
 
 
+# "<side> said/claims/announced": the side speaking, named by its country or capital
+SIDE_SPEAKER = (
+    r"(?i)\b(?:{side})\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:said|says|claims?|claimed|announced|reported|"
+    r"declared|insisted|asserted)\b"
+)
+
 CLAIMANTS = [
     # (pattern, claimant when the actor is RU, when UA)
     (r"(?i)\bISW\b|institute\s+for\s+(?:the\s+)?study\s+of\s+war", "ISW", "ISW"),
@@ -485,6 +492,12 @@ CLAIMANTS = [
     ),
     (r"(?i)\barmy\b|military|commander|syrskyi|forces\s+(?:said|say|claim)", "RU military", "UA military"),
 ]
+# A side itself as the speaker ("Moscow said", "Russia claims to have taken X"), after every named claimant:
+# Russia's capture claims are its defence ministry's, Ukraine's its military's.
+SIDE_CLAIMANTS = [
+    (SIDE_SPEAKER.format(side=r"russia|moscow"), "RU MoD", "RU MoD"),
+    (SIDE_SPEAKER.format(side=r"ukraine|kyiv|kiev"), "UA military", "UA military"),
+]
 
 
 # An unqualified claimant of this kind is Ukraine's (English news calls Russia's "the Russian General Staff")
@@ -495,7 +508,7 @@ def _claimant(actor: pl.Expr, context: str) -> pl.Expr:
     """The first claimant named in `context`; its side is the side word just before it ("Ukraine's General
     Staff", "the Russian Defence Ministry"), else the side of the claim's speaker (`actor`)."""
     expr = None
-    for pat, ru, ua in CLAIMANTS:
+    for pat, ru, ua in CLAIMANTS + (SIDE_CLAIMANTS if rules.active("ter.side_speaker") else []):
         hit = pl.col(context).str.contains(pat)
         # the four words before the claimant (found with its own pattern, which a literal anchors: fast)
         at = pl.col(context).str.find(pat).cast(pl.Int64)

@@ -66,6 +66,7 @@ rules.declare(
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
         "ter.occupy_subject": "after its subject 'occupied' is the verb: 'The enemy occupied Zelene Pole'",
+        "ter.has_fallen": "'X has fallen' is a capture without an agent; the actor comes from the context",
         "ter.side_speaker": "a side as the speaker: 'Russian units overran X, Moscow said' is the Russian MoD's claim",
         "ter.claimant_side": "a claimant's side is the side word before it: 'Ukraine's General Staff said Russian forces captured X' is UA General Staff's claim",
         "ter.general_staff": "an unqualified 'the General Staff' is Ukraine's: 'Kupiansk has been liberated, the General Staff said'",
@@ -299,7 +300,9 @@ def patterns() -> dict[str, str]:
         r"(?:also\s+|fully\s+|completely\s+|reportedly\s+|finally\s+|officially\s+)?"
         r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied|cleared|overrun|de-?occupied)\b|"
         r"(?:came|has\s+come|have\s+come|had\s+come|fell|has\s+fallen|have\s+fallen|had\s+fallen)\s+(?:under\s+(?:the\s+)?(?:full\s+|complete\s+)?"
-        r"(?:control|russian\s+control|ukrainian\s+control)|to)\b",
+        r"(?:control|russian\s+control|ukrainian\s+control)|to)\b|"
+        # "Ulakly has fallen, DeepState said": the perfect needs no agent ("Avdiivka fell in 2024" is history)
+        + r("ter.has_fallen", r"(?:has|have|had)\s+(?:now\s+|finally\s+|reportedly\s+|effectively\s+)?fallen\b"),
     )
     # a passive, then its list after a colon: "the settlements that have been liberated this week: A, B and C"
     p["passive_list"] = (
@@ -636,8 +639,15 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         & pl.col("subject").is_not_null()
         & pl.lit(rules.active("ter.conceded"))
     )
+    # "X has fallen, Ukrainian monitors said": a fall with no agent is told of a place Ukraine held (news of a
+    # place Ukraine takes says "liberated"), whoever speaks
+    bare_fall = (
+        passive & pl.col("trig").str.contains(r"(?i)\bfallen$") & agent.is_null() & pl.lit(rules.active("ter.has_fallen"))
+    )
     return claims.with_columns(
-        actor=pl.when(pl.col("kind").is_in(["loss", "withdrawal"]))
+        actor=pl.when(bare_fall)
+        .then(pl.lit("RU"))
+        .when(pl.col("kind").is_in(["loss", "withdrawal"]))
         .then(_opposite(actor))
         .when(conceded)
         .then(_opposite(pl.col("subject")))

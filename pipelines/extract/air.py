@@ -50,6 +50,7 @@ rules.declare(
         "air.mention": "a counted weapon: 'approximately 580 drones', 'both missiles', 'all 24 Russian drones'",
         "air.aside": "an aside between dashes or brackets is a clause of its own: 'fired six missiles - four were downed - and 30 drones'",
         "air.all_of_the_last": "'... and 30 drones, all of which were downed' speaks of those drones, not of every weapon",
+        "air.another_impact": "'one missile was shot down, another hit a house': two launched, one intercepted",
         "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
@@ -201,6 +202,12 @@ def patterns() -> dict[str, str]:
             # "downed 50 drones out of around 70": the whole, bare, after the weapon it counts
             + r"|\bout\s+of\s+(?:a\s+total\s+of\s+)?(?P<b_qual5>" + QUALIFIER_RE + r"\s+)?(?P<b_num5>" + NUM
             + r")\s*(?:[.;,]|\s+(?:launched|fired|sent|in\s+total|overnight)\b|$)"),
+    )
+    # "one missile was shot down, another hit a house": one more than the count before it, and it struck
+    p["another_impact"] = r(
+        "air.another_impact",
+        LEFT + r"(?P<an_num>another|the\s+other|a\s+second|the\s+second|(?P<an_more>" + NUM + r")\s+(?:others|more))"
+        r"(?:\s+(?:one|1))?\s+(?:also\s+)?(?:hit|struck|exploded|landed|fell|crashed|slammed)\b",
     )
     # "2 and 39 respectively were downed", "downed 15 and 198, respectively": one figure per weapon named before,
     # in their order
@@ -646,6 +653,19 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _another_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """ "..., another hit a house": a launched back-reference whose count is made whole in _counted."""
+    t = _groups(find_tokens(cand, "norm", p["another_impact"], kind="back_ref"), p["another_impact"])
+    if t.height == 0:
+        return _empty_mentions()
+    return t.select(
+        *KEYS, "pos", "end", "kind", count=pl.coalesce(pl.col("an_more").cast(pl.Int64), pl.lit(1, pl.Int64)),
+        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
+        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit("launched"),
+        prio=pl.lit(2), another=pl.lit(True),
+    )  # fmt: skip
+
+
 def _class_part_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """ "Eleven of them were missiles": a class's figure in the role of the combined count before it."""
     t = _groups(find_tokens(cand, "norm", p["class_part"], kind="class_part"), p["class_part"])
@@ -1047,6 +1067,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             _respectively_tokens(cand, p),
             _class_part_tokens(cand, p),
             _the_impact_tokens(cand, p),
+            _another_impact_tokens(cand, p),
         ],
         how="diagonal_relaxed",
     )
@@ -1083,6 +1104,22 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             .drop("__rank", "__target", "__class")
             .sort(*KEYS, "pos")
         )
+    if "another" in stream.columns:
+        # "one missile was shot down, another hit": the ones intercepted just before, and one more, were launched
+        prev_count = pl.col("count").shift(1).over(KEYS)
+        prev_fits = (
+            (pl.col("kind").shift(1).over(KEYS).is_in(["mention", "part", "back_ref"]))
+            & (pl.col("role").shift(1).over(KEYS) == "intercepted")
+            & (pl.col("weapon_class").shift(1).over(KEYS) == pl.col("weapon_class"))
+        )
+        counts_only = stream.filter(pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"]))
+        rest = stream.filter(~pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"]))
+        counts_only = counts_only.sort(*KEYS, "pos").with_columns(
+            count=pl.when(pl.col("another").fill_null(False) & prev_fits.fill_null(False))
+            .then(pl.col("count") + prev_count)
+            .otherwise(pl.col("count"))
+        )
+        stream = pl.concat([counts_only, rest], how="diagonal_relaxed").sort(*KEYS, "pos")
     # "Eleven of them were missiles": the role of the combined count before it
     combined_role = pl.when(is_count & (pl.col("weapon_class") == ANY)).then(pl.col("role"))
     stream = stream.with_columns(

@@ -51,6 +51,8 @@ rules.declare(
         "air.aside": "an aside between dashes or brackets is a clause of its own: 'fired six missiles - four were downed - and 30 drones'",
         "air.all_of_the_last": "'... and 30 drones, all of which were downed' speaks of those drones, not of every weapon",
         "air.another_impact": "'one missile was shot down, another hit a house': two launched, one intercepted",
+        "air.part_over_region": "'85 drones, 64 of which were shot down' beats a regional '12 destroyed over the Kyiv region'",
+        "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
         "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
@@ -208,6 +210,12 @@ def patterns() -> dict[str, str]:
         "air.another_impact",
         LEFT + r"(?P<an_num>another|the\s+other|a\s+second|the\s+second|(?P<an_more>" + NUM + r")\s+(?:others|more))"
         r"(?:\s+(?:one|1))?\s+(?:also\s+)?(?:hit|struck|exploded|landed|fell|crashed|slammed)\b",
+    )
+    # "destroyed 15 drones over the Bryansk region, 10 over Kursk and seven over Belgorod": counts of the same
+    # weapon and verb, one per place
+    p["place_ellipsis"] = r(
+        "air.place_ellipsis",
+        r"(?:,|\s+and)\s+(?P<el_num>" + NUM + r")\s+(?:more\s+)?(?:over|above|in|near)\s+(?:the\s+)?(?-i:[A-Z])",
     )
     # "2 and 39 respectively were downed", "downed 15 and 198, respectively": one figure per weapon named before,
     # in their order
@@ -666,6 +674,21 @@ def _another_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFram
     )  # fmt: skip
 
 
+def _place_ellipsis_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """ ", 10 over Kursk": a count that takes the weapon and the role of the count before it (_counted)."""
+    t = _groups(find_tokens(cand, "norm", p["place_ellipsis"], kind="back_ref"), p["place_ellipsis"])
+    if t.height == 0:
+        return _empty_mentions()
+    # the token ends with its count, so that the next one can see the place after it
+    return t.select(
+        *KEYS, "pos", "kind", count=pl.col("el_num").cast(pl.Int64),
+        end=pl.col("pos") + pl.col("tok").str.extract(r"^(\D*\d+)", 1).str.len_chars().cast(pl.Int64),
+        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
+        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
+        prio=pl.lit(2), place_ellipsis=pl.lit(True),
+    )  # fmt: skip
+
+
 def _class_part_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """ "Eleven of them were missiles": a class's figure in the role of the combined count before it."""
     t = _groups(find_tokens(cand, "norm", p["class_part"], kind="class_part"), p["class_part"])
@@ -1068,6 +1091,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             _class_part_tokens(cand, p),
             _the_impact_tokens(cand, p),
             _another_impact_tokens(cand, p),
+            _place_ellipsis_tokens(cand, p),
         ],
         how="diagonal_relaxed",
     )
@@ -1104,6 +1128,24 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             .drop("__rank", "__target", "__class")
             .sort(*KEYS, "pos")
         )
+    if "place_ellipsis" in stream.columns:
+        # ", 10 over Kursk" follows a count that names its own place ("15 drones over the Bryansk region"): it
+        # is that count's weapon and role; otherwise it is no count
+        is_cnt = pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"])
+        counts_only = stream.filter(is_cnt).sort(*KEYS, "pos")
+        rest = stream.filter(~is_cnt)
+        prev_end = pl.col("end").shift(1).over(KEYS)
+        placed = pl.col("norm").str.slice(prev_end, 60).str.contains(
+            r"^(?:\s+[a-z]+){0,3}\s+(?:over|above|in|near)\s+(?:the\s+)?[A-Z]"
+        )
+        ell = pl.col("place_ellipsis").fill_null(False)
+        # a run of them: each takes the role of the count that starts the run
+        run_role = pl.when(~ell).then(pl.col("role")).forward_fill().over(KEYS)
+        counts_only = counts_only.with_columns(
+            __ok=pl.when(ell).then(placed & pl.col("weapon_class").is_not_null()),
+            role=pl.when(ell).then(run_role).otherwise(pl.col("role")),
+        ).filter(~ell | pl.col("__ok").fill_null(False)).drop("__ok")
+        stream = pl.concat([counts_only, rest], how="diagonal_relaxed").sort(*KEYS, "pos")
     if "another" in stream.columns:
         # "one missile was shot down, another hit": the ones intercepted just before, and one more, were launched
         prev_count = pl.col("count").shift(1).over(KEYS)
@@ -1358,7 +1400,14 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
             parts.select(cols).with_columns(rank=pl.lit(2)),
         ]
     )
-    return chosen.sort("rank").group_by(key, maintain_order=True).first().drop("rank")
+    if rules.active("air.part_over_region"):
+        # "85 drones, 64 of which were shot down ... Over the Kyiv region, 12 were destroyed": a part of the
+        # launched total is the whole attack's outcome, and the larger of it and the regional figures wins (a
+        # part of what was launched is no launch figure)
+        chosen = chosen.with_columns(
+            rank=pl.when((pl.col("rank") == 2) & (pl.col("role") != "launched")).then(1).otherwise(pl.col("rank"))
+        )
+    return chosen.sort(["rank", "value"], descending=[False, True]).group_by(key, maintain_order=True).first().drop("rank")
 
 
 def _named_classes(counted: pl.DataFrame) -> pl.DataFrame:

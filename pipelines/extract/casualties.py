@@ -829,7 +829,12 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         # "Odesa's port", "Kharkiv's mayor": the possessor is the place
         t = t.filter(pl.col("not_place").is_null())
         if rules.active("cas.possessor_place"):
-            t = t.with_columns(pl.col("place").str.replace(r"'s$", ""))
+            # (capitals stand for their governments: "Moscow's attack", "Kyiv's forces" name no place)
+            t = t.with_columns(
+                pl.when(pl.col("place").str.contains(r"^(?:Moscow|Kyiv|Kiev|Russia|Ukraine)'s$"))
+                .then(pl.col("place"))
+                .otherwise(pl.col("place").str.replace(r"'s$", ""))
+            )
         t = t.with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))

@@ -20,9 +20,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import progress
+from pipelines.extract import extract_events, sort_events
 from pipelines.ingest import ingest_quarantine
 from pipelines.ingest.screen import NEIGHBOUR_DAYS, SEEN_SCHEMA, Window, recheck_seen
-from pipelines.schema import QUARANTINE, conform
+from pipelines.schema import EVENT_TABLES, QUARANTINE, conform
 from pipelines.settings import Warehouse
 from pipelines.warehouse import LoadSummary, connect, existing_tables, publish_session
 from pipelines.warehouse.db import LakeUnavailable, as_warehouse
@@ -37,6 +39,26 @@ def extractable(articles: pl.DataFrame) -> pl.DataFrame:
     language = pl.col("language") if "language" in articles.columns else pl.lit(None, pl.String)
     copy = pl.col("duplicate_of") if "duplicate_of" in articles.columns else pl.lit(None, pl.String)
     return articles.filter((language.is_null() | (language == "en")) & copy.is_null())
+
+
+def extract_in_batches(
+    articles: pl.DataFrame, batch_size: int, *, what: str = "extract", log=None
+) -> dict[str, pl.DataFrame]:
+    """`extract_events` over `articles` in batches of `batch_size` articles, with one progress line per batch
+    (batch i/n, articles, rows, rate, ETA: pipelines/progress.py `Batches`) to `log` and the terminal's bar,
+    if one is open. The rows equal one pass's, in the same order: an article's extraction does not depend on
+    the others, and `sort_events` orders the rows whatever the cut."""
+    n = max(1, -(-articles.height // batch_size))
+    tracker = progress.Batches(what, articles=articles.height, batches=n, log=log)
+    parts: list[dict[str, pl.DataFrame]] = []
+    for k in range(n):
+        batch = articles.slice(k * batch_size, batch_size)
+        events = extract_events(batch)
+        tracker.done(batch.height, sum(events[t].height for t in EVENT_TABLES))
+        parts.append(events)
+    if len(parts) == 1:
+        return parts[0]
+    return sort_events({table: pl.concat([p[table] for p in parts]) for table in parts[0]})
 
 
 def read_seen(db_path: Warehouse | str, window: Window, text_days: int | None = NEIGHBOUR_DAYS) -> pl.DataFrame:

@@ -30,7 +30,7 @@ from pipelines.settings import SettingsError
 if TYPE_CHECKING:  # Dagster is imported only by the commands that run it
     import dagster as dg
 
-EXTRACT_CHUNK = 20_000  # articles per extraction pass: memory holds one chunk's text, not the file's
+EXTRACT_CHUNK = settings.DEFAULT_EXTRACT_BATCH  # articles per extraction pass: one chunk's text, not the file's
 # Dagster's console log in `salvo run` unless SALVO_LOG_LEVEL says otherwise: a failed step is reported in one
 # line by the CLI itself, not as Dagster's 80-200 lines of stack
 QUIET_LOG_LEVEL = "CRITICAL"
@@ -43,11 +43,14 @@ class UsageError(Exception):
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Read the input in chunks of articles, extract each, and write every row once all are done, in the order
-    one pass over the whole input gives (extraction of an article does not depend on the others)."""
+    one pass over the whole input gives (extraction of an article does not depend on the others). On a terminal
+    (or with --progress / SALVO_PROGRESS=1) a bar on stderr counts the articles read, the chunks done, the rows,
+    the rate and the time left (pipelines/progress.py)."""
     import itertools
 
     import polars as pl
 
+    from pipelines import progress
     from pipelines.extract import contract_jsonl, extract_events, sort_events
     from pipelines.ingest import accepted_articles, raw_articles_frame, read_folder
     from pipelines.schema import EVENT_TABLES, EVENT_TYPE_OF_TABLE, empty
@@ -56,18 +59,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(
             f"salvo extract: {args.articles} does not exist; give a JSON-lines file or a folder of articles"
         )
+    chunk_size = args.chunk or settings.extract_batch()
+    show = progress.wanted(args.progress)
     items = read_folder(args.articles)
     seen_ids: set[str] = set()
     parts: dict[str, list[pl.DataFrame]] = {table: [] for table in EVENT_TYPE_OF_TABLE}
-    while chunk := list(itertools.islice(items, args.chunk)):
-        raw = raw_articles_frame(chunk, seen_ids=seen_ids)
-        del chunk
-        for row in raw.filter(pl.col("reject_reason").is_not_null()).iter_rows(named=True):
-            print(f"salvo: skipped {row['origin']}: {row['reject_reason']}", file=sys.stderr)
-        events = extract_events(accepted_articles(raw))
-        del raw
-        for table in parts:  # the contract's tables; the outcome ledger is not part of it
-            parts[table].append(events[table])
+    with progress.terminal(show) as bar:
+        total = _count_lines(args.articles) if show else None
+        tracker = progress.Batches(
+            "salvo extract", articles=total, batches=-(-total // chunk_size) if total else None
+        )
+        while chunk := list(itertools.islice(items, chunk_size)):
+            raw = raw_articles_frame(chunk, seen_ids=seen_ids)
+            del chunk
+            for row in raw.filter(pl.col("reject_reason").is_not_null()).iter_rows(named=True):
+                line = f"salvo: skipped {row['origin']}: {row['reject_reason']}"
+                if bar is not None:
+                    bar.write(line)  # above the bar
+                else:
+                    print(line, file=sys.stderr)
+            events = extract_events(accepted_articles(raw))
+            for table in parts:  # the contract's tables; the outcome ledger is not part of it
+                parts[table].append(events[table])
+            tracker.done(raw.height, sum(events[t].height for t in parts))
+            del raw
     events = sort_events(
         {
             table: pl.concat(frames) if frames else empty(EVENT_TABLES[table])
@@ -78,6 +93,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for line in contract_jsonl(events, with_evidence=args.evidence):
         out.write(line + "\n")
     return 0
+
+
+def _count_lines(path: str | os.PathLike[str]) -> int | None:
+    """The lines of a JSON-lines file (the articles a bar expects), counted in blocks; None for a folder."""
+    if not os.path.isfile(path):
+        return None
+    lines, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return lines + (last != b"\n")
 
 
 def load_definitions():
@@ -91,7 +118,11 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def plan_days(resources: dict) -> list:
-    """The days (partitions) the configured sources have items for: every day of the folders' items and of the
+    return plan(resources)[0]
+
+
+def plan(resources: dict) -> tuple[list, int]:
+    """The days (partitions) the configured sources have items for, and how many items they hold: every day of the folders' items and of the
     feeds' entries, and today when feeds or pages are configured (undated web items belong to their fetch day).
     Pages are not fetched to plan: one dated on another day is counted in raw_articles' `items_of_other_days`."""
     from pipelines.days import today_utc
@@ -107,7 +138,7 @@ def plan_days(resources: dict) -> list:
     days = set(partition_days(raw_articles_frame(items, check_dates=True, today=today), today))
     if feeds or pages or not days:
         days.add(today)  # with nothing at all, today's run still creates the tables and views
-    return sorted(days)
+    return sorted(days), len(items)
 
 
 def materialize_days(first, last, resources: dict, instance=None, raise_on_error: bool = False, **kwargs):
@@ -130,6 +161,7 @@ def materialize_days(first, last, resources: dict, instance=None, raise_on_error
 def cmd_run(args: argparse.Namespace) -> int:
     """Materialize the graph for every day the sources have items for: one run per stretch of days (days at most
     a week apart share a run), e.g. the seeds' five days of March 2025 in one run and today's in another."""
+    from pipelines import progress
     from pipelines.days import contiguous_ranges
     from pipelines.defs.resources import (  # the run is Dagster's: its resources
         ArticleSourceResource,
@@ -156,21 +188,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     resources = default_resources(**overrides)
     instance = _instance()
     started = time.perf_counter()
-    ranges = contiguous_ranges(plan_days(resources))
+    days, items = plan(resources)
+    ranges = contiguous_ranges(days)
     log_level = settings.log_level() or QUIET_LOG_LEVEL
     results = []
-    for first, last in ranges:
-        result = materialize_days(
-            first,
-            last,
-            resources,
-            instance=instance,
-            # step-by-step lines are for the UI's run log; the terminal gets the summary (or one line per failure)
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        if result.success:  # a failed run keeps its frames for a re-execution (see sweep_frames)
-            remove_run_frames(frames_base(instance), result.run_id)
-        results.append(result)
+    # on a terminal (or --progress / SALVO_PROGRESS=1) a bar on stderr follows each run: the items read, then
+    # the articles extracted per batch (the extraction asset reports into it), validation and the publish
+    with progress.terminal(progress.wanted(args.progress)) as bar:
+        for k, (first, last) in enumerate(ranges, 1):
+            span = str(first) if first == last else f"{first}..{last}"
+            if bar is not None:
+                bar.prefix = f"salvo run {k}/{len(ranges)} ({span})"
+                bar.phase("read", items)  # every run reads every item of the sources, and keeps its days'
+            run_started = time.perf_counter()
+            result = materialize_days(
+                first,
+                last,
+                resources,
+                instance=instance,
+                # step-by-step lines are for the UI's run log; the terminal gets the summary (or one line per
+                # failure)
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+            if result.success:  # a failed run keeps its frames for a re-execution (see sweep_frames)
+                remove_run_frames(frames_base(instance), result.run_id)
+            results.append(result)
+            if bar is not None:
+                took = time.perf_counter() - run_started
+                bar.write(f"salvo run: run {k}/{len(ranges)} ({span}) {'done' if result.success else 'FAILED'} in {took:.1f}s")
     elapsed = time.perf_counter() - started
     failed = [(r, rng) for r, rng in zip(results, ranges, strict=True) if not r.success]
     for result, (first, last) in failed:
@@ -337,6 +382,16 @@ def _snapshot(text: str) -> int:
     return value
 
 
+def _progress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (articles, batches, rows, rate, time left); default: on a terminal "
+        "only, or as SALVO_PROGRESS=1/0 says",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = _Parser(prog="salvo", description="War news -> validated DuckDB warehouse.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -346,9 +401,10 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument(
         "--chunk",
         type=_positive_int,
-        default=EXTRACT_CHUNK,
-        help=f"articles per extraction pass (default {EXTRACT_CHUNK})",
+        default=None,
+        help=f"articles per extraction pass (default SALVO_EXTRACT_BATCH, else {settings.DEFAULT_EXTRACT_BATCH})",
     )
+    _progress_option(ex)
     ex.set_defaults(func=cmd_extract)
     run = sub.add_parser("run", help="materialize every asset into the warehouse")
     run.add_argument(
@@ -361,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         help="DuckDB file or ducklake:postgres:<libpq string> (data path: SALVO_WAREHOUSE_DATA); default "
         "SALVO_WAREHOUSE, else warehouse/salvo.duckdb",
     )
+    _progress_option(run)
     run.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="print the reports from sql/")
     rep.add_argument("name", nargs="?")

@@ -46,6 +46,7 @@ DEFAULT_READ_TIMEOUT_S = 5.0
 DEFAULT_PUBLISH_LOCK_TIMEOUT_S = 1800.0
 DEFAULT_DAYS_PER_RUN = 50
 DEFAULT_FRAMES_RETENTION_DAYS = 7.0
+DEFAULT_EXTRACT_BATCH = 20_000
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # the executors `pipelines.definitions` can build (name -> the Dagster executor lives there)
@@ -371,6 +372,24 @@ def fetch_allow_private(environ: Env = None) -> bool:
 
 
 # --------------------------------------------------------------------------- runs
+def extract_batch(environ: Env = None) -> int:
+    """SALVO_EXTRACT_BATCH: articles per extraction pass (20,000), in a run's extraction asset and as the
+    default of `salvo extract --chunk`: memory holds one batch's sentences, and progress is told per batch."""
+    return int(
+        _number(
+            "SALVO_EXTRACT_BATCH", DEFAULT_EXTRACT_BATCH, environ, integer=True, minimum=1, unit="articles"
+        )
+    )
+
+
+def progress(environ: Env = None) -> bool | None:
+    """SALVO_PROGRESS: 1 draws the progress bar of `salvo extract` and `salvo run` on stderr even when it is
+    not a terminal, 0 never draws it; unset (None), it is drawn on a terminal only (pipelines/progress.py)."""
+    if _raw("SALVO_PROGRESS", environ) is None:
+        return None
+    return _flag("SALVO_PROGRESS", environ)
+
+
 def days_per_run(environ: Env = None) -> int:
     """SALVO_DAYS_PER_RUN: the most days one run of a backfill covers (50)."""
     return int(
@@ -494,6 +513,8 @@ class Settings:
     allowed_hosts: tuple[str, ...]
     fetch_allow_private: bool
     days_per_run: int
+    extract_batch: int
+    progress: bool | None
     publish_lock_timeout_s: float
     read_timeout_s: float
     log_level: str | None
@@ -520,6 +541,8 @@ def load(environ: Env = None) -> Settings:
         allowed_hosts=tuple(allowed_hosts(environ)),
         fetch_allow_private=fetch_allow_private(environ),
         days_per_run=days_per_run(environ),
+        extract_batch=extract_batch(environ),
+        progress=progress(environ),
         publish_lock_timeout_s=publish_lock_timeout_s(environ),
         read_timeout_s=read_timeout_s(environ),
         log_level=log_level(environ),

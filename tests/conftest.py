@@ -35,6 +35,7 @@ INTEGRATION = frozenset(
         "test_parallel_runs.py",
         "test_partitions.py",
         "test_pipeline.py",
+        "test_progress_run.py",
         "test_publish_bounds.py",
         "test_sources.py",
         "test_warehouse_run.py",

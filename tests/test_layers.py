@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 PIPELINES = Path(__file__).resolve().parents[1] / "pipelines"
-# plain code: the stages, the warehouse, the reports, the batch glue, settings, days, the benchmark
+# plain code: the stages, the warehouse, the reports, the batch glue, progress, settings, days, the benchmark
 PLAIN = [
     "settings",
     "days",
     "schema",
     "quarantine",
     "batch",
+    "progress",
     "reference",
     "ingest",
     "extract",

@@ -1,12 +1,15 @@
 """`python -m pipelines.bench` (`make bench`): the archive-scale benchmark.
 
-For each size N (default 10k, 100k, 1M synthetic ~3 KB articles, deterministic by --seed):
+For each size N (default 10k, 100k, 1M generated articles, deterministic by --seed; --corpus realistic, the
+default, ~1.2 KB articles as dense in events as real reporting (realistic.py), or synth, ~3 KB of mostly filler
+(synth.py)):
   1. `salvo extract FILE > /dev/null`, the real CLI, for N <= --cli-max: wall time and peak RSS;
   2. the full pipeline (read JSONL -> extract -> validate -> load DuckDB) in day batches, in a subprocess of
      its own so its peak RSS is this size's; seconds, MB/s and peak RSS per stage, and each stage's share.
 Then, once: the per-article baselines on a sample of the smallest file (see baseline.py), and a profile of
 extraction on the smallest file >= 10k (pyinstrument call tree and the time of every regex pass).
-Prints one table, the growth ratios between sizes and the verdict on each target of the issue, and writes
+First, the corpus's event density (density.py: the share of sentences passing each pre-filter, rows per KB,
+sentence length) beside the dev set's (--dev, read if present). Prints one table, the growth ratios between sizes and the verdict on each target of the issue, and writes
 everything as JSON to bench/results/<UTC timestamp>.json.
 """
 
@@ -25,14 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import settings
-from pipelines.bench import report, synth
+from pipelines.bench import density, realistic, report, synth
 from pipelines.bench.memory import maxrss_to_mb
 from pipelines.bench.pipeline import remove_warehouse
 from pipelines.settings import REPO_ROOT
 
 DEFAULT_RESULTS = REPO_ROOT / "bench" / "results"
 DEFAULT_BENCH_DIR = settings.bench_dir()  # SALVO_BENCH_DIR, else <tmp>/salvo-bench
-BYTES_PER_ARTICLE = 3_500  # JSONL bytes per synthetic article, rounded up (for the disk check)
+CORPORA = {"realistic": realistic, "synth": synth}  # --corpus: the generator modules
+DEFAULT_DEV_SET = REPO_ROOT.parent / "shared" / "eval" / "dev_articles.jsonl"  # beside the checkout (make eval)
+DENSITY_SAMPLE = 2_000  # articles of the corpus whose density is measured
 DB_BYTES_PER_INPUT_BYTE = 1.2  # DuckDB file size per input byte (the article text is stored), rounded up
 DISK_HEADROOM = 1_000_000_000
 
@@ -186,11 +191,41 @@ def _environment() -> dict[str, Any]:
             "ram_gb": mem, "versions": versions, **_git_state()}  # fmt: skip
 
 
-def _disk_needed(n: int, bench_dir: Path, seed: int) -> int:
+def _disk_needed(n: int, bench_dir: Path, seed: int, corpus=realistic) -> int:
     """Bytes a size still needs: its JSONL (unless cached) and its DuckDB file, plus headroom."""
-    cached = synth.dataset_path(bench_dir, n, seed).exists()
-    jsonl = 0 if cached else n * BYTES_PER_ARTICLE
-    return int(jsonl + n * BYTES_PER_ARTICLE * DB_BYTES_PER_INPUT_BYTE + DISK_HEADROOM)
+    cached = corpus.dataset_path(bench_dir, n, seed).exists()
+    per_article = corpus.BYTES_PER_ARTICLE
+    jsonl = 0 if cached else n * per_article
+    return int(jsonl + n * per_article * DB_BYTES_PER_INPUT_BYTE + DISK_HEADROOM)
+
+
+def measure_density(path: Path, dev: Path | None, sample: int = DENSITY_SAMPLE) -> dict[str, Any]:
+    """The event density of the first `sample` articles of `path` beside the dev set's (read at run time; a
+    clear `dev_skipped` reason when it is absent)."""
+    out: dict[str, Any] = {"sample": sample, "corpus": density.measure_jsonl(path, limit=sample), "dev": None}
+    if dev is None or not Path(dev).is_file():
+        out["dev_skipped"] = f"dev set not found at {dev} (it lives beside the checkout: ../shared/eval)"
+        return out
+    out["dev_path"] = str(dev)
+    out["dev"] = density.measure_jsonl(dev)
+    out["comparison"] = density.compare(out["corpus"], out["dev"])
+    return out
+
+
+def format_density(d: dict[str, Any], corpus_name: str) -> str:
+    c = d["corpus"]
+    head = (
+        f"event density ({corpus_name}: first {c['articles']:,} articles, {c['chars'] / max(c['articles'], 1):,.0f} "
+        f"chars and {c['sentences'] / max(c['articles'], 1):.1f} sentences each"
+    )
+    if d.get("dev") is None:
+        lines = [head + "):"]
+        lines += [f"  {k:<22} {c[k]:>10.4f}" for k in density.FIGURES]
+        lines.append(f"  dev set skipped: {d['dev_skipped']}")
+        return "\n".join(lines)
+    v = d["dev"]
+    head += f"; dev: {v['articles']:,} articles, {v['chars'] / max(v['articles'], 1):,.0f} chars each):"
+    return head + "\n" + density.format_comparison(d["comparison"], corpus_name, "dev")
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -217,26 +252,34 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "skipped": [],
     }
 
+    corpus = CORPORA[args.corpus]
     # datasets: the largest first, so that smaller sizes are cut from it (article i is the same in every size)
     ready: list[int] = []
     for n in sorted(args.sizes, reverse=True):
         free = shutil.disk_usage(bench_dir).free
-        need = _disk_needed(n, bench_dir, args.seed)
+        need = _disk_needed(n, bench_dir, args.seed, corpus)
         if free < need:
             msg = f"N={n:,}: skipped, needs ~{need / 1e9:.1f} GB free in {bench_dir}, has {free / 1e9:.1f} GB"
             log(f"salvo bench: {msg}")
             results["skipped"].append({"n": n, "reason": msg})
             continue
         t0 = time.perf_counter()
-        path = synth.ensure_dataset(bench_dir, n, args.seed)
+        path = corpus.ensure_dataset(bench_dir, n, args.seed)
         log(
             f"salvo bench: N={n:,}: {path} ({path.stat().st_size / 1e6:,.0f} MB, {time.perf_counter() - t0:.1f}s)"
         )
         ready.append(n)
     ready.sort()
 
+    if ready and args.density:
+        path = corpus.dataset_path(bench_dir, ready[0], args.seed)
+        log(f"salvo bench: event density of the {args.corpus} corpus and of the dev set ...")
+        results["density"] = measure_density(path, args.dev, min(ready[0], DENSITY_SAMPLE))
+        if results["density"].get("dev_skipped"):
+            log(f"salvo bench: {results['density']['dev_skipped']}: the corpus's figures alone")
+
     for n in ready:
-        path = synth.dataset_path(bench_dir, n, args.seed)
+        path = corpus.dataset_path(bench_dir, n, args.seed)
         size: dict[str, Any] = {"n": n, "input_bytes": path.stat().st_size, "jsonl": str(path)}
         if n <= args.cli_max:
             log(f"salvo bench: N={n:,}: salvo extract ...")
@@ -251,11 +294,11 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             log(f"salvo bench: N={n:,}: full pipeline in batches of >= {args.batch_size:,} articles ...")
             out = bench_dir / f"pipeline_n{n}.json"
             db = bench_dir / f"warehouse_n{n}.duckdb"
-            day = synth.dataset_path(bench_dir, n, args.seed).with_name(
-                f"daily_after_n{n}_s{args.seed}.jsonl"
+            day = corpus.dataset_path(bench_dir, n, args.seed).with_name(
+                f"daily_after_{corpus.NAME}_v{corpus.GENERATOR_VERSION}_n{n}_s{args.seed}.jsonl"
             )
             if not day.exists():  # the day after the archive: its daily run onto the warehouse is timed too
-                synth.write_jsonl(day, synth.ARTICLES_PER_DAY, args.seed, start=n)
+                corpus.write_jsonl(day, corpus.ARTICLES_PER_DAY, args.seed, start=n)
             run = run_child(_worker_cmd("_pipeline", "--jsonl", str(path), "--db", str(db), "--out", str(out),
                                         "--batch-size", str(args.batch_size), "--increment", str(day),
                                         *(["--one-publish"] if args.one_publish else [])))  # fmt: skip
@@ -286,7 +329,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         results["sizes"].append(size)
 
     if ready and not args.skip_loop:
-        path = synth.dataset_path(bench_dir, ready[0], args.seed)
+        path = corpus.dataset_path(bench_dir, ready[0], args.seed)
         log(f"salvo bench: baselines on the first {args.loop_sample} / {args.re_sample} articles ...")
         out = bench_dir / "baseline.json"
         run = run_child(_worker_cmd("_baseline", "--jsonl", str(path), "--out", str(out),
@@ -298,7 +341,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     if ready and args.profile:
         n = next((n for n in ready if n >= 10_000), ready[0])
         n_prof = min(n, 10_000)
-        path = synth.dataset_path(bench_dir, n, args.seed)
+        path = corpus.dataset_path(bench_dir, n, args.seed)
         log(f"salvo bench: profiling extract_events on {n_prof:,} articles ...")
         out = bench_dir / "profile.json"
         run = run_child(
@@ -316,6 +359,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_results(results: dict[str, Any], out=None) -> None:
     out = out or sys.stdout
+    if results.get("density"):
+        print("\n" + format_density(results["density"], results.get("args", {}).get("corpus", "corpus")), file=out)
     print(
         "\nsalvo bench: MB/s = JSONL input MB per second; share = of the pipeline's stage time; CPU s = the "
         "process's CPU time;\nothers = cores other processes kept busy meanwhile (above ~0.2 the wall times are "
@@ -371,6 +416,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=parse_sizes, default=parse_sizes("10k,100k,1M"),
                     help="article counts, comma-separated (k/M suffixes); default 10k,100k,1M")  # fmt: skip
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--corpus", choices=sorted(CORPORA), default="realistic",
+                    help="realistic (default): ~1.2 KB articles as dense in events as real reporting; synth: the "
+                    "earlier ~3 KB articles of mostly filler (the figures of docs/performance.md before issue 13)")  # fmt: skip
+    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV_SET,
+                    help=f"the dev set whose event density is printed beside the corpus's (default {DEFAULT_DEV_SET}; "
+                    "skipped with a message when absent)")  # fmt: skip
+    ap.add_argument("--no-density", dest="density", action="store_false", help="skip the density figures")
     ap.add_argument("--batch-size", type=int, default=50_000, help="articles per pipeline batch (whole days)")
     ap.add_argument(
         "--one-publish",

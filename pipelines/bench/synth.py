@@ -21,7 +21,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+NAME = "synth"  # `python -m pipelines.bench --corpus synth`
 GENERATOR_VERSION = 3  # bump when templates change: cached files carry it in their name
+BYTES_PER_ARTICLE = 3_500  # JSONL bytes per article, rounded up (the benchmark's disk check)
 TARGET_CHARS = 3000  # text length aimed at per article (filler is added until it is reached)
 ARTICLES_PER_DAY = 1000  # published_at advances one day every this many articles (archive order)
 WIRE_COPY_SHARE = 0.03  # articles that are another outlet's copy of an earlier story of the same day

@@ -8,9 +8,9 @@ not independent evidence, so its events would only double-count the earlier copy
 import dagster as dg
 import polars as pl
 
-from pipelines.batch import extractable
+from pipelines import settings
+from pipelines.batch import extract_in_batches, extractable
 from pipelines.defs.partitions import BACKFILL, DAILY
-from pipelines.extract import extract_events
 
 EVENT_OUTPUTS = {
     "air_attack_reports": "air_attacks",
@@ -35,9 +35,10 @@ __all__ = ["EVENT_OUTPUTS", "extractable", "extracted_events"]  # extractable: p
     },
 )
 def extracted_events(context: dg.AssetExecutionContext, articles: pl.DataFrame):
-    """One extraction pass over the run's extractable articles (the same code as `salvo extract`)."""
+    """The run's extractable articles through the same code as `salvo extract`, in batches of
+    SALVO_EXTRACT_BATCH articles, each batch logged (batch i/n, articles, rows, rate, ETA) to the run's log."""
     todo = extractable(articles)
-    events = extract_events(todo)
+    events = extract_in_batches(todo, settings.extract_batch(), log=context.log.info)
     skipped = articles.height - todo.height
     for name, table in EVENT_OUTPUTS.items():
         if name not in context.selected_output_names:

@@ -1,10 +1,12 @@
 """Ingest assets: input items of every source -> raw_articles -> articles, one daily partition per day."""
 
+import time
 from itertools import chain
 
 import dagster as dg
 import polars as pl
 
+from pipelines import progress
 from pipelines.days import today_utc
 from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import (
@@ -68,8 +70,16 @@ def raw_articles(
             policy, fetch_day, seen_url=lambda u: seen_urls.get(canonical_url(u)), limits=limits
         ),
     )
+    items = progress.counted(items)  # the terminal's bar of `salvo run`, if one is open, counts them as read
     found = inventory(article_source.paths)  # listed before reading: what is on disk now
+    started = time.perf_counter()
     everything = raw_articles_frame(items, check_dates=True, today=today)
+    elapsed = time.perf_counter() - started
+    context.log.info(
+        f"read: {everything.height:,} items in {elapsed:.1f}s ({everything.height / max(elapsed, 1e-9):,.0f} "
+        "items/s); screening them for the run's days"
+    )
+    progress.phase("screen")
     missing = unaccounted(found, everything["origin"].to_list())
     raw = screen_batch(everything, window, seen=seen, today=today)
     rejected = raw.filter(pl.col("reject_reason").is_not_null())

@@ -7,6 +7,7 @@ evaluation per day: see defs/warehouse.py."""
 import dagster as dg
 import polars as pl
 
+from pipelines import progress
 from pipelines.days import window_name
 from pipelines.defs.partitions import BACKFILL, DAILY, run_window
 from pipelines.defs.resources import WarehouseResource
@@ -37,6 +38,7 @@ def validated_events(
         "attack_outcomes": attack_outcome_reports,
     }
     window = run_window(context)
+    progress.phase("validate")  # the terminal's bar of `salvo run`, if one is open
     outcome = validate_events(
         tables,
         known_article_ids=articles["article_id"].to_list(),

@@ -24,6 +24,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from pipelines import progress
 from pipelines.batch import Published, publish_run
 from pipelines.days import article_days, rows_per_day, window_name
 from pipelines.defs.partitions import BACKFILL, DAILY, run_window
@@ -183,6 +184,7 @@ def warehouse_tables(
     window = run_window(context)
     # the run's days are replaced exactly (their rows go, this batch's rows come in), in a copy swapped in
     # whole, after a last seen-before screen against the warehouse as it is now
+    progress.phase("publish")  # the terminal's bar of `salvo run`, if one is open
     published = publish_run(warehouse.target(), raw_articles, articles, events, outcome.quarantine, window)
     summary, frames = published.summary, published.frames
     of_articles = article_days(frames["articles"])

@@ -48,6 +48,7 @@ rules.declare(
         "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
         "cas.verb_first": "a verb, then its victims: 'killing one person and injuring at least 26', 'left two dead'",
         "cas.injury_noun": "injuries as a noun: 'two residents suffered injuries', 'sustained minor injuries'",
+        "cas.injury_count": "injuries counted as a noun with a reporting verb: 'one fatality and four injuries were reported'",
         "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'claimed three lives', 'the bodies of five people'",
         "cas.no_one": "'no one was injured' counts nobody",
         "cas.update": "a toll that rises: 'the death toll rose to 5', 'the number of injured has risen to 63'",
@@ -56,6 +57,7 @@ rules.declare(
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
+        "cas.on_site": "the injured treated at the scene are those not taken to hospital: 'four were hospitalised and three were treated at the scene' is seven",
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
         "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
         "cas.birth_year": "a year of birth is no count and no date: 'two were killed: a man born in 1956 and a woman born in 1960'",
@@ -208,7 +210,10 @@ def patterns() -> dict[str, str]:
         + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|"
         # translated reports: "two people suffered in the attack" (were hurt)
         r"suffered\s+(?:from|in|as|during|due|after|when|because)|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?|"
-        r"(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment))\b",
+        r"(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment)"
+        # "three others were treated at the scene": the injured not taken to hospital
+        + r("cas.on_site", r"(?:\s+(?:at\s+the\s+scene|on\s+(?:the\s+)?(?:spot|site)))?|treated\s+(?:at\s+the\s+scene|on\s+(?:the\s+)?(?:spot|site))")
+        + r")\b",
     )
     # "... were killed or injured": a combined tally (read after the verb the count_first match ends with)
     p["combined_after"] = r"(?i)^\s+(?:and|or)\s+(?:injured|wounded|killed)\b"
@@ -258,11 +263,19 @@ def patterns() -> dict[str, str]:
         + r"(?:suffer(?:ed|ing|s)?|sustain(?:ed|ing|s)?|receiv(?:ed|ing|es)|got|had)\s+(?:[a-z-]+\s+){0,2}?"
         r"(?:injuries|injury|wounds|burns|trauma|shrapnel\s+wounds)\b",
     )
+    # "one fatality and four injuries were reported": injuries counted as a noun, with a reporting verb
+    p["injury_count"] = r(
+        "cas.injury_count",
+        LEFT + r"(?P<j_qual>" + QUALIFIER_RE + r"\s+)?(?P<j_num>" + NUM + r"|one|an?)\s+(?:(?:more|other|serious|minor|"
+        r"further)\s+)?injur(?:y|ies)\s+(?:(?:were|was|have\s+been|has\s+been|had\s+been)\s+)?"
+        r"(?:reported|recorded|registered|confirmed)\b",
+    )
     p["death_noun"] = r(
         "cas.death_noun",
         LEFT
         + r"(?P<d_list>"
         + victim
+        + of_place
         + r")"
         + relative
         + r"\s+"
@@ -494,6 +507,8 @@ def _field(word: pl.Expr) -> pl.Expr:
     return (
         pl.when(word.str.contains("(?i)hospital"))
         .then(pl.lit("hospitalized"))
+        .when(word.str.contains(r"(?i)\b(?:scene|spot|site)$"))
+        .then(pl.lit("on_site"))
         .when(word.str.contains("(?i)" + KILLED_WORDS))
         .then(pl.lit("killed"))
         .otherwise(pl.lit("injured"))
@@ -552,6 +567,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                     qual=_qual(pl.col(f"{prefix}_qual")),
                 )
             )  # fmt: skip
+    t = find_tokens(cand, "cnorm", p["injury_count"], kind="count")
+    if t.height:
+        t = _tokens(t, p["injury_count"])
+        frames.append(
+            t.select(
+                *KEYS, "pos", "end", "kind", field=pl.lit("injured"), count=_count_col(pl.col("j_num")),
+                qual=_qual(pl.col("j_qual")),
+            )
+        )  # fmt: skip
     t = find_tokens(cand, "cnorm", p["death_noun"], kind="count")
     if t.height:
         t = _tokens(t, p["death_noun"])
@@ -1043,6 +1067,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         killed=pl.col("value").filter(pl.col("field") == "killed").first(),
         injured=pl.col("value").filter(pl.col("field") == "injured").first(),
         hospitalized=pl.col("value").filter(pl.col("field") == "hospitalized").first(),
+        on_site=pl.col("value").filter(pl.col("field") == "on_site").first(),
         sentence_no=pl.col("sentence_no").min(),
         quals=pl.col("quals").list.explode(keep_nulls=False, empty_as_null=False),
     )
@@ -1054,7 +1079,10 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     rows = rows.with_columns(qualifier=qualifier)
     # the hospitalised are among the injured: their count stands in only where no injured count is given
     hospitalized = pl.col("hospitalized") if rules.active("cas.hospitalized") else pl.lit(None, pl.Int64)
-    rows = rows.with_columns(injured=pl.coalesce("injured", hospitalized)).filter(
+    # ... and those treated on the spot are the others: "four were hospitalised and three treated at the scene"
+    rows = rows.with_columns(
+        injured=pl.coalesce("injured", hospitalized + pl.col("on_site"), hospitalized, "on_site")
+    ).drop("on_site").filter(
         pl.col("killed").is_not_null() | pl.col("injured").is_not_null()
     )
     if rules.active("cas.city_districts"):

@@ -57,6 +57,7 @@ rules.declare(
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
+        "cas.district_of_city": "an unknown district lies in the city named before it: 'In Kharkiv, three were hurt in the Kyivskyi district'",
         "cas.on_site": "the injured treated at the scene are those not taken to hospital: 'four were hospitalised and three were treated at the scene' is seven",
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
         "cas.possessive_parts": "'in Kyiv's Darnytskyi and Solomianskyi districts': the parts of one place, not places sharing a figure",
@@ -1224,7 +1225,10 @@ def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame
     places = places.sort(*KEYS, "pos")
     is_region = (pl.col("place_kind") == "admin1") & ~pl.col("nationwide")
     region = pl.when(is_region).then(pl.col("admin1"))
-    same = places.with_columns(focus=region.forward_fill().over(KEYS))
+    # an unknown district lies in the city named before it: "In Kharkiv, three in the Kyivskyi district" (a
+    # district name the gazetteer finds in several oblasts is unknown)
+    city = pl.when(pl.col("place_kind") == "city").then(pl.col("admin1"))
+    same = places.with_columns(focus=region.forward_fill().over(KEYS), city_focus=city.forward_fill().over(KEYS))
     last_region = (
         context.select(*KEYS)
         .join(
@@ -1241,9 +1245,33 @@ def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame
             ).then(pl.col("last").shift(1).over("article_id")),
         )
     )
-    out = same.join(last_region, on=list(KEYS), how="left").with_columns(
-        focus=pl.coalesce("focus", "prev_focus")
+    last_city = (
+        context.select(*KEYS)
+        .join(
+            places.filter(pl.col("place_kind") == "city")
+            .group_by(KEYS)
+            .agg(pl.col("admin1").sort_by("pos").last().alias("last_city")),
+            on=list(KEYS),
+            how="left",
+        )
+        .sort(*KEYS)
+        .select(
+            *KEYS,
+            prev_city=pl.when(
+                pl.col("sentence_no").shift(1).over("article_id") == pl.col("sentence_no") - 1
+            ).then(pl.col("last_city").shift(1).over("article_id")),
+        )
     )
+    out = (
+        same.join(last_region, on=list(KEYS), how="left")
+        .join(last_city, on=list(KEYS), how="left")
+        .with_columns(focus=pl.coalesce("focus", "prev_focus"), city_focus=pl.coalesce("city_focus", "prev_city"))
+    )
+    if rules.active("cas.district_of_city"):
+        district = pl.col("admin1").is_null() & pl.col("location").str.contains(r"(?i)\s(?:district|raion)$")
+        out = out.with_columns(
+            focus=pl.when(district).then(pl.coalesce("city_focus", "focus")).otherwise(pl.col("focus"))
+        )
     if rules.active("cas.context_region"):
         # a town the gazetteer counts as small; curated cities and districts carry no population and stay
         small = (pl.col("place_kind") != "admin1") & (
@@ -1264,7 +1292,9 @@ def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame
             .then(pl.lit("settlement"))
             .otherwise(pl.col("place_kind")),
         )
-    return out.filter(pl.col("admin1").is_not_null() | pl.col("nationwide")).drop("focus", "prev_focus")
+    return out.filter(pl.col("admin1").is_not_null() | pl.col("nationwide")).drop(
+        "focus", "prev_focus", "city_focus", "prev_city"
+    )
 
 
 def _nearest_place(stream: pl.DataFrame) -> pl.DataFrame:

@@ -53,6 +53,7 @@ rules.declare(
         "air.another_impact": "'one missile was shot down, another hit a house': two launched, one intercepted",
         "air.part_over_region": "'85 drones, 64 of which were shot down' beats a regional '12 destroyed over the Kyiv region'",
         "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
+        "air.combined_outcome": "one figure 'shot down/suppressed' or 'shot down or neutralised' is intercepted",
         "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
@@ -293,7 +294,10 @@ def patterns() -> dict[str, str]:
     )
     p["intercept"] = r(
         "air.verb_intercept",
-        left + aux + r"(?:shot\s+down|shoot(?:s|ing)?\s+down|downed|down(?:s|ing)?|destroy(?:ed|s|ing)?|"
+        left + aux + r"(?:shot\s+down"
+        # one combined figure is intercepted: "shot down/suppressed 118", "shot down or neutralised" (SCHEMA.md)
+        + r"(?:" + r("air.combined_outcome", r"(?:\s*/\s*|\s+or\s+|\s+and/or\s+)(?:suppressed|neutrali[sz]ed|disabled)")
+        + r")?|shoot(?:s|ing)?\s+down|downed|down(?:s|ing)?|destroy(?:ed|s|ing)?|"
         r"intercept(?:ed|s|ing|ion\s+of)?|neutrali[sz](?:ed|es|ing)|took\s+down|taken\s+down|brought\s+down|"
         r"eliminated|repelled|repulsed|suppressed\s+by\s+air\s+defen[cs]e)\b",
     )

@@ -66,6 +66,7 @@ rules.declare(
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
         "ter.occupy_subject": "after its subject 'occupied' is the verb: 'The enemy occupied Zelene Pole'",
+        "ter.names_noun": "names before their place noun: 'Bohdanivka and Ivanivske villages came under Russian control'",
         "ter.has_fallen": "'X has fallen' is a capture without an agent; the actor comes from the context",
         "ter.side_speaker": "a side as the speaker: 'Russian units overran X, Moscow said' is the Russian MoD's claim",
         "ter.claimant_side": "a claimant's side is the side word before it: 'Ukraine's General Staff said Russian forces captured X' is UA General Staff's claim",
@@ -321,6 +322,8 @@ def patterns() -> dict[str, str]:
         + PLACE_NOUN
         + r")\s+of\s+)?"
         + names
+        # "Bohdanivka and Ivanivske villages came under Russian control"
+        + r"(?:\s+" + r("ter.names_noun", r"(?i:" + PLACE_NOUN + r")") + r")?"
         + r"(?:\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,)??\s+"
         r"(?i:(?P<trig>" + passive + r"))"
     )

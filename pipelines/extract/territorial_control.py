@@ -322,9 +322,9 @@ def patterns() -> dict[str, str]:
         + PLACE_NOUN
         + r")\s+of\s+)?"
         + names
-        # "Bohdanivka and Ivanivske villages came under Russian control"
-        + r"(?:\s+" + r("ter.names_noun", r"(?i:" + PLACE_NOUN + r")") + r")?"
-        + r"(?:\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,)??\s+"
+        # "Bohdanivka and Ivanivske villages came under Russian control" (the noun right before the verb)
+        + r"(?:\s+" + r("ter.names_noun", r"(?i:" + PLACE_NOUN + r")")
+        + r"|\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,)??\s+"
         r"(?i:(?P<trig>" + passive + r"))"
     )
     # "the village of X, which Russian forces seized on Tuesday": the claim's object before it

@@ -54,6 +54,7 @@ rules.declare(
         "air.part_over_region": "'85 drones, 64 of which were shot down' beats a regional '12 destroyed over the Kyiv region'",
         "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
         "air.combined_outcome": "one figure 'shot down/suppressed' or 'shot down or neutralised' is intercepted",
+        "air.noun_referent": "'Drones attacked Moscow; five were shot down': a back-reference with no count before it takes the weapon named",
         "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
@@ -356,6 +357,8 @@ UA_CUES = {
         + RUSSIAN_REGIONS
         + r"\b",
         r"\bover\s+russia(?:n|'s)?\b",
+        # a Russian place as the target: "Drones attacked Moscow overnight", "an attack on Belgorod"
+        r"\b(?:attack(?:ed|s|ing)?|struck|targeted|strikes?)\s+(?:on\s+)?(?:the\s+)?" + RUSSIAN_REGIONS + r"\b",
     ],
     1: [
         r"\brussia(?:n|'s)?\s+(?:defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|mod)\b",
@@ -691,6 +694,12 @@ def _place_ellipsis_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFram
         all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
         prio=pl.lit(2), place_ellipsis=pl.lit(True),
     )  # fmt: skip
+
+
+def _weapon_noun_tokens(cand: pl.DataFrame) -> pl.DataFrame:
+    """Weapons named without a count ("Drones attacked Moscow"): kind "weapon_noun" and their class."""
+    t = find_tokens(cand, "norm", r"\b(?:drones|uavs|missiles|rockets|shaheds|gerans)\b", kind="weapon_noun")
+    return t.select(*KEYS, "pos", "end", "kind", weapon_class=_class_of(pl.col("tok").str.to_lowercase()))
 
 
 def _class_part_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -1110,11 +1119,23 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     )
     stream = _assign_roles(_drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"))
     is_count = pl.col("kind").is_in(["mention", "part"])
-    stream = stream.sort(*KEYS, "pos").with_columns(
-        # back-references take the class of the last weapon counted before them in the article
-        weapon_class=pl.coalesce(
-            "weapon_class", pl.when(is_count).then(pl.col("weapon_class")).forward_fill().over("article_id")
-        ),
+    # "Drones attacked Moscow overnight; five were shot down": with no weapon counted before it, a
+    # back-reference takes the class of the last weapon named
+    named = _weapon_noun_tokens(cand) if rules.active("air.noun_referent") else None
+    if named is not None and named.height:
+        stream = pl.concat([stream, named], how="diagonal_relaxed")
+    noun_class = pl.when(pl.col("kind") == "weapon_noun").then(pl.col("weapon_class")).forward_fill()
+    stream = (
+        stream.sort(*KEYS, "pos")
+        .with_columns(
+            # back-references take the class of the last weapon counted before them in the article
+            weapon_class=pl.coalesce(
+                "weapon_class",
+                pl.when(is_count).then(pl.col("weapon_class")).forward_fill().over("article_id"),
+                noun_class.over("article_id"),
+            ),
+        )
+        .filter(pl.col("kind") != "weapon_noun")
     )
     if "resp_back" in stream.columns:
         # "2 and 39 respectively": the figure resp_back weapons before the last one named takes that one's class

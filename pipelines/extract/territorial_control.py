@@ -66,6 +66,7 @@ rules.declare(
         "ter.speaker_name": "a last list item followed by a speech verb is the speaker: 'liberated Kupiansk, Gerasimov told Putin'",
         "ter.region_after": "a name followed by 'region', 'oblast', 'direction' or 'front' is a region or front, not a settlement",
         "ter.occupy_subject": "after its subject 'occupied' is the verb: 'The enemy occupied Zelene Pole'",
+        "ter.republic_region": "Russia's names for occupied oblasts locate a claim: 'X in the Donetsk People's Republic' is in Donetsk oblast",
         "ter.names_noun": "names before their place noun: 'Bohdanivka and Ivanivske villages came under Russian control'",
         "ter.has_fallen": "'X has fallen' is a capture without an agent; the actor comes from the context",
         "ter.side_speaker": "a side as the speaker: 'Russian units overran X, Moscow said' is the Russian MoD's claim",
@@ -364,6 +365,13 @@ def patterns() -> dict[str, str]:
     p["region"] = (
         r"(?:\b(?:in|of|into|inside|within|near)\s+(?:the\s+)?(?:Ukraine's\s+|Ukrainian\s+|Russia's\s+)?"
         r"(?:[a-z][\w-]*\s+){0,2}(?P<r1>\p{Lu}[\p{Ll}'-]+)\s+(?i:region|oblast))|(?:\b(?i:region)\s+of\s+(?P<r2>\p{Lu}[\p{Ll}'-]+))"
+        # Russia's names for the occupied oblasts: "the Donetsk People's Republic", "the DPR"
+        + r"|(?:"
+        + rules.pattern(
+            "ter.republic_region",
+            r"\b(?P<r3>Donetsk|Luhansk|Lugansk)\s+(?i:people's\s+republic)|\b(?P<r4>DPR|DNR|LPR|LNR)\b",
+        )
+        + r")"
     )
     return p
 
@@ -727,7 +735,8 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             }
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["region"], flags=""))).unnest("g")
-    t = t.with_columns(region=pl.concat_str(pl.coalesce("r1", "r2"), pl.lit(" region")))
+    republic = pl.col("r4").replace({"DPR": "Donetsk", "DNR": "Donetsk", "LPR": "Luhansk", "LNR": "Luhansk"})
+    t = t.with_columns(region=pl.concat_str(pl.coalesce("r1", "r2", "r3", republic), pl.lit(" region")))
     t = resolve_places(t, "region").filter(pl.col("admin1").is_not_null())
     return t.select(*KEYS, "pos", region_admin1="admin1")
 

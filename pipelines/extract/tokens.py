@@ -24,7 +24,12 @@ ARTICLE_KEY = pl.Categorical()
 # DFA for a slow one; the matching copy of every sentence is ASCII but for names and rare symbols, so the
 # token patterns use ASCII classes (names keep \p{Lu}/\p{Ll} where a pattern asks for them): five times
 # faster on the victim patterns, with the same matches on the dev set.
-_ASCII = (("\\w", "[0-9A-Za-z_]"), ("\\s", "[ \\t\\n\\r\\f\\v]"), ("\\d", "[0-9]"), ("\\b", "(?-u:\\b)"))
+# (\B too, so that rules.NEVER, "\b\B", stays a pattern that never matches: a Unicode \B beside an ASCII \b
+# holds between an ASCII and an accented letter)
+_ASCII = (
+    ("\\w", "[0-9A-Za-z_]"), ("\\s", "[ \\t\\n\\r\\f\\v]"), ("\\d", "[0-9]"), ("\\b", "(?-u:\\b)"),
+    ("\\B", "(?-u:\\B)"),
+)  # fmt: skip
 
 
 def ascii_classes(pattern: str) -> str:

@@ -31,6 +31,9 @@ def _one_extraction_for_the_module() -> None:
         ("more than a thousand drones, two thousand bombs", " more than 1000 drones, 2000 bombs "),
         ("thousands of drones", " thousands of drones "),
         ("ninety-nine", " 99 "),
+        # hyphens of every width are one hyphen; soft hyphens and zero-width spaces vanish
+        ("three Kh\u2011101 and two Kh\u201059 missiles", " 3 Kh-101 and 2 Kh-59 missiles "),
+        ("Sha\u00adhed drones\u200b", " Shahed drones "),
     ],
 )
 def test_number_words_become_digits(text: str, expected: str) -> None:

@@ -78,6 +78,9 @@ _PATTERNS, _REPLACEMENTS = _word_replacements()
 _PUNCT = {
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+    # hyphens of other widths ("Kh\u2011101", a non-breaking hyphen), and invisible soft hyphens and zero-width
+    # spaces that some sites put inside words
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2015": "-", "\u00ad": "", "\u200b": "",
 }  # fmt: skip
 
 

@@ -349,7 +349,7 @@ UA_CUES = {
     ],
     2: [
         r"\brussia(?:n|'s)?\s+air\s+defen[cs]es?",
-        r"\b(?:over|above|in|on)\s+(?:the\s+)?(?:skies\s+over\s+)?(?:(?:southern|northern|western|eastern|central|border|borderline|russian)\s+)?"
+        r"\b(?:over|above|in|on|near|around|outside)\s+(?:the\s+)?(?:skies\s+over\s+)?(?:(?:southern|northern|western|eastern|central|border|borderline|russian)\s+)?"
         + RUSSIAN_REGIONS
         + r"\b",
         r"\b(?:over|above)\s+(?:his|her|its|their)\s+region\b",

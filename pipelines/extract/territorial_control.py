@@ -134,7 +134,11 @@ BACKGROUND = vocabulary.pattern(
     vocabulary.TALLY,
     vocabulary.PAST,
     # "recently" (SCHEMA.md): a capture told as background ("Zelensky visited recently liberated X")
-    extra=(r"once\s+again", r"at\s+the\s+time", r"had\s+(?:previously|earlier|already)", r"recently"),
+    extra=(
+        r"once\s+again", r"at\s+the\s+time", r"had\s+(?:previously|earlier|already)", r"recently",
+        # "Since capturing Avdiivka, Russian forces have advanced ...": the capture is the starting point
+        r"since\s+(?:capturing|taking|seizing|occupying|liberating|the\s+(?:capture|fall|seizure|occupation|liberation)\s+of)",
+    ),
 )
 WEEKS_AFTER_RE = (
     r"(?i)\b(?:a|one|two|three|four|five|six|several|a\s+few|\d{1,2})\s+(?:weeks?|months?|years?)\s+after\b"

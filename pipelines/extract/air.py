@@ -875,7 +875,7 @@ def _drop_nested(stream: pl.DataFrame) -> pl.DataFrame:
     return s.filter(keep)
 
 
-def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
+def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> pl.DataFrame:
     """Each count takes the role of its verb: a passive or impact verb right after it, else the verb before
     it in the sentence, else the verb after it. Impact verbs bind only when adjacent. The verb's position
     (verb_pos) is kept, so that its subject can be found."""
@@ -884,15 +884,22 @@ def _assign_roles(stream: pl.DataFrame) -> pl.DataFrame:
     s = s.with_columns(clause_no=(pl.col("kind") == "clause").cast(pl.Int32).cum_sum().over(KEYS))
     # an aside between dashes or brackets ("used six missiles - four of them were intercepted - and 30
     # drones") is a clause of its own, and the clause around it goes on after it
-    aside = pl.lit(-1)
-    if rules.active("air.aside"):
-        # (a token may start on the space after the dash)
-        before = pl.col("norm").str.slice(0, pl.col("pos") + 1)
-        dashes = before.str.count_matches(r"\s[-–—]\s")
-        in_dashes = (dashes % 2 == 1) & pl.col("norm").str.slice(pl.col("pos")).str.contains(r"\s[-–—]\s")
-        in_brackets = before.str.count_matches(r"\(") > before.str.count_matches(r"\)")
-        aside = pl.when(in_dashes).then(dashes).when(in_brackets).then(-2).otherwise(-1)
-    s = s.with_columns(aside=aside)
+    # (the asides are spans found once per sentence; each token looks up the last one starting before it)
+    s = s.with_columns(aside=pl.lit(-1, pl.Int64))
+    if asides is not None and asides.height:
+        s = (
+            s.drop("aside")
+            .sort("pos")
+            .join_asof(
+                asides.sort("pos").select(*KEYS, "pos", aside="pos", aside_end="end"),
+                on="pos", by=list(KEYS), strategy="backward", check_sortedness=False,
+            )
+            .with_columns(
+                aside=pl.when(pl.col("pos") < pl.col("aside_end")).then(pl.col("aside")).otherwise(-1).fill_null(-1)
+            )
+            .drop("aside_end")
+            .sort(*KEYS, "pos")
+        )
     scope = [*KEYS, "clause_no", "aside"]
     is_verb = pl.col("kind") == "verb"
     # a participle right after a count ("33 drones launched by Russia") describes that count: it is no verb
@@ -1117,26 +1124,41 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         [counts, _verb_tokens(counting, p), excepts, _marker_tokens(counting, p)],
         how="diagonal_relaxed",
     )
-    stream = _assign_roles(_drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"))
-    is_count = pl.col("kind").is_in(["mention", "part"])
-    # "Drones attacked Moscow overnight; five were shot down": with no weapon counted before it, a
-    # back-reference takes the class of the last weapon named
-    named = _weapon_noun_tokens(cand) if rules.active("air.noun_referent") else None
-    if named is not None and named.height:
-        stream = pl.concat([stream, named], how="diagonal_relaxed")
-    noun_class = pl.when(pl.col("kind") == "weapon_noun").then(pl.col("weapon_class")).forward_fill()
-    stream = (
-        stream.sort(*KEYS, "pos")
-        .with_columns(
-            # back-references take the class of the last weapon counted before them in the article
-            weapon_class=pl.coalesce(
-                "weapon_class",
-                pl.when(is_count).then(pl.col("weapon_class")).forward_fill().over("article_id"),
-                noun_class.over("article_id"),
-            ),
-        )
-        .filter(pl.col("kind") != "weapon_noun")
+    # asides between dashes or brackets: "used six missiles - four of them were intercepted - and 30 drones"
+    asides = (
+        find_tokens(counting, "norm", r"\s[-–—]\s[^-–—]{1,200}?\s[-–—](?:\s|$)|\([^()]{1,200}\)", kind="aside")
+        if rules.active("air.aside")
+        else None
     )
+    stream = _assign_roles(
+        _drop_nested(stream).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left"), asides
+    )
+    is_count = pl.col("kind").is_in(["mention", "part"])
+    stream = stream.sort(*KEYS, "pos").with_columns(
+        # back-references take the class of the last weapon counted before them in the article
+        weapon_class=pl.coalesce(
+            "weapon_class", pl.when(is_count).then(pl.col("weapon_class")).forward_fill().over("article_id")
+        ),
+    )
+    if rules.active("air.noun_referent"):
+        # "Drones attacked Moscow overnight; five were shot down": with no weapon counted before it, a
+        # back-reference takes the class of the last weapon named (read only in the articles that need it)
+        orphans = stream.filter((pl.col("kind") == "back_ref") & pl.col("weapon_class").is_null()).select(
+            "article_id"
+        ).unique()
+        named = _weapon_noun_tokens(cand.join(orphans, on="article_id", how="semi")) if orphans.height else None
+        if named is not None and named.height:
+            noun_class = pl.when(pl.col("kind") == "weapon_noun").then(pl.col("weapon_class")).forward_fill()
+            needy = stream.join(orphans, on="article_id", how="semi")
+            needy = (
+                pl.concat([needy, named], how="diagonal_relaxed")
+                .sort(*KEYS, "pos")
+                .with_columns(weapon_class=pl.coalesce("weapon_class", noun_class.over("article_id")))
+                .filter(pl.col("kind") != "weapon_noun")
+            )
+            stream = pl.concat(
+                [stream.join(orphans, on="article_id", how="anti"), needy], how="diagonal_relaxed"
+            ).sort(*KEYS, "pos")
     if "resp_back" in stream.columns:
         # "2 and 39 respectively": the figure resp_back weapons before the last one named takes that one's class
         rank = is_count.cast(pl.Int64).cum_sum().over("article_id")
@@ -1153,40 +1175,41 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             .drop("__rank", "__target", "__class")
             .sort(*KEYS, "pos")
         )
+    # the count before each count of its sentence (tokens in between that count nothing are skipped)
+    is_cnt = pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"])
+
+    def before(col: str) -> pl.Expr:
+        return pl.when(is_cnt).then(pl.col(col)).forward_fill().shift(1).over(KEYS)
+
     if "place_ellipsis" in stream.columns:
         # ", 10 over Kursk" follows a count that names its own place ("15 drones over the Bryansk region"): it
         # is that count's weapon and role; otherwise it is no count
-        is_cnt = pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"])
-        counts_only = stream.filter(is_cnt).sort(*KEYS, "pos")
-        rest = stream.filter(~is_cnt)
-        prev_end = pl.col("end").shift(1).over(KEYS)
-        placed = pl.col("norm").str.slice(prev_end, 60).str.contains(
+        placed = pl.col("norm").str.slice(before("end"), 60).str.contains(
             r"^(?:\s+[a-z]+){0,3}\s+(?:over|above|in|near)\s+(?:the\s+)?[A-Z]"
         )
-        ell = pl.col("place_ellipsis").fill_null(False)
+        ell = is_cnt & pl.col("place_ellipsis").fill_null(False)
         # a run of them: each takes the role of the count that starts the run
-        run_role = pl.when(~ell).then(pl.col("role")).forward_fill().over(KEYS)
-        counts_only = counts_only.with_columns(
-            __ok=pl.when(ell).then(placed & pl.col("weapon_class").is_not_null()),
-            role=pl.when(ell).then(run_role).otherwise(pl.col("role")),
-        ).filter(~ell | pl.col("__ok").fill_null(False)).drop("__ok")
-        stream = pl.concat([counts_only, rest], how="diagonal_relaxed").sort(*KEYS, "pos")
+        run_role = pl.when(is_cnt & ~ell).then(pl.col("role")).forward_fill().over(KEYS)
+        stream = (
+            stream.with_columns(
+                __ok=~ell | (placed & pl.col("weapon_class").is_not_null()).fill_null(False),
+                role=pl.when(ell).then(run_role).otherwise(pl.col("role")),
+            )
+            .filter("__ok")
+            .drop("__ok")
+        )
     if "another" in stream.columns:
         # "one missile was shot down, another hit": the ones intercepted just before, and one more, were launched
-        prev_count = pl.col("count").shift(1).over(KEYS)
         prev_fits = (
-            (pl.col("kind").shift(1).over(KEYS).is_in(["mention", "part", "back_ref"]))
-            & (pl.col("role").shift(1).over(KEYS) == "intercepted")
-            & (pl.col("weapon_class").shift(1).over(KEYS) == pl.col("weapon_class"))
+            before("kind").is_in(["mention", "part", "back_ref"])
+            & (before("role") == "intercepted")
+            & (before("weapon_class") == pl.col("weapon_class"))
         )
-        counts_only = stream.filter(pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"]))
-        rest = stream.filter(~pl.col("kind").is_in(["mention", "part", "back_ref", "class_part"]))
-        counts_only = counts_only.sort(*KEYS, "pos").with_columns(
-            count=pl.when(pl.col("another").fill_null(False) & prev_fits.fill_null(False))
-            .then(pl.col("count") + prev_count)
+        stream = stream.with_columns(
+            count=pl.when(is_cnt & pl.col("another").fill_null(False) & prev_fits.fill_null(False))
+            .then(pl.col("count") + before("count"))
             .otherwise(pl.col("count"))
         )
-        stream = pl.concat([counts_only, rest], how="diagonal_relaxed").sort(*KEYS, "pos")
     # "Eleven of them were missiles": the role of the combined count before it
     combined_role = pl.when(is_count & (pl.col("weapon_class") == ANY)).then(pl.col("role"))
     stream = stream.with_columns(

@@ -10,6 +10,7 @@ a verb that a single alternation would have skipped over.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import polars as pl
 
@@ -32,6 +33,7 @@ _ASCII = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def ascii_classes(pattern: str) -> str:
     """`pattern` with \\w, \\s, \\d and \\b as their ASCII forms (an escaped backslash is left alone)."""
     out, i = [], 0

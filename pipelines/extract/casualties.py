@@ -183,7 +183,7 @@ def patterns() -> dict[str, str]:
     p: dict[str, str] = {}
     of_place = r(
         "cas.victims_of_place",
-        r"(?:\s+of\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?(?-i:[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?))?",
+        r"(?:\s+(?:of|in|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?(?-i:[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?))?",
     )
     sep = r("cas.victim_list", r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)")
     relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
@@ -254,6 +254,7 @@ def patterns() -> dict[str, str]:
         + QUALIFIER_RE
         + r"\s+)?(?P<n_list>"
         + victim
+        + of_place
         + r"(?:"
         + sep
         + victim_item
@@ -519,7 +520,7 @@ def _field(word: pl.Expr) -> pl.Expr:
 def _list_ok(col: str) -> pl.Expr:
     """A victim list is usable when it holds no word of another clause ("one of the men")."""
     clean = pl.col(col).str.replace_all(
-        r"\bof\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
+        r"\b(?:of|in|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
     ).str.replace_all(r"(?i)\bboth\s+of\b", "both")
     ok = ~clean.str.contains("(?i)" + NOT_A_MODIFIER)
     return ok

@@ -55,6 +55,7 @@ rules.declare(
         "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
         "air.combined_outcome": "one figure 'shot down/suppressed' or 'shot down or neutralised' is intercepted",
         "air.noun_referent": "'Drones attacked Moscow; five were shot down': a back-reference with no count before it takes the weapon named",
+        "air.telegraphic": "a count with a bare participle is an outcome: 'Russia attacks with 90 drones; 60 downed, 25 lost to EW'",
         "air.none_of": "'none of the four missiles was intercepted': a part of none (the whole was launched)",
         "air.model_head": "a model name's head noun is part of its phrase: 'two Kh-101 cruise missiles struck'",
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
@@ -139,6 +140,8 @@ HEDGE = r"(?:likely|probably|possibly|presumably|apparently|reportedly|allegedly
 # Nouns for weapons of any class: a count of them is a combined count.
 COMBINED_NOUN = (
     r"(?:(?:aerial|air|enemy|hostile)\s+)?targets|(?:means\s+of\s+(?:air\s+|aerial\s+)?attack)|"
+    # "101 enemy air attack means were recorded" (Ukraine's air force, translated)
+    r"(?:(?:air|aerial)\s+attack\s+(?:means|assets|weapons))|"
     r"(?:aerial\s+|air\s+)?weapons|(?:(?:air|aerial)\s+)?objects|projectiles"
 )
 # Where a verb may start: not inside a compound ("Russia-launched", "air-launched")
@@ -197,8 +200,15 @@ def patterns() -> dict[str, str]:
         r"(?:were|was|have\s+been|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|"
         r"neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b)"
         r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)"
+        # telegraphic: "...; 60 downed, 25 lost to EW"
+        + r"|"
+        + r(
+            "air.telegraphic",
+            LEFT + r"(?P<b_num6>" + NUM + r")\s+(?:shot\s+down|downed|destroyed|intercepted|neutrali[sz]ed)"
+            r"\s*(?:[.;,]|$|\s+and\b|\s+by\b)",
+        )
         # "..., with 80 shot down and 15 jammed"
-        r"|\bwith\s+(?P<b_num3>" + NUM + r")\s+(?:of\s+them\s+)?(?:being\s+)?(?:shot\s+down|destroyed|intercepted|"
+        + r"|\bwith\s+(?P<b_num3>" + NUM + r")\s+(?:of\s+them\s+)?(?:being\s+)?(?:shot\s+down|destroyed|intercepted|"
         r"downed|neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b"
         # "In total, Russia had launched 81.": a launch figure for the weapon counted before
         + r"|"
@@ -450,7 +460,9 @@ PREFILTER_WORDS = tuple(
     sorted(
         set(alias_words())
         | {"drone", "uav", "unmanned", "missile", "rocket", "bomb", "projectile", "targets", "shot down", "destroy",
-           "intercept", "downed", "neutrali", "launched", "fired"}
+           "intercept", "downed", "neutrali", "launched", "fired",
+           # the combined nouns (COMBINED_NOUN): "101 air attack means", "means of air attack", "air weapons"
+           "attack means", "means of", "air weapons", "aerial weapons", "air objects", "aerial objects"}
     )
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
@@ -658,7 +670,7 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     suppressed_inside = pl.col("tok").str.contains(r"(?i)jammed|suppressed|lost|diverted")
     launch_inside = pl.col("b_num4").is_not_null() | pl.col("b_num5").is_not_null()
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3", "b_num4", "b_num5").cast(pl.Int64),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3", "b_num4", "b_num5", "b_num6").cast(pl.Int64),
         weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String),
         qual=pl.coalesce(qualifier_code(pl.col("b_qual5")), pl.lit("exact")),
         all_flag=pl.col("b_all").is_not_null(), each=pl.lit(False),

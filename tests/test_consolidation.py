@@ -27,7 +27,7 @@ D = dt.date(2025, 7, 1)
 NEXT = D + dt.timedelta(days=1)
 LATER = D + dt.timedelta(days=2)
 
-# "what did we believe on X" (README)
+# "what did we believe on X" (docs/warehouse.md)
 AS_OF = """
 SELECT * FROM attack_event_history
 WHERE event_key = $key AND valid_from <= $day

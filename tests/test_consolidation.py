@@ -367,6 +367,7 @@ def test_territorial_control_consolidates_and_opposite_claims_are_disputed(db: P
 
 
 # --------------------------------------------------------------------------- determinism
+@pytest.mark.thorough  # nine loads: four batches in order, in reverse and a repeat
 def test_derived_tables_do_not_depend_on_load_order_or_repeats(tmp_path: Path) -> None:
     night = one_night()
     parts = [

@@ -31,7 +31,8 @@ test: $(STAMP) instance
 	$(BIN)/python -m pytest -q
 
 # the quick loop while working (`pytest --quick`, tests/conftest.py): everything but the slow, integration (whole
-# Dagster runs, subprocesses, servers) and thorough (long sweeps) tests, property tests with a few examples each;
+# Dagster runs, subprocesses, servers, GX over big frames) and thorough (long sweeps) tests, property tests with a
+# few examples each;
 # `make test` (what CI runs) runs the integration and thorough tests too, with every example
 test-fast: $(STAMP) instance
 	$(BIN)/python -m pytest -q --quick

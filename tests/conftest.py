@@ -2,9 +2,11 @@
 
 Three markers sort the tests (`make test`, what CI runs, runs all but `slow`):
 - `integration`: every test of the modules listed in INTEGRATION (set here, by module): those run whole Dagster
-  runs (in process or as `salvo run`), start subprocesses or serve HTTP;
+  runs (in process or as `salvo run`), start subprocesses, serve HTTP or run GX over big frames; and a test of
+  another module that does such a thing alone carries the mark itself (GX's Data Docs site in test_validate.py);
 - `thorough`: long sweeps and size trials, seconds each (every extraction rule disabled in turn, incremental
-  against full consolidation over sequences of loads, the benchmark's pipeline, the 1 MB adversarial texts);
+  against full consolidation over sequences of loads, the benchmark's pipeline, the 1 MB adversarial texts,
+  every Unicode code point, the gazetteer build timed);
 - `slow`: long benchmarks, fuzz runs and the heavier repeats of integration trials (`pytest -m slow`).
 
 `pytest --quick` (`make test-fast`) is the loop while working: it leaves out all three, does not even import the
@@ -22,7 +24,8 @@ import pytest
 from hypothesis import settings
 from profiles import QUICK
 
-# Modules (path under tests/) that run whole Dagster runs, subprocesses or servers: the one list of them.
+# Modules (path under tests/) that run whole Dagster runs, subprocesses, servers or GX over big frames: the one
+# list of them.
 INTEGRATION = frozenset(
     {
         "test_accounting.py",
@@ -38,6 +41,7 @@ INTEGRATION = frozenset(
         "test_progress_run.py",
         "test_publish_bounds.py",
         "test_sources.py",
+        "test_validate_fast_path.py",
         "test_warehouse_run.py",
         "reliability/test_fetch_limits.py",
         "reliability/test_guarantees.py",

@@ -4,6 +4,7 @@ sources, n_sources and disputed; corrections are kept as history; precision code
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ D = dt.date(2025, 7, 1)
 NEXT = D + dt.timedelta(days=1)
 LATER = D + dt.timedelta(days=2)
 
-# "what did we believe on X" (README)
+# "what did we believe on X" (docs/warehouse.md)
 AS_OF = """
 SELECT * FROM attack_event_history
 WHERE event_key = $key AND valid_from <= $day
@@ -89,10 +90,18 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "salvo.duckdb"
 
 
+@pytest.fixture(scope="module")
+def one_night_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse after one load of one_night(), made once for the module: tests read it, or copy it to go on."""
+    path = tmp_path_factory.mktemp("one-night") / "salvo.duckdb"
+    load_batch(path, **one_night())
+    assert not path.with_name(path.name + ".wal").exists()  # the load closed its file checkpointed
+    return path
+
+
 # --------------------------------------------------------------------------- one event, many reports
-def test_several_articles_one_attack_event(db: Path) -> None:
-    load_batch(db, **one_night())
-    t = tables(db)
+def test_several_articles_one_attack_event(one_night_db: Path) -> None:
+    t = tables(one_night_db)
     events = t["attack_events"]
     assert events.height == 1
     e = events.row(0, named=True)
@@ -358,6 +367,7 @@ def test_territorial_control_consolidates_and_opposite_claims_are_disputed(db: P
 
 
 # --------------------------------------------------------------------------- determinism
+@pytest.mark.thorough  # nine loads: four batches in order, in reverse and a repeat
 def test_derived_tables_do_not_depend_on_load_order_or_repeats(tmp_path: Path) -> None:
     night = one_night()
     parts = [
@@ -381,12 +391,12 @@ def test_derived_tables_do_not_depend_on_load_order_or_repeats(tmp_path: Path) -
 
 @pytest.mark.parametrize("step", ["consolidate_affected", "consolidate"])
 def test_a_failing_consolidation_rolls_back_the_load(
-    db: Path, monkeypatch: pytest.MonkeyPatch, step: str
+    db: Path, one_night_db: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
     """Loads consolidate the keys they touch (consolidate_affected); recompute consolidates whole."""
     import pipelines.warehouse.consolidate as consolidate_mod
 
-    load_batch(db, **one_night())
+    shutil.copyfile(one_night_db, db)  # the warehouse after one load of one_night()
     before = tables(db)
 
     def broken(*args: Any) -> dict:

@@ -150,6 +150,7 @@ def test_clusters_across_slices(monkeypatch) -> None:
     assert sorted(calls) == [(o, min(7, len(texts) - o)) for o in range(0, len(texts), 7)]
 
 
+@pytest.mark.thorough  # a sweep: every assigned code point, through polars and through Python
 def test_word_class_agrees_with_python_on_every_code_point() -> None:
     # (characters of a newer Unicode than Python's, unassigned for it, are left out: polars may know them)
     chars = [

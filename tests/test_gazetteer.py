@@ -116,6 +116,7 @@ def _seconds(fn) -> float:
 BUILD_OVER_SOURCES = 4.0
 
 
+@pytest.mark.thorough  # a timing trial: the sources read, the gazetteer built from scratch, twice on a hiccup
 def test_build_is_fast() -> None:
     read = _seconds(_read_sources)  # also warms the OS file cache and pycountry's database for the build
     load_gazetteer.cache_clear()

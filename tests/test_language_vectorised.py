@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from profiles import examples
@@ -142,6 +143,7 @@ def test_language_looks_at_the_first_20000_characters() -> None:
     assert detect_languages(pl.Series(texts)).to_list() == [_reference_language(t) for t in texts]
 
 
+@pytest.mark.thorough  # a sweep: every assigned code point, through polars and through Python
 def test_letter_class_and_fold_fixes_agree_with_python_on_every_code_point() -> None:
     chars = [
         chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000 and unicodedata.category(chr(i)) != "Cn"

@@ -74,6 +74,7 @@ def test_a_db_path_inside_a_file_is_refused(tmp_path: Path) -> None:
         settings.check_db_path(tmp_path / "file" / "w.duckdb")
 
 
+@pytest.mark.integration  # the Dagster resources: the one test of the quick loop that would import Dagster
 def test_the_fetch_defaults_are_written_once() -> None:
     """settings.py holds the defaults; the plain FetchPolicy and the Dagster resource take theirs from it."""
     from pipelines.defs.resources import FetchPolicyResource, FramesIOManager

@@ -444,7 +444,7 @@ def test_every_bad_input_is_quarantined_with_its_reason(batch) -> None:
     # the 500 of the page list
     assert q.filter(pl.col("row_id") == f"{server}/status/500")["reason"].to_list() == ["http_500"]
     assert by_reason == dict(q.group_by("reason").len().iter_rows())  # queryable by reason
-    assert q.height == len(EXPECTED_QUARANTINE) + 2 == 28 and len(by_reason) == 22  # as the README says
+    assert q.height == len(EXPECTED_QUARANTINE) + 2 == 28 and len(by_reason) == 22  # as docs/ingest.md says
     assert tables["articles"].height == 10
     # every ingest row carries its day, which is how a partition re-run replaces it
     days = {json.loads(r)["partition_date"] for r in q["row_json"]}

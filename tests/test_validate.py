@@ -480,6 +480,7 @@ def test_ledger_rows_follow_their_air_attack_row():
         assert outcome.valid[t].height + q.filter(pl.col("table_name") == t).height == events[t].height
 
 
+@pytest.mark.integration  # GX's Data Docs site: four validations and three builds of the site
 def test_gx_builds_its_data_docs_from_the_validation(tmp_path):
     """With docs_dir, GX's own Data Docs site is built from the call's validation results: a page for the whole
     suite and one listing the failed expectation's rows; a re-run under the same run name replaces its pages,

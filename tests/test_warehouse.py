@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +176,40 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "nested" / "salvo.duckdb"
 
 
+BATCHES = {"a": batch_a, "b": batch_b}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., tuple[Path, list]]:
+    """`loaded("a", "b")`: a warehouse after one load of batch_a() then one of batch_b(), with the summaries of
+    those loads, each sequence made once for the module. Tests only read these files; a test that goes on
+    loading starts from a copy (`start_from`)."""
+    made: dict[tuple[str, ...], tuple[Path, list]] = {}
+
+    def get(*names: str) -> tuple[Path, list]:
+        if names not in made:
+            path = tmp_path_factory.mktemp("loaded-" + "-".join(names)) / "salvo.duckdb"
+            made[names] = (path, [load_batch(path, **BATCHES[name]()) for name in names])
+        return made[names]
+
+    return get
+
+
+@pytest.fixture()
+def start_from(db: Path, loaded: Callable[..., tuple[Path, list]]) -> Callable[..., list]:
+    """`start_from("a")`: `db` becomes a copy of the warehouse after those loads, as if the test had made them;
+    returns their summaries."""
+
+    def copy(*names: str) -> list:
+        path, summaries = loaded(*names)
+        assert not path.with_name(path.name + ".wal").exists()  # each load closes its file checkpointed
+        db.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, db)
+        return summaries
+
+    return copy
+
+
 # --------------------------------------------------------------------------- DDL
 def test_duckdb_type_mapping() -> None:
     assert duckdb_type(pl.String) == "VARCHAR"
@@ -269,8 +305,8 @@ def test_load_writes_every_table_and_creates_parent(db: Path) -> None:
     assert_frame_equal(tables["quarantine"].drop("partition_date"), expected["quarantine"].sort("quarantine_id"))
 
 
-def test_weapons_table_is_weapons_csv(db: Path) -> None:
-    load_batch(db, **batch_a())
+def test_weapons_table_is_weapons_csv(loaded: Callable[..., tuple[Path, list]]) -> None:
+    db, _ = loaded("a")
     weapons = snapshot(db)["weapons"]
     assert weapons.height == weapons_frame().height > 50
     by_alias = {r["alias"]: r for r in weapons.iter_rows(named=True)}
@@ -298,8 +334,8 @@ def test_ledger_rows_are_replaced_with_their_article(db: Path) -> None:
     assert snapshot(db)["attack_outcomes"]["outcome_id"].to_list() == ["air-a-1/*/launched"]
 
 
-def test_reload_same_batch_is_identical(db: Path) -> None:
-    first = load_batch(db, **batch_a())
+def test_reload_same_batch_is_identical(db: Path, start_from: Callable[..., list]) -> None:
+    [first] = start_from("a")
     before = snapshot(db)
     second = load_batch(db, **batch_a())
     after = snapshot(db)
@@ -307,9 +343,10 @@ def test_reload_same_batch_is_identical(db: Path) -> None:
     assert_same_tables(before, after)
 
 
-def test_reload_is_identical_by_except_both_ways(db: Path, tmp_path: Path) -> None:
-    load_batch(db, **batch_a())
-    load_batch(db, **batch_b())
+def test_reload_is_identical_by_except_both_ways(
+    db: Path, tmp_path: Path, start_from: Callable[..., list]
+) -> None:
+    start_from("a", "b")
     copy = tmp_path / "first.duckdb"
     copy.write_bytes(db.read_bytes())  # the warehouse after one load of each batch
     load_batch(db, **batch_a())
@@ -329,8 +366,8 @@ def test_reload_is_identical_by_except_both_ways(db: Path, tmp_path: Path) -> No
         con.close()
 
 
-def test_second_batch_adds_without_touching_first(db: Path) -> None:
-    load_batch(db, **batch_a())
+def test_second_batch_adds_without_touching_first(db: Path, start_from: Callable[..., list]) -> None:
+    start_from("a")
     before = snapshot(db)
     summary = load_batch(db, **batch_b())
     assert (summary.articles, summary.air_attacks, summary.casualties, summary.quarantine) == (1, 1, 0, 0)
@@ -366,8 +403,10 @@ def test_reload_with_fewer_rows_leaves_no_leftovers(db: Path) -> None:
     assert summary.totals["air_attacks"] == 2
 
 
-def test_ingest_reject_without_article_id_is_replaced_by_quarantine_id(db: Path) -> None:
-    load_batch(db, **batch_a())
+def test_ingest_reject_without_article_id_is_replaced_by_quarantine_id(
+    db: Path, start_from: Callable[..., list]
+) -> None:
+    start_from("a")
     changed = batch_a()
     changed["quarantine"] = changed["quarantine"].with_columns(
         pl.when(pl.col("quarantine_id") == "q-ingest-1")
@@ -381,8 +420,10 @@ def test_ingest_reject_without_article_id_is_replaced_by_quarantine_id(db: Path)
     assert quarantine.filter(pl.col("quarantine_id") == "q-ingest-1")["reason"].to_list() == ["too_short"]
 
 
-def test_events_only_batch_replaces_events_and_keeps_article(db: Path) -> None:
-    load_batch(db, **batch_a())
+def test_events_only_batch_replaces_events_and_keeps_article(
+    db: Path, start_from: Callable[..., list]
+) -> None:
+    start_from("a")
     load_batch(
         db,
         articles=frame([], ARTICLES),
@@ -395,9 +436,8 @@ def test_events_only_batch_replaces_events_and_keeps_article(db: Path) -> None:
     assert tables["casualties"].height == 0  # A's casualties belonged to the replaced extraction
 
 
-def test_failed_load_rolls_back_to_previous_state(db: Path) -> None:
-    load_batch(db, **batch_a())
-    load_batch(db, **batch_b())
+def test_failed_load_rolls_back_to_previous_state(db: Path, start_from: Callable[..., list]) -> None:
+    start_from("a", "b")
     before = snapshot(db)
     bad = batch_a(n_air=1)
     # replacing A would delete its rows first; the duplicate event_id then violates the primary key
@@ -417,8 +457,8 @@ def table_counts_of(db: Path) -> dict[str, int]:
         con.close()
 
 
-def test_hostile_text_is_stored_verbatim(db: Path) -> None:
-    load_batch(db, **batch_a())
+def test_hostile_text_is_stored_verbatim(db: Path, start_from: Callable[..., list]) -> None:
+    start_from("a")
     load_batch(db, **batch_a())  # the hostile title also flows through the delete path
     tables = snapshot(db)
     assert tables["articles"]["title"].to_list() == [HOSTILE_TITLE]
@@ -426,9 +466,9 @@ def test_hostile_text_is_stored_verbatim(db: Path) -> None:
     assert "\x00" in tables["articles"]["title"][0] and "\U0001f680" in tables["articles"]["title"][0]
 
 
-def test_hostile_article_id_is_data_not_sql(db: Path) -> None:
+def test_hostile_article_id_is_data_not_sql(db: Path, start_from: Callable[..., list]) -> None:
     nasty = "x' OR '1'='1"
-    load_batch(db, **batch_b())
+    start_from("b")
     load_batch(db, articles=frame([article(nasty)], ARTICLES), events={}, quarantine=frame([], QUARANTINE))
     load_batch(db, articles=frame([article(nasty)], ARTICLES), events={}, quarantine=frame([], QUARANTINE))
     assert snapshot(db)["articles"]["article_id"].to_list() == ["B", nasty]
@@ -452,10 +492,12 @@ def test_unknown_event_table_is_rejected(db: Path) -> None:
         load_batch(db, frame([], ARTICLES), {"air_attack": frame([], AIR_ATTACKS)}, frame([], QUARANTINE))
 
 
-def test_crash_mid_load_rolls_back(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_load_rolls_back(
+    db: Path, monkeypatch: pytest.MonkeyPatch, start_from: Callable[..., list]
+) -> None:
     import pipelines.warehouse.load as warehouse_mod
 
-    load_batch(db, **batch_a())
+    start_from("a")
     before = snapshot(db)
     calls = {"n": 0}
     real_insert = warehouse_mod._insert

@@ -18,7 +18,8 @@ import datetime as dt
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 NAME = "synth"  # `python -m pipelines.bench --corpus synth`
@@ -286,8 +287,10 @@ _EXTRAS = [
 ]  # fmt: skip
 
 
-def _filler_pool(seed: int, size: int = 100_000) -> list[str]:
-    """Filler sentences: mostly slot-assembled ones (see above), some from the hand-written templates."""
+@lru_cache(maxsize=4)
+def _filler_pool(seed: int, size: int = 100_000) -> tuple[str, ...]:
+    """Filler sentences: mostly slot-assembled ones (see above), some from the hand-written templates. A function
+    of its arguments alone, built once per seed (about half a second) and shared read-only."""
     rng = random.Random(f"salvo-bench-filler-{seed}")
     cities, pool = list(CITIES), []
     for k in range(size):
@@ -308,7 +311,7 @@ def _filler_pool(seed: int, size: int = 100_000) -> list[str]:
             f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}{extra}{where} "
             f"{rng.choice(_MODIFIERS)}{rng.choice(_TAILS)}."
         )
-    return pool
+    return tuple(pool)
 
 
 # (generator, probability an article carries it)
@@ -323,7 +326,7 @@ def _typeset(text: str) -> str:
     return text.replace(", adding that", " \u2014 adding that").replace(" - ", " \u2014 ")
 
 
-def make_article(seed: int, i: int, pool: list[str], per_day: int = ARTICLES_PER_DAY) -> dict:
+def make_article(seed: int, i: int, pool: Sequence[str], per_day: int = ARTICLES_PER_DAY) -> dict:
     """Article number `i` of the stream for `seed` (an ARTICLES-like JSON object)."""
     rng = random.Random(seed * 1_000_003 + i)
     day = START_DATE + dt.timedelta(days=i // per_day)

@@ -6,7 +6,7 @@ over the whole warehouse (`consolidate`) or over the event keys a load touched (
 result depends on the report rows alone (every sort has a total order), so re-running a load leaves identical
 tables.
 
-The rule (README "The warehouse model"):
+The rule (docs/warehouse.md, "The consolidation rule"):
 - Reports of one event share an event key:
   air attacks   (event_date, attacker, weapon_class)   "2025-03-02/RU/drone"
   casualties    (event_date, admin1, location)           "2025-03-03/kharkiv/kharkiv"

@@ -739,8 +739,11 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             }
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["region"], flags=""))).unnest("g")
-    republic = pl.col("r4").replace({"DPR": "Donetsk", "DNR": "Donetsk", "LPR": "Luhansk", "LNR": "Luhansk"})
-    t = t.with_columns(region=pl.concat_str(pl.coalesce("r1", "r2", "r3", republic), pl.lit(" region")))
+    names = [pl.col("r1"), pl.col("r2")]
+    if "r3" in t.columns:  # (absent while ter.republic_region is switched off)
+        republic = pl.col("r4").replace({"DPR": "Donetsk", "DNR": "Donetsk", "LPR": "Luhansk", "LNR": "Luhansk"})
+        names += [pl.col("r3"), republic]
+    t = t.with_columns(region=pl.concat_str(pl.coalesce(*names), pl.lit(" region")))
     t = resolve_places(t, "region").filter(pl.col("admin1").is_not_null())
     return t.select(*KEYS, "pos", region_admin1="admin1")
 

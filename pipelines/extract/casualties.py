@@ -367,7 +367,7 @@ def patterns() -> dict[str, str]:
     )
     with_region = r(
         "cas.place_with_region",
-        r"(?:(?:,|\s+in)\s+(?:the\s+)?(?P<wr>[A-Z][a-z'-]+)\s+(?:region|oblast|Oblast|Region|province)\b)?",
+        r"(?:(?:,\s+(?:also\s+)?(?:in\s+)?|\s+in\s+)(?:the\s+)?(?P<wr>[A-Z][a-z'-]+)\s+(?:region|oblast|Oblast|Region|province)\b)?",
     )
     tail = (
         r"(?:\s+(?:district|raion)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?(?P<place_of>" + name + r"))?"

@@ -28,7 +28,6 @@ a smaller size is a prefix of a larger one.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,9 +50,10 @@ from pipelines.bench.synth import (
     WEEKDAYS,
     WIRE_COPY_SHARE,
     _typeset,
+    cached_dataset,
     cap,
-    copy_prefix,
     count,
+    write_articles,
 )
 
 NAME = "realistic"
@@ -304,14 +304,7 @@ def iter_articles(n: int, seed: int = 0, start: int = 0, per_day: int = ARTICLES
 
 def write_jsonl(path: Path, n: int, seed: int = 0, per_day: int = ARTICLES_PER_DAY, start: int = 0) -> int:
     """Articles `start`..`start + n - 1` as JSON lines, streaming; returns the file's bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8", buffering=1 << 20) as fh:
-        for art in iter_articles(n, seed, start=start, per_day=per_day):
-            fh.write(json.dumps(art, ensure_ascii=False))
-            fh.write("\n")
-    tmp.replace(path)
-    return path.stat().st_size
+    return write_articles(path, iter_articles(n, seed, start=start, per_day=per_day))
 
 
 def dataset_path(bench_dir: Path, n: int, seed: int) -> Path:
@@ -320,16 +313,4 @@ def dataset_path(bench_dir: Path, n: int, seed: int) -> Path:
 
 def ensure_dataset(bench_dir: Path, n: int, seed: int) -> Path:
     """The JSONL file of `n` articles for `seed`, generated (or cut from a larger cached one) if absent."""
-    path = dataset_path(bench_dir, n, seed)
-    if path.exists():
-        return path
-    larger = sorted(
-        bench_dir.glob(f"{NAME}_v{GENERATOR_VERSION}_s{seed}_n*.jsonl"),
-        key=lambda p: int(p.stem.rsplit("_n", 1)[1]),
-    )
-    for cand in larger:
-        if int(cand.stem.rsplit("_n", 1)[1]) > n:
-            copy_prefix(cand, path, n)
-            return path
-    write_jsonl(path, n, seed)
-    return path
+    return cached_dataset(bench_dir, NAME, GENERATOR_VERSION, n, seed, write_jsonl)

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -375,17 +375,22 @@ def iter_articles(n: int, seed: int = 0, start: int = 0, per_day: int = ARTICLES
         yield make_article(seed, i, pool, per_day)
 
 
-def write_jsonl(path: Path, n: int, seed: int = 0, per_day: int = ARTICLES_PER_DAY, start: int = 0) -> int:
-    """Write articles `start`..`start + n - 1` as JSON lines, streaming (one article in memory at a time);
-    returns the file's bytes."""
+def write_articles(path: Path, articles: Iterable[dict]) -> int:
+    """Write `articles` as JSON lines, streaming (one article in memory at a time, through a .part file that
+    replaces `path` when complete); returns the file's bytes. Every corpus writes its files this way."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", buffering=1 << 20) as fh:
-        for art in iter_articles(n, seed, start=start, per_day=per_day):
+        for art in articles:
             fh.write(json.dumps(art, ensure_ascii=False))
             fh.write("\n")
     tmp.replace(path)
     return path.stat().st_size
+
+
+def write_jsonl(path: Path, n: int, seed: int = 0, per_day: int = ARTICLES_PER_DAY, start: int = 0) -> int:
+    """Write articles `start`..`start + n - 1` as JSON lines; returns the file's bytes."""
+    return write_articles(path, iter_articles(n, seed, start=start, per_day=per_day))
 
 
 def copy_prefix(src: Path, dst: Path, n: int) -> int:
@@ -403,22 +408,27 @@ def copy_prefix(src: Path, dst: Path, n: int) -> int:
     return dst.stat().st_size
 
 
+def cached_dataset(bench_dir: Path, name: str, version: int, n: int, seed: int, write: Callable) -> Path:
+    """The file `<name>_v<version>_s<seed>_n<n>.jsonl` under `bench_dir`: as cached, else cut from a larger
+    cached file of the same corpus (article i depends only on (seed, i)), else written by `write(path, n, seed)`."""
+    path = bench_dir / f"{name}_v{version}_s{seed}_n{n}.jsonl"
+    if path.exists():
+        return path
+    larger = sorted(
+        bench_dir.glob(f"{name}_v{version}_s{seed}_n*.jsonl"), key=lambda p: int(p.stem.rsplit("_n", 1)[1])
+    )
+    for cand in larger:
+        if int(cand.stem.rsplit("_n", 1)[1]) > n:
+            copy_prefix(cand, path, n)
+            return path
+    write(path, n, seed)
+    return path
+
+
 def dataset_path(bench_dir: Path, n: int, seed: int) -> Path:
     return bench_dir / f"articles_v{GENERATOR_VERSION}_s{seed}_n{n}.jsonl"
 
 
 def ensure_dataset(bench_dir: Path, n: int, seed: int) -> Path:
     """The JSONL file of `n` articles for `seed`, generated (or cut from a larger cached one) if absent."""
-    path = dataset_path(bench_dir, n, seed)
-    if path.exists():
-        return path
-    larger = sorted(
-        (p for p in bench_dir.glob(f"articles_v{GENERATOR_VERSION}_s{seed}_n*.jsonl")),
-        key=lambda p: int(p.stem.rsplit("_n", 1)[1]),
-    )
-    for cand in larger:
-        if int(cand.stem.rsplit("_n", 1)[1]) > n:
-            copy_prefix(cand, path, n)
-            return path
-    write_jsonl(path, n, seed)
-    return path
+    return cached_dataset(bench_dir, "articles", GENERATOR_VERSION, n, seed, write_jsonl)

@@ -680,17 +680,25 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _referring(
+    t: pl.DataFrame, count: pl.Expr, flag: str, *, end: pl.Expr | None = None, fixed_role: str | None = None
+) -> pl.DataFrame:
+    """Back-reference tokens (weapon and attacker filled in later) with `count`, flagged by column `flag`."""
+    return t.select(
+        *KEYS, "pos", "kind", count=count, end=pl.col("end") if end is None else end,
+        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
+        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(fixed_role, pl.String),
+        prio=pl.lit(2), **{flag: pl.lit(True)},
+    )  # fmt: skip
+
+
 def _another_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """ "..., another hit a house": a launched back-reference whose count is made whole in _counted."""
     t = _groups(find_tokens(cand, "norm", p["another_impact"], kind="back_ref"), p["another_impact"])
     if t.height == 0:
         return _empty_mentions()
-    return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.coalesce(pl.col("an_more").cast(pl.Int64), pl.lit(1, pl.Int64)),
-        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
-        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit("launched"),
-        prio=pl.lit(2), another=pl.lit(True),
-    )  # fmt: skip
+    count = pl.coalesce(pl.col("an_more").cast(pl.Int64), pl.lit(1, pl.Int64))
+    return _referring(t, count, "another", fixed_role="launched")
 
 
 def _place_ellipsis_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -699,13 +707,8 @@ def _place_ellipsis_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFram
     if t.height == 0:
         return _empty_mentions()
     # the token ends with its count, so that the next one can see the place after it
-    return t.select(
-        *KEYS, "pos", "kind", count=pl.col("el_num").cast(pl.Int64),
-        end=pl.col("pos") + pl.col("tok").str.extract(r"^(\D*\d+)", 1).str.len_chars().cast(pl.Int64),
-        weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String), qual=pl.lit("exact"),
-        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
-        prio=pl.lit(2), place_ellipsis=pl.lit(True),
-    )  # fmt: skip
+    end = pl.col("pos") + pl.col("tok").str.extract(r"^(\D*\d+)", 1).str.len_chars().cast(pl.Int64)
+    return _referring(t, pl.col("el_num").cast(pl.Int64), "place_ellipsis", end=end)
 
 
 def _weapon_noun_tokens(cand: pl.DataFrame) -> pl.DataFrame:

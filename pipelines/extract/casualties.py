@@ -1217,6 +1217,23 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
 CONTEXT_REGION_MAX_POPULATION = 100_000
 
 
+def _in_sentence_before(context: pl.DataFrame, places: pl.DataFrame, name: str) -> pl.DataFrame:
+    """keys, `name`: the admin1 of the last of `places` in the sentence right before each sentence of
+    `context` (null when that sentence names none or is not the one right before)."""
+    last = places.group_by(KEYS).agg(pl.col("admin1").sort_by("pos").last().alias("__last"))
+    return (
+        context.select(*KEYS)
+        .join(last, on=list(KEYS), how="left")
+        .sort(*KEYS)
+        .select(
+            *KEYS,
+            pl.when(pl.col("sentence_no").shift(1).over("article_id") == pl.col("sentence_no") - 1)
+            .then(pl.col("__last").shift(1).over("article_id"))
+            .alias(name),
+        )
+    )
+
+
 def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
     """Places with admin1 replaced by the region named before them in their sentence, or in the sentence
     before, when the place is unknown or small and lies elsewhere by the gazetteer; unknown places without
@@ -1230,39 +1247,9 @@ def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame
     # district name the gazetteer finds in several oblasts is unknown)
     city = pl.when(pl.col("place_kind") == "city").then(pl.col("admin1"))
     same = places.with_columns(focus=region.forward_fill().over(KEYS), city_focus=city.forward_fill().over(KEYS))
-    last_region = (
-        context.select(*KEYS)
-        .join(
-            places.filter(is_region).group_by(KEYS).agg(pl.col("admin1").sort_by("pos").last().alias("last")),
-            on=list(KEYS),
-            how="left",
-        )
-        .sort(*KEYS)
-        # only the sentence right before counts: a region named further back may be another story's
-        .select(
-            *KEYS,
-            prev_focus=pl.when(
-                pl.col("sentence_no").shift(1).over("article_id") == pl.col("sentence_no") - 1
-            ).then(pl.col("last").shift(1).over("article_id")),
-        )
-    )
-    last_city = (
-        context.select(*KEYS)
-        .join(
-            places.filter(pl.col("place_kind") == "city")
-            .group_by(KEYS)
-            .agg(pl.col("admin1").sort_by("pos").last().alias("last_city")),
-            on=list(KEYS),
-            how="left",
-        )
-        .sort(*KEYS)
-        .select(
-            *KEYS,
-            prev_city=pl.when(
-                pl.col("sentence_no").shift(1).over("article_id") == pl.col("sentence_no") - 1
-            ).then(pl.col("last_city").shift(1).over("article_id")),
-        )
-    )
+    # only the sentence right before counts: a region named further back may be another story's
+    last_region = _in_sentence_before(context, places.filter(is_region), "prev_focus")
+    last_city = _in_sentence_before(context, places.filter(pl.col("place_kind") == "city"), "prev_city")
     out = (
         same.join(last_region, on=list(KEYS), how="left")
         .join(last_city, on=list(KEYS), how="left")

@@ -202,7 +202,7 @@ def patterns() -> dict[str, str]:
             "ter.verb",
             # "took control of" before "took": the longer trigger wins where both lead to a claim
             r"(?:take|takes|took|taken|taking|retook|retaken|retaking|gained|gaining|regained|regaining|restored|established|establishing|assumed|seized|"
-            r"has|have|had|wrested|"
+            r"has|have|had|wrested|declared|declares|announced|announces|"
             r"claimed|claims|claiming)\s+"
             + control
             + r"|(?:took|taken|taking)\s+over|captured|seized|liberated|freed|took|taken|retook|retaken|recaptured|regained|"

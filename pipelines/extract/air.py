@@ -348,7 +348,7 @@ RUSSIAN_REGIONS = (
     r"smolensk|ryazan|tver|tambov|saratov|volgograd|samara|penza|leningrad|pskov|novgorod|yaroslavl|ivanovo|"
     r"vladimir|nizhny\s+novgorod|tatarstan|bashkortostan|chechnya|dagestan|stavropol|adygea|kaliningrad|"
     r"mordovia|chuvashia|ulyanovsk|orenburg|perm|sverdlovsk|crimea|sevastopol|novorossiysk|taganrog|"
-    r"engels|yeysk|tuapse|sochi|st\.?\s+petersburg)"
+    r"engels|yeysk|tuapse|sochi|st\.?\s+petersburg|kremlin)"
 )
 UA_CUES = {
     3: [

@@ -48,6 +48,7 @@ rules.declare(
         "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
         "cas.verb_first": "a verb, then its victims: 'killing one person and injuring at least 26', 'left two dead'",
         "cas.injury_noun": "injuries as a noun: 'two residents suffered injuries', 'sustained minor injuries'",
+        "cas.affected": "'six people were affected by the strike' (translated reports) are injured; 'affected by power cuts' are not",
         "cas.injury_count": "injuries counted as a noun with a reporting verb: 'one fatality and four injuries were reported'",
         "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'claimed three lives', 'the bodies of five people'",
         "cas.no_one": "'no one was injured' counts nobody",
@@ -211,7 +212,13 @@ def patterns() -> dict[str, str]:
         + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|"
         # translated reports: "two people suffered in the attack" (were hurt)
         r"suffered\s+(?:from|in|as|during|due|after|when|because)|(?:taken|rushed|admitted|brought)\s+to\s+(?:a\s+|the\s+)?hospitals?|"
-        r"(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment)"
+        # "six people were affected by the strike" (translated reports: hurt); "affected by power cuts" is not
+        + r(
+            "cas.affected",
+            r"affected\s+(?:by|in|during|as\s+a\s+result\s+of)\s+(?:the\s+|a\s+|an\s+)?(?:[a-z-]+\s+){0,2}?(?:strikes?|attacks?|shelling|"
+            r"explosions?|blasts?|bombing|bombardment|drones?|missiles?|shells?)",
+        )
+        + r"|(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment)"
         # "three others were treated at the scene": the injured not taken to hospital
         + r("cas.on_site", r"(?:\s+(?:at\s+the\s+scene|on\s+(?:the\s+)?(?:spot|site)))?|treated\s+(?:at\s+the\s+scene|on\s+(?:the\s+)?(?:spot|site))")
         + r")\b",
@@ -438,7 +445,7 @@ def patterns() -> dict[str, str]:
 
 PREFILTER_WORDS = (
     "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
-    "lost their life", "toll", "victim", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
+    "lost their life", "toll", "victim", "affected", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
     "burns", "bodies", "body of", "suffered", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
     "medical treatment",
 )  # fmt: skip

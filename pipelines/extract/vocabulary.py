@@ -70,6 +70,9 @@ PAST = (
     r"(?:a|one|a\s+few|several|\d+)\s+(?:week|weeks|month|months)\s+(?:earlier|before)",
     r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment)",
     r"previously|back\s+in|in\s+the\s+past|at\s+the\s+start\s+of\s+the\s+war",
+    # "Earlier, on August 1, a strike killed 31" (SCHEMA.md's own example): a dated earlier event ("earlier on
+    # Tuesday", "earlier today" are the news day)
+    r"earlier,?\s+on\s+(?:\d{1,2}\s+" + MONTH + r"|" + MONTH + r"\s+\d{1,2})",
     # "the second anniversary of the liberation of Kherson", "a year since the strike"
     r"anniversar(?:y|ies)\s+of|(?:a|one|two|three|\d+)\s+years?\s+since",
 )

@@ -70,6 +70,11 @@ PAST = (
     r"(?:a|one|a\s+few|several|\d+)\s+(?:week|weeks|month|months)\s+(?:earlier|before)",
     r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment)",
     r"previously|back\s+in|in\s+the\s+past|at\s+the\s+start\s+of\s+the\s+war",
+    # "Weeks earlier, ...", "In the summer, ...", "At the start of the month, ...", "recalled the strike of July 8"
+    r"(?:weeks|months|years)\s+(?:earlier|before)",
+    r"in\s+(?:the\s+)?(?:early\s+|late\s+)?(?:summer|spring|autumn|fall|winter)\b",
+    r"at\s+the\s+(?:start|beginning|end)\s+of\s+(?:the\s+)?(?:month|year|summer|winter|spring|autumn|" + MONTH + r")",
+    r"recall(?:ed|s|ing)?\s+(?:the|an|a)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|shelling|bombing|assault|barrage)",
     # "Earlier, on August 1, a strike killed 31" (SCHEMA.md's own example): a dated earlier event ("earlier on
     # Tuesday", "earlier today" are the news day)
     r"earlier,?\s+on\s+(?:\d{1,2}\s+" + MONTH + r"|" + MONTH + r"\s+\d{1,2})",

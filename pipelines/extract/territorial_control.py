@@ -246,56 +246,31 @@ def patterns() -> dict[str, str]:
         "ter.interjection",
         r"(?i:(?:on\s+\w+day|overnight|yesterday|today|earlier\s+today|this\s+week),?\s+)?",
     )
-    p["verb"] = r"(?i:\b(?P<trig>" + "|".join(verbs) + r"))\s+" + interjection + obj + names + after
-    p["enter"] = (
-        r"(?i:\b(?P<trig>"
-        + r("ter.verb_enter", r"entered")
-        + r"))\s+(?P<obj>"
-        + obj_noun
-        + r"|)"
-        + names
-        + after
-    )
-    p["noun"] = (
-        r"(?i:\b(?P<trig>"
-        + r("ter.noun", r"(?:capture|liberation|recapture|seizure|fall|takeover|take-over)\s+of")
-        + r"))\s+(?:the\s+)?"
-        + obj
-        + names
-        + after
+    def claim(trigger: str, tail: str) -> str:
+        """A trigger (the named group trig), what stands between it and the list, the list and what follows."""
+        return r"(?i:\b(?P<trig>" + trigger + r"))\s+" + tail + names + after
+
+    p["verb"] = claim("|".join(verbs), interjection + obj)
+    p["enter"] = claim(r("ter.verb_enter", r"entered"), r"(?P<obj>" + obj_noun + r"|)")
+    p["noun"] = claim(
+        r("ter.noun", r"(?:capture|liberation|recapture|seizure|fall|takeover|take-over)\s+of"), r"(?:the\s+)?" + obj
     )
     # "Russian forces occupied the village of X"; "the occupied city of X" is an adjective
-    p["occupied"] = (
-        r"(?i:\b(?P<trig>"
-        + r("ter.verb_occupy", r"occupied")
-        + r"))\s+(?P<obj>"
-        + obj_noun
-        + r")"
-        + names
-        + after
-    )
+    p["occupied"] = claim(r("ter.verb_occupy", r"occupied"), r"(?P<obj>" + obj_noun + r")")
     # "Ukraine's troops withdrew from X": the side that leaves is not the one in control
-    p["withdrawal"] = (
-        r"(?i:\b(?P<trig>"
-        + r(
+    p["withdrawal"] = claim(
+        r(
             "ter.withdrawal",
             r"(?:withdr[ae]w[ns]?|withdrawing|pulled\s+out|retreated|retreating|pulled)\s+(?:(?:its|their|the)\s+)?"
             r"(?:(?:troops|forces|units|soldiers|garrison)\s+)?(?:out\s+)?(?:from|of)|"
             # "were forced to leave X", "abandoned the town of X"
             r"forced\s+to\s+(?:leave|abandon|quit)|abandoned",
-        )
-        + r"))\s+(?:the\s+)?"
-        + obj
-        + names
-        + after
+        ),
+        r"(?:the\s+)?" + obj,
     )
-    p["loss"] = (
-        r"(?i:\b(?P<trig>"
-        + r("ter.loss", r"loss\s+of|(?:lost|loses|losing)\s+(?:full\s+|complete\s+)?control\s+(?:of|over)")
-        + r"))\s+(?:the\s+)?"
-        + obj
-        + names
-        + after
+    p["loss"] = claim(
+        r("ter.loss", r"loss\s+of|(?:lost|loses|losing)\s+(?:full\s+|complete\s+)?control\s+(?:of|over)"),
+        r"(?:the\s+)?" + obj,
     )
     passive = r(
         "ter.passive",

@@ -185,7 +185,10 @@ def patterns() -> dict[str, str]:
     # is a part (of_part) of a whole that may be given (of_whole) or refer back to the launched total.
     p["part_of"] = r(
         "air.part_of",
-        LEFT + r"(?P<of_part>" + NUM + r"|" + r("air.none_of", r"\b(?:none|not\s+(?:one|1))") + r")\s+(?:out\s+)?of\s+(?:the\s+|these\s+|those\s+|them\s+)?"
+        LEFT + r"(?:(?P<of_part>" + NUM + r"|" + r("air.none_of", r"\b(?:none|not\s+(?:one|1))") + r")\s+(?:out\s+)?of\s+"
+        # "neither missile was intercepted", "neither of the missiles", "not a single drone"
+        + r"|" + r("air.none_of", r"(?P<of_neither>\bneither|\bnot\s+a\s+single)\s+(?:of\s+)?") + r")"
+        + r"(?:the\s+|these\s+|those\s+|them\s+)?"
         r"(?P<of_qual>" + QUALIFIER_RE + r"\s+)?(?P<of_whole>" + NUM + r"\s+)?"
         r"(?P<of_mods>(?:" + MODWORD + r"\s+){0,4}?)(?P<of_noun>" + noun + r")\b"
         r"(?P<of_combo>(?:\s*,\s*|\s+and\s+|\s*/\s*)(?:" + COMBO_ADJ + r"\s+){0,2}" + weapon + r"\b)?",
@@ -196,7 +199,7 @@ def patterns() -> dict[str, str]:
     # "58 of which", "18 of those", "All 10 were destroyed", "73 were shot down", "shot down 73."
     p["back_ref"] = r(
         "air.back_ref",
-        LEFT + r"(?P<b_all>all\s+)?(?P<b_num>" + NUM + r")\s+(?:of\s+(?:which|them|those|these)\b|"
+        LEFT + r"(?P<b_all>all\s+)?(?P<b_num>" + NUM + r"|" + r("air.none_of", r"\bnone|\bneither|\bnot\s+(?:a\s+single\s+)?(?:one|1)") + r")\s+(?:of\s+(?:which|them|those|these)\b|"
         r"(?:were|was|have\s+been|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|"
         r"neutrali[sz]ed|eliminated|jammed|suppressed|(?:locationally\s+)?lost|diverted)\b)"
         r"|\b(?:shot\s+down|destroyed|intercepted|downed)\s+(?P<b_num2>" + NUM + r")\s*(?:[.;]|,\s|$)"
@@ -414,7 +417,7 @@ PERFECT_RE = (
 # one attack named: "in its latest massive attack", "the strike on Kyiv"
 ONE_ATTACK_RE = r"(?i)\b(?:attack|strike|barrage|assault|wave|raid|bombardment|onslaught|salvo)\b"
 IRREALIS_RE = (
-    r"(?i)\b(?:can|could|would|will|may|might|should|if|unless|whether|plans?\s+to|planning\s+to|aims?\s+to|"
+    r"(?i)\b(?:can|could|would|will|(?-i:may)|might|should|if|unless|whether|plans?\s+to|planning\s+to|aims?\s+to|"
     r"intends?\s+to|wants?\s+to|threaten\w*\s+to|capable\s+of|expected\s+to|likely\s+to|"
     # "Kyiv expects Russia to launch 1,000 drones", "Russia is preparing to fire 40 missiles"
     r"expects?\s+(?:[\w']+\s+){0,3}?to|preparing\s+(?:[\w']+\s+){0,3}?to|ready\s+to|going\s+to)\b"
@@ -619,7 +622,7 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if rules.active("air.not_a_modifier"):
         t = t.filter(~pl.col("of_mods").str.contains("(?i)" + NOT_A_MODIFIER))
     part = t.select(
-        *KEYS, "pos", "end", "kind", count=pl.col("of_part").str.replace(r"^\D.*", "0").cast(pl.Int64),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce(*[c for c in ("of_part", "of_neither") if c in t.columns]).str.replace(r"^\D.*", "0").cast(pl.Int64),
         weapon_class="weapon_class",
         side="side", qual=pl.lit("exact"), all_flag=pl.lit(False), each=pl.lit(False),
         # "21 of the drones" with no whole given is a part of something counted elsewhere
@@ -670,7 +673,7 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     suppressed_inside = pl.col("tok").str.contains(r"(?i)jammed|suppressed|lost|diverted")
     launch_inside = pl.col("b_num4").is_not_null() | pl.col("b_num5").is_not_null()
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.coalesce("b_num", "b_num2", "b_num3", "b_num4", "b_num5", "b_num6").cast(pl.Int64),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce(pl.col("b_num").str.replace(r"^\D.*", "0"), "b_num2", "b_num3", "b_num4", "b_num5", "b_num6").cast(pl.Int64),
         weapon_class=pl.lit(None, pl.String), side=pl.lit(None, pl.String),
         qual=pl.coalesce(qualifier_code(pl.col("b_qual5")), pl.lit("exact")),
         all_flag=pl.col("b_all").is_not_null(), each=pl.lit(False),
@@ -1091,7 +1094,14 @@ def _background() -> pl.Expr:
     # the count's own clause: from the boundary before it to the one after it
     clause = head.str.replace(r"(?s)^.*(?:" + CLAUSE_END + r")", "")
     irrealis = clause.str.contains(rules.pattern("air.irrealis", IRREALIS_RE))
-    return irrealis | vocabulary.without_rankings(head).str.contains(rules.pattern("air.background", TIME_RE))
+    # a calendar date days before the report, before the count or in its clause ("The largest attack, on
+    # Oct. 3, involved 35 missiles"): another attack's figures
+    dated = (pl.col("dated_pos") < clause_end).fill_null(False)
+    return (
+        irrealis
+        | dated
+        | vocabulary.without_rankings(head).str.contains(rules.pattern("air.background", TIME_RE))
+    )
 
 
 def _carried_background(cand: pl.DataFrame) -> pl.DataFrame:
@@ -1248,6 +1258,9 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             & ~pl.col("norm").str.contains(vocabulary.NEWS_TIME_RE)
             & ~pl.col("norm").str.contains(ONE_ATTACK_RE)
         ),
+        dated_pos=vocabulary.dated_earlier_pos(pl.col("norm"), pl.col("published_at"))
+        if "published_at" in counting.columns
+        else pl.lit(None, pl.Int64),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(

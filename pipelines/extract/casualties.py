@@ -954,6 +954,16 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
             pl.col("cnorm").str.contains(rules.pattern("cas.perfect_tally", PERFECT_TALLY_RE))
             & ~pl.col("cnorm").str.contains(vocabulary.NEWS_TIME_RE)
         )
+        # "On October 17, drones struck Kyiv, killing four" in a report of November 6: another attack's toll
+        # (a toll that rises since is news: "the toll of the October 3 strike rose to 20")
+        & ~(
+            (
+                vocabulary.dated_earlier_pos(pl.col("cnorm"), pl.col("published_at")).is_not_null()
+                if "published_at" in sentences.columns
+                else pl.lit(False)
+            )
+            & ~pl.col("cnorm").str.contains(r"(?i)\b(?:rose|risen|rises|climbed|increased|reached|now\s+stands)\b")
+        )
     )
     if cand.height == 0:
         return _empty_rows()

@@ -162,3 +162,46 @@ def pattern(*groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> str:
 
 FORWARD_PAST_RE = pattern(FORWARD_PAST)
 NEWS_TIME_RE = pattern(NEWS_TIME)
+
+
+rules.declare(
+    {
+        "time.dated_earlier": "a calendar date days before the publication is another attack's: 'On October 17, "
+        "drones struck Kyiv, killing four' in a report of November 6",
+    }
+)
+
+# A calendar date: "October 17", "Oct. 3", "17 October", "3rd of Oct", with its year when given. Month names are
+# capitalised ("may" is a verb).
+_MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+DATE_RE = (
+    r"\b(?:(?P<mon1>" + _MON + r")[a-z]*\.?\s+(?P<day1>\d{1,2})(?:st|nd|rd|th)?\b(?:\s*-\s*\d{1,2}\b)?"
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:of\s+)?(?P<mon2>" + _MON + r")[a-z]*\b\.?)"
+    r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
+)
+_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+# More days than this between a date and the publication: not the news (a report of an attack comes out that
+# day or the next, and a weekly round-up tells the week's attacks as its news; "on the night of October 16-17"
+# in a report of the 17th is the news).
+DATED_EARLIER_DAYS = 6
+
+
+def dated_earlier_pos(text: pl.Expr, published: pl.Expr) -> pl.Expr:
+    """The position in `text` of its first calendar date when that date lies more than DATED_EARLIER_DAYS before
+    `published` (a Date), else null. A date without a year is in the publication's year, or the year before
+    when it would otherwise lie after the publication."""
+    if not rules.active("time.dated_earlier"):
+        return pl.lit(None, pl.Int64)
+    g = text.str.extract_groups(DATE_RE)
+    month = pl.coalesce(g.struct.field("mon1"), g.struct.field("mon2")).replace_strict(_MONTHS, default=None, return_dtype=pl.Int8)
+    day = pl.coalesce(g.struct.field("day1"), g.struct.field("day2")).cast(pl.Int64).clip(1, 31)
+    year = g.struct.field("year").cast(pl.Int32)
+    pub_year = published.dt.year()
+
+    def on(y: pl.Expr) -> pl.Expr:
+        return pl.date(y, month, 1) + pl.duration(days=day - 1)
+
+    guess = on(pl.coalesce(year, pub_year))
+    date = pl.when(year.is_null() & (guess > published + pl.duration(days=1))).then(on(pub_year - 1)).otherwise(guess)
+    earlier = (published - date).dt.total_days() > DATED_EARLIER_DAYS
+    return pl.when(earlier & month.is_not_null()).then(text.str.find(DATE_RE).cast(pl.Int64))

@@ -68,6 +68,8 @@ rules.declare(
         "air.agent": "'shot down by a Patriot missile' names the interceptor; 'struck by two missiles' counts a launch",
         "air.combined": "one count for several classes ('550 drones and missiles', '30 aerial targets') is a combined count",
         "air.combined_parts": "a combined count with its parts gives the class without a figure its derived count",
+        "air.combined_generic": "a combined count naming no class counts drones and missiles: '367 air attack means, "
+        "including 69 missiles' gives 298 drones",
         "air.part_of": "'28 out of 31 drones', '21 of the drones': a part, and the whole it is part of",
         "air.out_of": "after 'out of' the counts are what was launched: 'shot down 36 missiles out of 67 missiles'",
         "air.back_ref": "a count without a weapon that refers back: '58 of which', 'All 10 were destroyed'",
@@ -88,6 +90,12 @@ rules.declare(
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
+        "air.dash_breakdown": "a dash before counts breaks the count before it down: '32 missiles - 28 Kh-101 and four "
+        "Iskander-M'",
+        "air.breakdown_role": "a breakdown with no verb of its own takes its total's role: 'Kyiv was attacked by 60 "
+        "drones and missiles, including 4 missiles'",
+        "air.shared_passive": "a list of counts opening its clause shares the passive verb after it: '..., adding that 60 "
+        "drones and five missiles had been downed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
         "air.subject_side": "the side of the verb's subject: 'Russian air defences destroyed 20 drones' -> UA",
         "air.subject_own_verb": "a subject belongs to the first verb after it: 'Russia fired 69 missiles, with air defences intercepting 56' (Russia did not intercept)",
@@ -277,7 +285,12 @@ def patterns() -> dict[str, str]:
     )
     # a breakdown of the count before: "including", "among them", a colon
     p["clause"] = r("air.clause", r";|\s(?:while|whereas|but)\s")
-    p["breakdown"] = r("air.breakdown", r"\bincluding\b|\bamong\s+them\b|:\s")
+    p["breakdown"] = r(
+        "air.breakdown",
+        r"\bincluding\b|\bamong\s+them\b|:\s"
+        # "32 missiles - 28 Kh-101 and four Iskander-M": a dash before counts breaks the count before it down
+        + r"|" + r("air.dash_breakdown", r"\s[-\u2013\u2014]\s+\d"),
+    )
 
     # Verbs. v_pass marks a passive ("were shot down") that binds to the count just before it.
     left = r("air.verb_in_compound", VERB_LEFT)
@@ -848,9 +861,10 @@ def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 # A side named as an agent: "Russian air defence systems", "Ukraine's air force", "Russia also reported",
 # "Moscow launched". A side word before another noun ("Ukrainian airfields") is no subject: the subject is
 # the nearest side word of this shape before the verb.
-SIDE_WORD = r"(?:(?P<ru>russia|russian|russia's|moscow|moscow's|kremlin)|(?P<ua>ukraine|ukrainian|ukraine's|kyiv|kyiv's|kiev|kiev's))"
+# ("the enemy", "the occupiers": Ukrainian officials' words for Russia's forces)
+SIDE_WORD = r"(?:(?P<ru>russia|russian|russia's|moscow|moscow's|kremlin|the\s+enemy|the\s+occupiers|the\s+invaders)|(?P<ua>ukraine|ukrainian|ukraine's|kyiv|kyiv's|kiev|kiev's))"
 SUBJECT_SHAPE = (
-    r"(?i)^\S+\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|air\s+force|air\s+defen[cs]es?|defen[cs]es?|systems?|units?|"
+    r"(?i)^\S*\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|air\s+force|air\s+defen[cs]es?|defen[cs]es?|systems?|units?|"
     r"ministry|command|navy|fleet|mod|officials?|authorities|government|general\s+staff)\b|"
     r"(?:also\s+|has\s+|have\s+|had\s+|then\s+|later\s+)?(?:said|says|reported|claimed|launched|fired|sent|used|attacked|"
     r"struck|shot|downed|destroyed|intercepted|repelled|targeted|hit|managed|continued|began|tried)\b)"
@@ -869,7 +883,7 @@ def _subject_tokens(cand: pl.DataFrame) -> pl.DataFrame:
                     "kind": pl.String, "subject": pl.String}
         )  # fmt: skip
     t = _groups(t, pattern.removeprefix("(?i)")).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
-    shaped = pl.col("norm").str.slice(pl.col("pos"), 60).str.contains(SUBJECT_SHAPE)
+    shaped = pl.col("norm").str.slice(pl.col("end"), 60).str.contains(SUBJECT_SHAPE)
     side = pl.when(pl.col("ru").is_not_null()).then(pl.lit("RU")).otherwise(pl.lit("UA"))
     return t.select(*KEYS, "pos", "end", "kind", subject=pl.when(shaped).then(side))
 
@@ -964,6 +978,9 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         # counts after "of which" in the sentence are parts that take the verb after them
         after_of_which=(pl.col("kind") == "of_which").cast(pl.Int32).cum_sum().over(scope) > 0,
         after_out_of=last_mark.forward_fill().over(scope) == "out_of",
+        # how deep in breakdowns a count stands: "472 weapons: 440 drones and 32 missiles - 28 Kh-101 and 4
+        # Iskander-M" gives 0, 1, 1, 2, 2
+        breakdown_level=(pl.col("kind") == "breakdown").cast(pl.Int32).cum_sum().over(scope),
         in_breakdown=(pl.col("kind") == "breakdown").cast(pl.Int32).cum_sum().over(scope) > 0,
     )
     # a passive or impact verb binds the count it directly follows ("74 drones were destroyed"), not one a
@@ -998,6 +1015,28 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
     next_bound = (
         pl.when(pl.col("next_role") == "impact").then(pl.lit("launched")).otherwise(pl.col("next_role"))
     )
+    # a list of counts shares the passive verb bound to its last one ("..., adding that 60 drones and five
+    # missiles had been downed"), when the list opens its clause: no verb right before it ("destroyed 30
+    # drones, 5 missiles hit" keeps its verb)
+    is_count = pl.col("kind").is_in(counted_kinds)
+    linked_next = (
+        is_count
+        & pl.col("next_kind").is_in(counted_kinds)
+        & gap.str.contains(r"^\s*(?:,|and)\s*$")
+        & pl.lit(rules.active("air.shared_passive"))
+    ).fill_null(False)
+    prev_end = pl.col("end").shift(1).over(scope)
+    opening = pl.col("norm").str.slice(prev_end.fill_null(0), (pl.col("pos") - prev_end.fill_null(0)).clip(lower_bound=0))
+    s = s.with_columns(
+        _linked=linked_next,
+        _bound=pl.when(bound_after).then(next_bound),
+        _opens=prev_end.is_null() | opening.str.contains(r",|\bthat\b"),
+    ).with_columns(_list=(~pl.col("_linked").shift(1).over(scope).fill_null(False)).cast(pl.Int32).cum_sum().over(scope))
+    in_list = [*scope, "_list"]
+    shared = (
+        pl.when((pl.len().over(in_list) > 1) & pl.col("_opens").first().over(in_list) & is_count)
+        .then(pl.col("_bound").last().over(in_list))
+    )
     # back-references ("58 of which", "18 of those") always look forward to their verb
     forward = (pl.col("kind") == "back_ref") | (
         pl.col("after_of_which") & pl.lit(rules.active("air.of_which"))
@@ -1008,13 +1047,14 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         pl.when(pl.col("fixed_role").is_not_null()).then(pl.col("fixed_role"))
         .when(bound_after).then(next_bound)
         .when(bound_past_participle).then(pl.col("next2_role"))
+        .when(shared.is_not_null()).then(shared)
         .when(out_of).then(pl.lit("launched"))
         .when(forward).then(pl.coalesce("role_after", "role_before", participle_role))
         .otherwise(pl.coalesce("role_before", participle_role, "role_after"))
     )  # fmt: skip
     verb_pos = (
         pl.when(pl.col("fixed_role").is_not_null() | out_of).then(None)
-        .when(bound_after | bound_past_participle).then(None)
+        .when(bound_after | bound_past_participle | shared.is_not_null()).then(None)
         .when(forward).then(pl.coalesce("vpos_after", "vpos_before"))
         .otherwise(pl.coalesce("vpos_before", "vpos_after"))
     )  # fmt: skip
@@ -1025,7 +1065,16 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         .then(pl.col("prio") == 4)
         .otherwise(bound_after & (pl.col("next_role") == "impact"))
     )
-    return s.with_columns(role=role, verb_pos=verb_pos, from_impact=from_impact.fill_null(False))
+    s = s.with_columns(role=role, verb_pos=verb_pos, from_impact=from_impact.fill_null(False))
+    # a breakdown with no verb of its own is of its total's role: "Ukraine was attacked by 220 drones and
+    # missiles, including 20 cruise missiles" (the agent gave the total its role, and the clause has no verb)
+    if rules.active("air.breakdown_role"):
+        s = s.with_columns(
+            role=pl.when(pl.col("role").is_null() & pl.col("in_breakdown") & is_count)
+            .then(pl.col("role").forward_fill().over(scope))
+            .otherwise(pl.col("role"))
+        )
+    return s.drop("_linked", "_bound", "_opens", "_list")
 
 
 def _subject_sides(stream: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
@@ -1334,14 +1383,13 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
     """One figure per (article, attacker, class, role, sentence, subset, region): the sentence's counts
     summed, a breakdown after "including" or a colon only when the sentence gives no total before it."""
     key = ["article_id", "attacker", "weapon_class", "role", "sentence_no", "subset", "partial_region"]
-    part = pl.col("in_breakdown").fill_null(False) & pl.lit(rules.active("air.breakdown"))
-    per = counted.group_by(key).agg(
-        value=pl.when((~part).any())
-        .then(pl.col("count").filter(~part).sum())
-        .otherwise(pl.col("count").sum()),
-        qual=pl.when((~part).any())
-        .then(_summed_qualifier(pl.col("qual").filter(~part)))
-        .otherwise(_summed_qualifier(pl.col("qual"))),
+    # the counts of the shallowest breakdown level the class has in the sentence: a total and not its parts,
+    # or the parts when no total is given
+    level = pl.col("breakdown_level").fill_null(0) if rules.active("air.breakdown") else pl.lit(0)
+    top = level == level.min()
+    per = counted.with_columns(breakdown_level=level).group_by(key).agg(
+        value=pl.col("count").filter(top).sum(),
+        qual=_summed_qualifier(pl.col("qual").filter(top)),
         impact=pl.col("from_impact").fill_null(False).all(),
         additive=pl.col("additive").fill_null(False).all(),
     )
@@ -1495,7 +1543,19 @@ def _named_classes(counted: pl.DataFrame) -> pl.DataFrame:
         .explode("weapon_class")
         .filter(pl.col("weapon_class") != ANY)
     )
-    return pl.concat([direct, inside]).unique()
+    # a combined count that names no class, broken down in its own sentence ("367 air attack means, including
+    # 67 missiles") counts drones and missiles: what Ukraine's air force counts together ("two airborne
+    # objects were downed" beside another report's drone is no such breakdown)
+    same = ["article_id", "sentence_no", "attacker", "role"]
+    generic = (
+        counted.filter((pl.col("weapon_class") == ANY) & pl.col("combo_classes").is_null())
+        .join(counted.filter(pl.col("weapon_class") != ANY).select(same).unique(), on=same, how="semi")
+        .select("article_id", "attacker", weapon_class=pl.lit(["drone", "missile"]))
+        .explode("weapon_class")
+        if rules.active("air.combined_generic")
+        else direct.clear()
+    )
+    return pl.concat([direct, inside, generic]).unique()
 
 
 def _derive_from_combined(figures: pl.DataFrame, named: pl.DataFrame) -> pl.DataFrame:

@@ -864,7 +864,7 @@ def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 # ("the enemy", "the occupiers": Ukrainian officials' words for Russia's forces)
 SIDE_WORD = r"(?:(?P<ru>russia|russian|russia's|moscow|moscow's|kremlin|the\s+enemy|the\s+occupiers|the\s+invaders)|(?P<ua>ukraine|ukrainian|ukraine's|kyiv|kyiv's|kiev|kiev's))"
 SUBJECT_SHAPE = (
-    r"(?i)^\S*\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|air\s+force|air\s+defen[cs]es?|defen[cs]es?|systems?|units?|"
+    r"(?i)^\S*\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|air\s+force|air\s+defen[cs]es?|defen[cs]es?|defen[cs]e\s+systems?|units?|"
     r"ministry|command|navy|fleet|mod|officials?|authorities|government|general\s+staff)\b|"
     r"(?:also\s+|has\s+|have\s+|had\s+|then\s+|later\s+)?(?:said|says|reported|claimed|launched|fired|sent|used|attacked|"
     r"struck|shot|downed|destroyed|intercepted|repelled|targeted|hit|managed|continued|began|tried)\b)"

@@ -94,6 +94,8 @@ rules.declare(
         "Iskander-M'",
         "air.breakdown_role": "a breakdown with no verb of its own takes its total's role: 'Kyiv was attacked by 60 "
         "drones and missiles, including 4 missiles'",
+        "air.perfect_toll": "the perfect with a toll after it is one attack, not a tally: 'have dropped two bombs on "
+        "Kharkiv, killing three'",
         "air.shared_passive": "a list of counts opening its clause shares the passive verb after it: '..., adding that 60 "
         "drones and five missiles had been downed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
@@ -426,6 +428,11 @@ BACKGROUND_RE = "(?i)(?:" + TALLY_RE.removeprefix("(?i)") + "|" + TIME_RE.remove
 PERFECT_RE = (
     r"(?i)\b(?:has|have)\s+(?:so\s+far\s+|now\s+|already\s+|also\s+)?(?:launched|fired|used|sent|dropped|shot\s+down|"
     r"destroyed|downed|intercepted|neutrali[sz]ed)\b"
+)
+# a toll told after the figure: the perfect reports one attack ("have dropped two bombs on Kharkiv, killing three")
+# (a counted toll: "killing thousands of civilians" is the war's)
+PERFECT_TOLL_RE = (
+    r"(?i),\s+(?:killing|injuring|wounding|hurting)\s+(?:at\s+least\s+|more\s+than\s+|about\s+)?(?:\d{1,3}|an?)\s"
 )
 # one attack named: "in its latest massive attack", "the strike on Kyiv"
 ONE_ATTACK_RE = r"(?i)\b(?:attack|strike|barrage|assault|wave|raid|bombardment|onslaught|salvo)\b"
@@ -1306,6 +1313,8 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             pl.col("norm").str.contains(rules.pattern("air.perfect_tally", PERFECT_RE))
             & ~pl.col("norm").str.contains(vocabulary.NEWS_TIME_RE)
             & ~pl.col("norm").str.contains(ONE_ATTACK_RE)
+            # "Russian forces have dropped two bombs on Kharkiv, killing three": one attack told by its toll
+            & ~pl.col("norm").str.contains(rules.pattern("air.perfect_toll", PERFECT_TOLL_RE))
         ),
         dated_pos=vocabulary.dated_earlier_pos(pl.col("norm"), pl.col("published_at"))
         if "published_at" in counting.columns

@@ -56,6 +56,12 @@ rules.declare(
         "cas.more_added": "'two more people died' adds to the figure given for the place before",
         "cas.toll_is_total": "a toll in a sentence is its total: 'two died in hospital, bringing the toll to 18' is 18",
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
+        "cas.update_split": "an update giving each figure its field after it: 'the number of victims rose to five "
+        "killed and 32 injured'",
+        "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv'",
+        "cas.place_origin": "where the weapons came from is no place of casualties: 'bombers flying over Russia's Kursk region'",
+        "cas.speaker_region": "a region's authority is who speaks, not where, once a place of its region is named: "
+        "'Drones hit Kharkiv. Eight were injured, the Kharkiv regional administration said'",
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
         "cas.district_of_city": "an unknown district lies in the city named before it: 'In Kharkiv, three were hurt in the Kyivskyi district'",
@@ -336,12 +342,20 @@ def patterns() -> dict[str, str]:
         r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries|"
         + victims_word
         + r"))"
-        r"\s+(?:[\w'-]+\s+){0,10}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
+        r"\s+(?:[\w'-]+\s+){0,16}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
         r"(?:to\s+)?(?P<c_qual>"
         + QUALIFIER_RE
         + r"\s+)?(?P<c_num>"
         + NUM
         + r")\b(?:\s+(?:people|persons))?"
+        # "the number of victims has risen to five killed and 32 injured": each figure with its field after it
+        + r"(?:"
+        + r(
+            "cas.update_split",
+            r"\s+(?P<c_field1>killed|dead)\s*,?\s+and\s+(?P<c_num4>\d{1,6})\s+(?:people\s+|persons\s+)?"
+            r"(?P<c_field4>injured|wounded|hurt)\b",
+        )
+        + r")?"
         + second
         # "..., bringing the death toll from the strike to 18"
         + r"|\bbring(?:ing|s)?\s+the\s+(?P<c_toll2>(?:death\s+)?toll)\s+(?:[\w'-]+\s+){0,8}?to\s+(?P<c_num3>"
@@ -362,13 +376,18 @@ def patterns() -> dict[str, str]:
     )
     kind = (
         r"(?:(?P<region_of>(?:region|oblast|province)\s+of\s+)|(?:city|town|village|settlement|capital|port\s+city|"
-        r"regional\s+(?:capital|centre|center)|suburb|district|community|subdistrict)\s+(?:of\s+)?)?"
+        r"regional\s+(?:capital|centre|center)|suburb|district|community|subdistrict)\s+(?:of\s+)?"
+        # "Ukraine's second-largest city, Kharkiv": the name in apposition
+        + r"|"
+        + r("cas.place_apposition", r"(?:[a-z][a-z'-]*\s+){1,3}(?:city|town|port|capital)\s*,\s+")
+        + r")?"
     )
     name = PLACE_NAME
     suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province|subdistrict|community|hromada))?"
     authority = r(
         "cas.place_authority",
-        r"(?:\s+(?:regional\s+|city\s+|military\s+|occupation\s+|state\s+|local\s+|civil-military\s+)*(?:administration|"
+        # (any case: "Head of Poltava Regional Military Administration")
+        r"(?i:\s+(?:regional\s+|city\s+|military\s+|occupation\s+|state\s+|local\s+|civil-military\s+)*(?:administration|"
         r"governor|mayor|authorities|officials|council|police|prosecutors?|head|chief|spokes\w+|emergency\s+service|"
         r"operator|court)\b)",
     )
@@ -389,7 +408,11 @@ def patterns() -> dict[str, str]:
     # "attack on Odesa", "strike Kyiv", "hit Zaporizhzhia", "attacked the Izmail district"
     p["place"] = r(
         "cas.place",
-        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Nn]ear|[Oo]f|[Oo]utside|[Oo]ver|[Aa]gainst|(?:[Aa]ttacks?|[Ss]trikes?|[Aa]ssault|[Ss]helling|[Bb]ombardment|"
+        # "bombers flying over Russia's Kursk region": where the weapons came from, not where they struck
+        r"\b(?:"
+        + r("cas.place_origin", r"(?P<origin>(?:flying|flew|flown|patrolling|bombers|aircraft|jets|planes|warships|ships|"
+            r"vessels|submarines)\s+(?:over|in|above|from))")
+        + r"|[Ii]n|[Oo]n|[Aa]t|[Nn]ear|[Oo]f|[Oo]utside|[Oo]ver|[Aa]gainst|(?:[Aa]ttacks?|[Ss]trikes?|[Aa]ssault|[Ss]helling|[Bb]ombardment|"
         r"[Rr]aids?|hit|struck|attacked|shelled|targeted|pounded)(?:\s+(?:on|against))?)\s+"
         + adj
         + kind
@@ -599,10 +622,12 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "cnorm", p["update"], kind="count")
     if t.height:
         t = _tokens(t, p["update"])
+        split = "c_field1" in t.columns
         death = (
             pl.col("c_toll").is_not_null()
             | pl.col("c_toll2").is_not_null()
             | pl.col("c_field").str.contains("(?i)dead|kill|death")
+            | (pl.col("c_field1").is_not_null() if split else pl.lit(False))
         )
         first = t.select(
             *KEYS, "pos", "end", kind=pl.lit("toll"),
@@ -613,6 +638,16 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             *KEYS, pos=pl.col("pos") + 1, end="end", kind=pl.lit("toll"),
             field=_field(pl.col("c_field2")), count=pl.col("c_num2").cast(pl.Int64), qual=pl.lit("exact"),
         )  # fmt: skip
+        if split:
+            second = pl.concat(
+                [
+                    second,
+                    t.filter(pl.col("c_num4").is_not_null()).select(
+                        *KEYS, pos=pl.col("pos") + 2, end="end", kind=pl.lit("toll"), field=pl.lit("injured"),
+                        count=pl.col("c_num4").cast(pl.Int64), qual=pl.lit("exact"),
+                    ),
+                ]
+            )
         frames.append(first)
         seconds.append(second)
     t = find_tokens(cand, "cnorm", p["ordinal"], kind="count")
@@ -861,6 +896,8 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if t.height:
         # "Odesa's port", "Kharkiv's mayor": the possessor is the place
         t = t.filter(pl.col("not_place").is_null())
+        if "origin" in t.columns:
+            t = t.filter(pl.col("origin").is_null())
         if rules.active("cas.possessor_place"):
             # (capitals stand for their governments: "Moscow's attack", "Kyiv's forces" name no place)
             t = t.with_columns(
@@ -875,7 +912,12 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             .when(pl.col("region_of").is_not_null())
             .then(pl.concat_str(pl.col("place"), pl.lit(" region")))
             # a mayor speaks for the city, a governor or administration for the region
-            .when(pl.col("authority").is_not_null() & ~pl.col("authority").str.contains(r"(?i)mayor|city"))
+            # ("the Kyiv City Military Administration" is the city's)
+            .when(
+                pl.col("authority").is_not_null()
+                & ~pl.col("authority").str.contains(r"(?i)mayor|city")
+                & ~pl.col("place").str.contains(r"\sCity\b")
+            )
             .then(
                 pl.concat_str(
                     pl.col("place").str.replace(
@@ -910,6 +952,8 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 "place_population",
                 # "the cities of Zaporizhzhia and Kyiv": the figure cannot be split by place
                 nationwide=pl.col("ambiguous"),
+                # "the head of the Kharkiv Regional Military Administration said": a region's authority speaking
+                speaker=pl.col("authority").is_not_null() & (pl.col("place_kind") == "admin1"),
             )
         )  # fmt: skip
     r = find_tokens(cand, "cnorm", p["region_ref"], kind="place", flags="") if frames else None
@@ -925,14 +969,15 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             both.filter(pl.col("ref") & pl.col("prev_admin1").is_not_null()).select(
                 *KEYS, "pos", "end", "kind", location=pl.concat_str(pl.col("prev_admin1"), pl.lit(" region")),
                 admin1="prev_admin1", place_kind=pl.lit("admin1"), place_population=pl.lit(None, pl.Int64),
-                nationwide=pl.lit(False),
+                nationwide=pl.lit(False), speaker=pl.lit(False),
             )
         )  # fmt: skip
     n = find_tokens(cand, "cnorm", p["nationwide"], kind="place", flags="")
     if n.height:
         frames.append(
             n.select(*KEYS, "pos", "end", "kind", location=pl.lit(None, pl.String), admin1=pl.lit(None, pl.String),
-                     place_kind=pl.lit(None, pl.String), place_population=pl.lit(None, pl.Int64), nationwide=pl.lit(True))
+                     place_kind=pl.lit(None, pl.String), place_population=pl.lit(None, pl.Int64), nationwide=pl.lit(True),
+                     speaker=pl.lit(False))
         )  # fmt: skip
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
@@ -972,6 +1017,17 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     context = cand_all.join(cand.select("article_id").unique(), on="article_id", how="semi")
     places = _place_tokens(context, p)
     places = _context_region(places, context)
+    if rules.active("cas.speaker_region") and "speaker" in places.columns:
+        # a region's authority is who speaks, not where: "Russia attacked Kharkiv ... eight were injured, the
+        # head of the Kharkiv regional administration said" is Kharkiv's. It is dropped where a place of its
+        # region is named before it in the article or in its sentence.
+        local = places.filter((pl.col("place_kind") != "admin1") & pl.col("admin1").is_not_null())
+        first_local = local.group_by("article_id", "admin1").agg(first=pl.col("sentence_no").min())
+        places = (
+            places.join(first_local, on=["article_id", "admin1"], how="left")
+            .filter(~(pl.col("speaker").fill_null(False) & (pl.col("first") <= pl.col("sentence_no")).fill_null(False)))
+            .drop("first")
+        )
     subsets = find_tokens(cand, "cnorm", p["subset"], kind="subset", flags="").select(*KEYS, "pos", "end")
     clauses = find_tokens(cand, "cnorm", p["clause"], kind="clause", flags="").select(*KEYS, "pos", "kind")
     if counts.height == 0:

@@ -96,6 +96,8 @@ rules.declare(
         "drones and missiles, including 4 missiles'",
         "air.perfect_toll": "the perfect with a toll after it is one attack, not a tally: 'have dropped two bombs on "
         "Kharkiv, killing three'",
+        "air.impact_last": "a launch known only from an impact is the weakest figure: '472 drones and missiles, 32 of "
+        "them missiles ... after a direct missile hit' is 32 missiles",
         "air.shared_passive": "a list of counts opening its clause shares the passive verb after it: '..., adding that 60 "
         "drones and five missiles had been downed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
@@ -560,7 +562,7 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         (pl.col("pos") - 30).clip(lower_bound=0), pl.min_horizontal(pl.col("pos") + 1, 31)
     )
     t = t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left").with_columns(
-        m_by=before.str.extract(r"(?i)((?:\b[a-z]+\s+)?\b(?:by|from))\s*$", 1),
+        m_by=before.str.extract(r"(?i)((?:\b[a-z]+\s+){0,2}\b(?:by|from))\s*$", 1),
         m_hedge=before.str.extract(r"(?i)\b(" + HEDGE + r")\s*$", 1),
     )
     # "Of the 45 drones, 38 were downed": the whole a sentence opens with is what was launched (the window
@@ -568,8 +570,9 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     of_the_whole = (pl.col("pos") < 30) & before.str.contains(
         rules.pattern("air.of_the_whole", r"(?i)^\W*of\s+(?:the|these|those)\s*$")
     )
+    # ("attacked overnight by at least six drones": an adverb may stand before the agent)
     by_impact = pl.col("m_by").str.contains(
-        r"(?i)^(?:(?:struck|hit|attacked|targeted|damaged|destroyed)\s+by|(?:attacks?|strikes?|barrage|raids?|assault)\s+(?:by|from))$"
+        r"(?i)(?:^|\s)(?:(?:struck|hit|attacked|targeted|damaged|destroyed)\s+(?:[a-z]+\s+)?by|(?:attacks?|strikes?|barrage|raids?|assault)\s+(?:by|from))$"
     )
     valid = pl.lit(True)
     if rules.active("air.agent"):
@@ -1526,9 +1529,12 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
         .first()
     )
     cols = [*key, "value", "sentence_no", "qual", "impact"]
+    # a launch known only from an impact ("a direct missile hit") is the weakest figure: a counted part ("472
+    # drones and missiles, 32 of them missiles") beats it
+    impact_last = pl.col("impact") & pl.lit(rules.active("air.impact_last"))
     chosen = pl.concat(
         [
-            best_whole.select(cols).with_columns(rank=pl.lit(0)),
+            best_whole.select(cols).with_columns(rank=pl.when(impact_last).then(3).otherwise(0)),
             regional.select(cols).with_columns(rank=pl.lit(1)),
             parts.select(cols).with_columns(rank=pl.lit(2)),
         ]

@@ -96,6 +96,7 @@ rules.declare(
         "drones and missiles, including 4 missiles'",
         "air.perfect_toll": "the perfect with a toll after it is one attack, not a tally: 'have dropped two bombs on "
         "Kharkiv, killing three'",
+        "air.hits_by": "'hits by 25 missiles and 34 drones were recorded' counts the weapons that got through, not a launch",
         "air.impact_last": "a launch known only from an impact is the weakest figure: '472 drones and missiles, 32 of "
         "them missiles ... after a direct missile hit' is 32 missiles",
         "air.shared_passive": "a list of counts opening its clause shares the passive verb after it: '..., adding that 60 "
@@ -345,6 +346,9 @@ def patterns() -> dict[str, str]:
     # "managed to strike eight locations using nine missiles": the weapons that got through.
     p["hit_targets"] = (
         left + aux + r"(?:(?:hit|reached|struck)\s+(?:their\s+|its\s+|the\s+)?(?:intended\s+)?targets?\b|"
+        # "Hits by 25 missiles and 34 drones were recorded": the weapons that got through, no launch figure
+        + r("air.hits_by", HITS_BY_RE.removeprefix("(?i)"))
+        + r"|"
         r"(?:strike|struck|hit)\s+(?:\d+\s+)?(?:locations|targets|sites|objects|places)\s+(?:using|with)\b)"
     )
     # Outcomes counted nowhere: "crashed", "fell".
@@ -431,6 +435,8 @@ PERFECT_RE = (
     r"(?i)\b(?:has|have)\s+(?:so\s+far\s+|now\s+|already\s+|also\s+)?(?:launched|fired|used|sent|dropped|shot\s+down|"
     r"destroyed|downed|intercepted|neutrali[sz]ed)\b"
 )
+# "Hits by 25 missiles and 34 drones were recorded": the weapons that got through
+HITS_BY_RE = r"(?i)\b(?:hits|impacts)\s+(?:by|of|from)\b"
 # a toll told after the figure: the perfect reports one attack ("have dropped two bombs on Kharkiv, killing three")
 # (a counted toll: "killing thousands of civilians" is the war's)
 PERFECT_TOLL_RE = (
@@ -572,7 +578,7 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )
     # ("attacked overnight by at least six drones": an adverb may stand before the agent)
     by_impact = pl.col("m_by").str.contains(
-        r"(?i)(?:^|\s)(?:(?:struck|hit|attacked|targeted|damaged|destroyed)\s+(?:[a-z]+\s+)?by|(?:attacks?|strikes?|barrage|raids?|assault)\s+(?:by|from))$"
+        r"(?i)(?:^|\s)(?:(?:struck|hit|attacked|targeted|damaged|destroyed)\s+(?:[a-z]+\s+)?by|(?:attacks?|strikes?|barrage|raids?|assault|hits|impacts)\s+(?:by|from|of))$"
     )
     valid = pl.lit(True)
     if rules.active("air.agent"):
@@ -603,7 +609,9 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         weapon_class=weapon_class,
         # a mention's own side: the weapon's (ATACMS -> UA), else its adjective ("Ukrainian drones")
         side=pl.coalesce(noun.struct.field("side"), _side_of_mods(pl.col("m_mods"))),
-        fixed_role=pl.when(pl.col("m_by").is_not_null())
+        fixed_role=pl.when(pl.col("m_by").str.contains(HITS_BY_RE) & pl.lit(rules.active("air.hits_by")))
+        .then(pl.lit("impacts"))
+        .when(pl.col("m_by").is_not_null())
         .then(pl.lit("launched"))
         .when(of_the_whole)
         .then(pl.lit("launched")),
@@ -807,6 +815,14 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left").with_columns(
             role=role, aux=before.str.extract(PASSIVE_AUX_RE, 1)
         )
+        if rules.active("air.hits_by"):
+            # "Hits by 12 missiles and 40 drones were recorded": recorded hits, not launches
+            hits_before = pl.col("norm").str.slice(0, pl.col("pos")).str.contains(HITS_BY_RE)
+            t = t.with_columns(
+                role=pl.when(hits_before & pl.col("tok").str.contains(r"(?i)recorded|registered\s*$"))
+                .then(pl.lit("impacts"))
+                .otherwise(pl.col("role"))
+            )
         frames.append(
             t.select(
                 *KEYS,

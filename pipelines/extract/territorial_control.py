@@ -88,6 +88,7 @@ rules.declare(
         "ter.interjection": "a short time between the verb and its object: 'captured on Tuesday the village of X'",
         "ter.agent": "the agent of a passive decides the actor: 'captured by Russian forces'",
         "ter.subject": "the nearest side word before the trigger is the actor",
+        "ter.imperative": "an imperative opening a sentence claims nothing: 'Take Chasiv Yar. Russian officials ...'",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
         "ter.speaker": "with no agent or subject, the side speaking after the claim is the actor: 'X has been liberated, Ukraine's navy said'",
@@ -331,6 +332,8 @@ def patterns() -> dict[str, str]:
         r"south-?western|east-central|occupied|war-torn)\s+)?)?"
         r"\b(?:(?P<ru>russia|russian|russia's|russians|moscow|moscow's|kremlin|wagner|prigozhin|pro-russian|"
         r"russian-backed|separatists?|rogov|pushilin|kadyrov|gerasimov|putin|"
+        # Russia's groups of forces, as its ministry names them: "units of the Tsentr battlegroup"
+        r"(?:tsentr|vostok|zapad|yug|sever|dnepr|center|centre|east|west|south|north)\s+(?:battle\s*group|group\s+of\s+forces)|"
         r"(?:the\s+)?general\s+staff\s+of\s+(?:the\s+)?russian)|(?P<ua>ukraine|ukrainian|ukraine's|"
         r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar|"
         # English news's unqualified "the General Staff" is Ukraine's (Russia's speaks as its ministry)
@@ -414,7 +417,13 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
             r"(?i)^\s*(?:would|could|will|might|may|should|is\s+(?:expected|likely)|seems)\b",
         )
     )
-    irrealis = irrealis | modal_after
+    # "Take Chasiv Yar. Russian officials ...": an imperative opening the sentence asks the reader to consider
+    imperative = (
+        pl.col("trig").str.contains(r"^(?:Take|Capture|Seize)$")
+        & pl.col("clause_before").str.contains(r"^\W*$")
+        & pl.lit(rules.active("ter.imperative"))
+    )
+    irrealis = irrealis | modal_after | imperative
     negated = tail.str.contains(rules.pattern("ter.negation", NEGATION))
     denied = clause.str.contains(rules.pattern("ter.denial", DENIAL))
     background = vocabulary.without_rankings(clause).str.contains(rules.pattern("ter.background", BACKGROUND))

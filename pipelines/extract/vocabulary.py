@@ -46,6 +46,8 @@ TALLY = (
     r"(?:each|every)\s+(?:day|month)",
     r"weekly|monthly",
     r"to\s+date",
+    # "By early August, interceptors had downed more than 1,000 Shaheds": a sum up to a point in time
+    r"by\s+(?:(?:early|late|mid-|the\s+end\s+of)\s*" + MONTH + r"|" + MONTH + r"\s*,\s+\w+)",
     # a month or a stretch of the war as the period: "throughout November", "in the first two years of the war",
     # "over the course of the month", "between January and March"
     r"(?:during|throughout|over|for)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:month\s+of\s+)?)?" + MONTH,

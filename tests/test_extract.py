@@ -285,3 +285,14 @@ def test_contract_rows_are_json_with_schema_fields() -> None:
             "launched": 8, "intercepted": 6, "launched_qualifier": "exact", "event_date": None,
         }
     ]  # fmt: skip
+
+
+def test_contract_names_the_oblast_around_moscow_by_its_short_name() -> None:
+    # SCHEMA.md's admin1 is the short name ("Moscow"); the warehouse keeps the gazetteer's "Moscow Oblast"
+    arts = pl.DataFrame(
+        {"article_id": ["m"], "text": ["A drone crashed into a house in Ramenskoye, Moscow region, injuring two people."]}
+    )
+    events = extract_events(arts)
+    assert events["casualties"]["admin1"].to_list() == ["Moscow Oblast"]
+    rows = [r for r in contract_rows(events) if r["event_type"] == "casualties"]
+    assert [r["admin1"] for r in rows] == ["Moscow"]

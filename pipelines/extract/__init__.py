@@ -104,6 +104,11 @@ def sort_events(events: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     }
 
 
+# SCHEMA.md's admin1 is the region's English short name: the oblast around Moscow is "Moscow" there, as
+# annotators write it. The warehouse keeps the gazetteer's "Moscow Oblast" apart from the federal city.
+CONTRACT_ADMIN1 = {"Moscow Oblast": "Moscow"}
+
+
 def contract_rows(events: dict[str, pl.DataFrame], *, with_evidence: bool = False) -> Iterator[dict]:
     """Event frames -> dicts in the JSON-lines contract of ../shared/eval/SCHEMA.md (article order kept)."""
     for table, event_type in EVENT_TYPE_OF_TABLE.items():
@@ -111,6 +116,8 @@ def contract_rows(events: dict[str, pl.DataFrame], *, with_evidence: bool = Fals
         fields = list(CONTRACT_FIELDS[event_type])
         extra = ["evidence", "evidence_start", "evidence_end"] if with_evidence else []
         cols = ["article_id", *fields, *extra]
+        if "admin1" in cols:
+            frame = frame.with_columns(pl.col("admin1").replace(CONTRACT_ADMIN1))
         for row in frame.select(cols).with_columns(pl.col(pl.Date).cast(pl.String)).iter_rows(named=True):
             yield {"article_id": row["article_id"], "event_type": event_type, **{k: row[k] for k in cols[1:]}}
 

@@ -148,7 +148,11 @@ NOT_A_MODIFIER = (
 )
 # Adjectives allowed between the two nouns of one count shared by two classes ("40 missiles, drones",
 # "100 missiles and attack drones"); a count word there ("and both missiles") starts a new mention instead.
-COMBO_ADJ = r"(?:attack|combat|kamikaze|cruise|ballistic|guided|glide|strike|long-range|jet|jet-powered|decoy|aerial|air|hypersonic|anti-aircraft)"
+COMBO_ADJ = (
+    r"(?:attack|combat|kamikaze|cruise|ballistic|guided|glide|strike|long-range|jet|jet-powered|decoy|aerial|air|"
+    r"hypersonic|anti-aircraft|operational-tactical|tactical|aeroballistic|air-launched|ship-launched|sea-launched|"
+    r"anti-ship|supersonic|subsonic|short-range|medium-range)"
+)
 HEDGE = r"(?:likely|probably|possibly|presumably|apparently|reportedly|allegedly|perhaps|believed\s+to\s+be)"
 # Nouns for weapons of any class: a count of them is a combined count.
 COMBINED_NOUN = (

@@ -88,6 +88,8 @@ rules.declare(
         "ter.interjection": "a short time between the verb and its object: 'captured on Tuesday the village of X'",
         "ter.agent": "the agent of a passive decides the actor: 'captured by Russian forces'",
         "ter.subject": "the nearest side word before the trigger is the actor",
+        "ter.counted_members": "the named members of a counted claim: '20 settlements had been liberated, among them A "
+        "and B'; 'recaptured 10 settlements. Among the villages named were A, B and C'",
         "ter.imperative": "an imperative opening a sentence claims nothing: 'Take Chasiv Yar. Russian officials ...'",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
@@ -155,6 +157,9 @@ PREFILTER_WORDS = (
     "driving", "forced", "forcing", "kicked", "knocked", "flag", "entered", "cleared", "clearing", "loss of",
     "ousted", "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun", "now hold", "lost control",
     "abandon", "to leave",
+    # the named members of a counted claim in the sentence before ("Among the villages named were A and B")
+    "among the villages", "among the settlements", "among the towns", "among the localities", "among them were",
+    "among them are",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 
@@ -179,7 +184,8 @@ def patterns() -> dict[str, str]:
         r"(?:more\s+|other\s+|further\s+|new\s+|additional\s+|key\s+|small\s+)?"
         + PLACE_NOUNS
         # "five villages in the Kharkiv region - A, B", "two more villages, A and B"
-        + r"\b(?:[^:;.]{0,120}?(?::|\s-)|\s*,)\s*(?:the\s+"
+        # ("ten villages in the region, including A and B")
+        + r"\b(?:[^:;.]{0,120}?(?::|\s-|,\s+(?:among\s+them|including|such\s+as))|\s*,)\s*(?:the\s+"
         + PLACE_NOUN
         + r"\s+of\s+)?)",
     )
@@ -294,6 +300,30 @@ def patterns() -> dict[str, str]:
             r"(?:(?:have|has|had)\s+been|were|was)\s+(?:liberated|captured|taken|seized|freed|retaken|recaptured)",
         )
         + r")[^:;.]{0,40}?:\s*)(?P<obj>)"
+        + names
+        + after
+    )
+    # a counted passive, then its members: "more than 20 settlements had been liberated in the region, among them
+    # A and B" (the count before the trigger is checked in _claims)
+    p["passive_count"] = (
+        r"(?i:\b(?P<trig>"
+        + r(
+            "ter.counted_members",
+            r"(?:(?:have|has|had)\s+been|were)\s+(?:liberated|captured|taken|seized|freed|retaken|recaptured)",
+        )
+        + r")[^:;.]{0,100}?,\s+(?:among\s+them|including|such\s+as)\s+(?:the\s+" + PLACE_NOUN + r"\s+of\s+)?)(?P<obj>)"
+        + names
+        + after
+    )
+    # the members of a counted claim in the sentence before: "Russia said it had recaptured 10 settlements. Among
+    # the villages named by the ministry were A, B and C" (the sentence before is checked in _claims)
+    p["members"] = (
+        r"(?i:\b(?P<trig>"
+        + r(
+            "ter.counted_members",
+            r"among\s+(?:them|the\s+" + PLACE_NOUNS + r"(?:\s+[\w'-]+){0,6}?)\s+(?:were|are)",
+        )
+        + r")\s+(?:the\s+" + PLACE_NOUNS + r"\s+of\s+)?)(?P<obj>)"
         + names
         + after
     )
@@ -643,8 +673,13 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
     bare_fall = (
         passive & pl.col("trig").str.contains(r"(?i)\bfallen$") & agent.is_null() & pl.lit(rules.active("ter.has_fallen"))
     )
+    # the members of a counted claim are its side's, named in the sentence before ("which Ukrainian units had
+    # entered" after them is another event)
+    members = pl.col("kind") == "members"
     return claims.with_columns(
-        actor=pl.when(bare_fall)
+        actor=pl.when(members)
+        .then(pl.coalesce("earlier_side", pl.lit("RU")))
+        .when(bare_fall)
         .then(pl.lit("RU"))
         .when(pl.col("kind").is_in(["loss", "withdrawal"]))
         .then(_opposite(actor))
@@ -733,7 +768,18 @@ def _regions(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 
 
 # Claim kinds whose trigger opens the match (the object follows) and those whose trigger closes it.
-FORWARD_KINDS = ("verb", "enter", "noun", "loss", "occupied", "withdrawal", "passive_list")
+FORWARD_KINDS = ("verb", "enter", "noun", "loss", "occupied", "withdrawal", "passive_list", "passive_count", "members")
+# A counted claim: "recaptured 10 settlements", "more than 20 settlements had been liberated"
+COUNTED = (
+    r"(?:(?:more\s+than|over|at\s+least|some|about|nearly|almost)\s+)?(?:\d{1,3}|several|dozens\s+of|a\s+number\s+of)\s+"
+    r"(?:more\s+|other\s+|further\s+)?" + PLACE_NOUNS + r"\b"
+)
+COUNTED_BEFORE_RE = r"(?i)\b" + COUNTED + r"(?:\s+[\w'-]+){0,5}?\s*$"
+COUNTED_CLAIM_RE = (
+    r"(?i)\b(?:liberated|captured|recaptured|retook|retaken|taken|seized|took\s+control\s+of|freed|cleared)\s+"
+    + COUNTED
+    + r"|\b" + COUNTED + r"(?:\s+[\w'-]+){0,5}?\s+(?:(?:have|has|had)\s+been|were)\s+(?:liberated|captured|retaken|recaptured|taken)"
+)
 BACKWARD_KINDS = ("passive", "relative", "headline")
 # How far from its trigger a claim may reach (characters): lists of a dozen villages fit.
 WINDOW = 400
@@ -781,6 +827,21 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if not frames:
         return _empty_claims()
     claims = pl.concat(frames).join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
+    if {"passive_count", "members"} & set(claims["kind"].unique().to_list()):
+        # a counted passive needs its count right before the trigger; members need a counted claim in the
+        # sentence right before theirs
+        before = pl.col("norm").str.slice((pl.col("pos") - 80).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 80))
+        previous = cand.select(
+            "article_id", sentence_no=pl.col("sentence_no") + 1, previous=pl.col("norm").str.contains(COUNTED_CLAIM_RE)
+        )
+        claims = (
+            claims.join(previous, on=list(KEYS), how="left")
+            .filter(
+                ((pl.col("kind") != "passive_count") | before.str.contains(COUNTED_BEFORE_RE))
+                & ((pl.col("kind") != "members") | pl.col("previous").fill_null(False))
+            )
+            .drop("previous")
+        )
     # active triggers open their match; a passive's closes it
     claims = claims.with_columns(
         trig_pos=pl.when(pl.col("kind").is_in(["passive", "headline"]))

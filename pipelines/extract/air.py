@@ -99,6 +99,8 @@ rules.declare(
         "air.hits_by": "'hits by 25 missiles and 34 drones were recorded' counts the weapons that got through, not a launch",
         "air.impact_last": "a launch known only from an impact is the weakest figure: '472 drones and missiles, 32 of "
         "them missiles ... after a direct missile hit' is 32 missiles",
+        "air.regional_breakdown": "a total broken down by region after it is the whole night's: '48 drones over seven "
+        "regions, including six over the Lipetsk region'",
         "air.shared_passive": "a list of counts opening its clause shares the passive verb after it: '..., adding that 60 "
         "drones and five missiles had been downed'",
         "air.of_which": "counts after 'of which' are parts that take the verb after them",
@@ -391,6 +393,10 @@ UA_CUES = {
         + RUSSIAN_REGIONS
         + r"\b",
         r"\b(?:over|above)\s+(?:his|her|its|their)\s+region\b",
+        # the Russian ministry's "over the territory of the Bryansk region"
+        r"\b(?:over|above|in)\s+(?:the\s+)?(?:territory|territories|skies|airspace)\s+of\s+(?:the\s+)?"
+        + RUSSIAN_REGIONS
+        + r"\b",
         r"\b(?:toward|towards|heading\s+for|approaching|flying\s+(?:to|at))\s+(?:the\s+)?"
         + RUSSIAN_REGIONS
         + r"\b",
@@ -1349,6 +1355,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             if rules.active("air.partial_region")
             else pl.lit(None, pl.String)
         ).str.to_lowercase(),
+        partial_pos=pl.col("norm").str.find(PARTIAL_RE).cast(pl.Int64),
         # regions named: "the Bryansk region ... and the Lipetsk region", "the Bryansk and Lipetsk regions"
         region_mentions=pl.col("norm").str.count_matches(r"(?i)\bregion\b|\boblast\b")
         + 2 * pl.col("norm").str.count_matches(r"(?i)\b[a-z'-]+\s+and\s+[a-z'-]+\s+(?:regions|oblasts)\b"),
@@ -1367,6 +1374,20 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             & ~pl.col("carried_background").fill_null(False)
         )
     )
+    if rules.active("air.regional_breakdown"):
+        # "48 drones were destroyed over seven regions, including six over the Lipetsk region": a total broken
+        # down by region after it is the whole night's, not the first region's
+        between = pl.col("norm").str.slice(pl.col("end"), (pl.col("partial_pos") - pl.col("end")).clip(lower_bound=0))
+        broken_down = between.str.contains(r"(?i)\bincluding\b|\bamong\s+them\b|\bof\s+(?:them|which)\b|:\s")
+        counted = counted.with_columns(
+            partial_region=pl.when(
+                (pl.col("breakdown_level").fill_null(0) == 0)
+                & (pl.col("partial_pos") > pl.col("end"))
+                & broken_down.fill_null(False)
+            )
+            .then(None)
+            .otherwise(pl.col("partial_region"))
+        )
     # the side of the verb's subject: who launched, or the other side of the one who shot down
     verb_side = (
         pl.when(pl.col("role").is_in(["launched", "impacts"])).then(pl.col("subject"))

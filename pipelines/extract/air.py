@@ -96,6 +96,7 @@ rules.declare(
         "drones and missiles, including 4 missiles'",
         "air.perfect_toll": "the perfect with a toll after it is one attack, not a tally: 'have dropped two bombs on "
         "Kharkiv, killing three'",
+        "air.launch_noun": "'launch' before a noun is no verb: 'HIMARS multiple launch rocket system', 'launch sites'",
         "air.hits_by": "'hits by 25 missiles and 34 drones were recorded' counts the weapons that got through, not a launch",
         "air.impact_last": "a launch known only from an impact is the weakest figure: '472 drones and missiles, 32 of "
         "them missiles ... after a direct missile hit' is 32 missiles",
@@ -385,7 +386,8 @@ UA_CUES = {
         r"\bukrainian\s+(?:[a-z][\w-]*\s+){0,3}?(?:drones?|uavs?|unmanned|missiles?|rockets?)\b",
         r"\b(?:launched|fired|sent|used)\s+by\s+(?:the\s+)?(?:ukraine|ukrainian|kyiv|kiev)",
         r"\b(?:kiev|kyiv)\s+regime\b",
-        r"\b(?:ukraine|ukrainian\s+(?:forces|troops|military|army|armed\s+forces))\s+(?:has\s+|had\s+)?(?:launched|fired|attacked|struck)\b",
+        r"\b(?:ukraine|ukrainian\s+(?:forces|troops|military|army|armed\s+forces|militants|terrorists|nationalists|"
+        r"formations|armed\s+formations|neo-nazis))\s+(?:has\s+|had\s+)?(?:launched|fired|attacked|struck)\b",
     ],
     2: [
         r"\brussia(?:n|'s)?\s+air\s+defen[cs]es?",
@@ -825,6 +827,15 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left").with_columns(
             role=role, aux=before.str.extract(PASSIVE_AUX_RE, 1)
         )
+        if rules.active("air.launch_noun"):
+            # "the HIMARS multiple launch rocket system", "launch sites": "launch" as a noun is no verb
+            after = pl.col("norm").str.slice(pl.col("end"), 16)
+            t = t.filter(
+                ~(
+                    pl.col("tok").str.contains(r"(?i)\blaunch\s*$")
+                    & after.str.contains(r"(?i)^\s+(?:rocket|sites?|pads?|vehicles?|systems?|platforms?|areas?|points?|positions?|tubes?|zones?)\b")
+                )
+            )
         if rules.active("air.hits_by"):
             # "Hits by 12 missiles and 40 drones were recorded": recorded hits, not launches
             hits_before = pl.col("norm").str.slice(0, pl.col("pos")).str.contains(HITS_BY_RE)
@@ -900,7 +911,7 @@ def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 # ("the enemy", "the occupiers": Ukrainian officials' words for Russia's forces)
 SIDE_WORD = r"(?:(?P<ru>russia|russian|russia's|moscow|moscow's|kremlin|the\s+enemy|the\s+occupiers|the\s+invaders)|(?P<ua>ukraine|ukrainian|ukraine's|kyiv|kyiv's|kiev|kiev's))"
 SUBJECT_SHAPE = (
-    r"(?i)^\S*\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|air\s+force|air\s+defen[cs]es?|defen[cs]es?|defen[cs]e\s+systems?|units?|"
+    r"(?i)^\S*\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|militants|terrorists|formations|air\s+force|air\s+defen[cs]es?|defen[cs]es?|defen[cs]e\s+systems?|units?|"
     r"ministry|command|navy|fleet|mod|officials?|authorities|government|general\s+staff)\b|"
     r"(?:also\s+|has\s+|have\s+|had\s+|then\s+|later\s+)?(?:said|says|reported|claimed|launched|fired|sent|used|attacked|"
     r"struck|shot|downed|destroyed|intercepted|repelled|targeted|hit|managed|continued|began|tried)\b)"

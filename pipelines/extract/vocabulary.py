@@ -134,6 +134,9 @@ RANKING = (
     r"(?:largest|biggest|heaviest|deadliest|worst|fiercest|strongest|greatest|highest|longest|"
     r"most\s+(?:massive|intense|powerful|extensive|serious|significant|devastating|large-scale|lethal))"
     r"(?:-ever)?|record|unprecedented"
+    # an ordinal ranks too: "the fifth mass strike on the power grid this winter"
+    r"|(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th))"
+    r"\s+(?:[a-z-]+\s+)?(?:strike|attack|barrage|assault|wave)"
 )
 
 

@@ -1356,9 +1356,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             # "Russian forces have dropped two bombs on Kharkiv, killing three": one attack told by its toll
             & ~pl.col("norm").str.contains(rules.pattern("air.perfect_toll", PERFECT_TOLL_RE))
         ),
-        dated_pos=vocabulary.dated_earlier_pos(pl.col("norm"), pl.col("published_at"))
-        if "published_at" in counting.columns
-        else pl.lit(None, pl.Int64),
+        dated_pos=pl.col("dated_pos") if "dated_pos" in counting.columns else pl.lit(None, pl.Int64),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(

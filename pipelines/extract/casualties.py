@@ -1002,11 +1002,7 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         # "On October 17, drones struck Kyiv, killing four" in a report of November 6: another attack's toll
         # (a toll that rises since is news: "the toll of the October 3 strike rose to 20")
         & ~(
-            (
-                vocabulary.dated_earlier_pos(pl.col("cnorm"), pl.col("published_at")).is_not_null()
-                if "published_at" in sentences.columns
-                else pl.lit(False)
-            )
+            (pl.col("dated_pos").is_not_null() if "dated_pos" in sentences.columns else pl.lit(False))
             & ~pl.col("cnorm").str.contains(r"(?i)\b(?:rose|risen|rises|climbed|increased|reached|now\s+stands)\b")
         )
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.extract import rules
+from pipelines.extract import rules, vocabulary
 from pipelines.extract.air import PREFILTER_WORDS as AIR_PREFILTER
 from pipelines.extract.casualties import CONTEXT_WORDS as CASUALTY_CONTEXT
 from pipelines.extract.casualties import PREFILTER_WORDS as CASUALTY_PREFILTER
@@ -116,7 +116,8 @@ def split_sentences(
         timeline="timeline",
         has_event_words="has_event_words",
     )
-    return out.with_columns(norm=_norm_column(out))
+    out = out.with_columns(norm=_norm_column(out))
+    return out.with_columns(dated_pos=_dated_column(out))
 
 
 def _cut_long(pieces: pl.DataFrame) -> pl.DataFrame:
@@ -142,6 +143,27 @@ def _timeline() -> pl.Expr:
         return pl.lit(False)
     date_lines = pl.col("piece").str.contains(DATE_LINE_RE).cast(pl.Int32).sum().over("article_id")
     return date_lines >= TIMELINE_MIN_DATE_LINES
+
+
+def _dated_column(sentences: pl.DataFrame) -> pl.Series:
+    """vocabulary.dated_earlier_pos of every event sentence's matching copy (null without a publication date),
+    computed once for all kinds, on the sentences that name a month only and scattered back."""
+    empty = pl.Series("dated_pos", [None] * sentences.height, dtype=pl.Int64)
+    if "published_at" not in sentences.columns or sentences.height == 0:
+        return empty
+    idx = sentences.select(
+        pl.col("has_event_words") & pl.col("norm").str.contains(vocabulary.MONTH_WORD_RE)
+    ).to_series().arg_true()
+    if idx.len() == 0:
+        return empty
+    published = pl.col("published_at")
+    published = (
+        published.str.to_date(strict=False)
+        if sentences.schema["published_at"] == pl.String
+        else published.cast(pl.Date, strict=False)
+    )
+    dated = sentences[idx].select(vocabulary.dated_earlier_pos(pl.col("norm"), published)).to_series()
+    return empty.scatter(idx, dated)
 
 
 def _norm_column(sentences: pl.DataFrame) -> pl.Series:

@@ -184,6 +184,8 @@ DATE_RE = (
     r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:of\s+)?(?P<mon2>" + _MON + r")[a-z]*\b\.?)"
     r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
 )
+# a cheap gate: a capitalised month abbreviation somewhere in the sentence
+MONTH_WORD_RE = r"\b(?:" + _MON + r")"
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 # More days than this between a date and the publication: not the news (a report of an attack comes out that
 # day or the next, and a weekly round-up tells the week's attacks as its news; "on the night of October 16-17"

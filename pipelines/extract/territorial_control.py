@@ -90,6 +90,8 @@ rules.declare(
         "ter.subject": "the nearest side word before the trigger is the actor",
         "ter.counted_members": "the named members of a counted claim: '20 settlements had been liberated, among them A "
         "and B'; 'recaptured 10 settlements. Among the villages named were A, B and C'",
+        "ter.side_object": "a side word before a noun no side acts through is no subject: 'repelled Ukrainian attacks "
+        "near X and recaptured Y' (Russia recaptured)",
         "ter.imperative": "an imperative opening a sentence claims nothing: 'Take Chasiv Yar. Russian officials ...'",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
@@ -371,7 +373,11 @@ def patterns() -> dict[str, str]:
         + r"))\b"
         r"(?P<as_place>(?:\s+(?:eastern|western|southern|northern|central|north-?eastern|south-?eastern|frontline|"
         r"front-line|key|strategic|small|industrial|embattled|besieged|occupied))?(?:\s+[A-Z][a-z]+)?\s+(?:city|town|village|"
-        r"villages|region|territory|settlement|oblast|capital|positions?|soil|border|side|lands?))?"
+        r"villages|region|territory|settlement|oblast|capital|positions?|soil|border|side|lands?|"
+        # nouns no side acts through: "repelled Ukrainian attacks near X and recaptured Y" (Russia recaptured)
+        + r("ter.side_object", r"attacks?|assaults?|counter-?attacks?|counter-?offensives?|offensives?|incursions?|raids?|"
+            r"shelling|strikes?|defen[cs]es|lines|fortifications|drones?|missiles?")
+        + r"))?"
     )
     # the region a settlement lies in, when the clause names it
     p["region"] = (
@@ -401,8 +407,10 @@ def list_noise() -> str:
     )
     locator = rules.pattern(
         "ter.list_locator",
-        r"\s*,?\s+(?:in|of)\s+(?:the\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|"
-        r"\s+(?:and|as\s+well\s+as)\s+|,?\s+(?i:along\s+with|together\s+with|plus)\s+)",
+        # ("A in Ukraine's Dnipropetrovsk region and of B in the neighbouring Donetsk region")
+        r"\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:Ukraine|Russia)'s\s+|(?i:neighbou?ring|adjacent|nearby|north\w*|south\w*|"
+        r"east\w*|west\w*)\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|"
+        r"\s+(?:and|as\s+well\s+as)\s+|,?\s+(?i:along\s+with|together\s+with|plus)\s+)(?:of\s+)?",
     )
     return r"(?:" + appos + r"|" + locator + r")"
 

@@ -407,8 +407,9 @@ def list_noise() -> str:
     )
     locator = rules.pattern(
         "ter.list_locator",
-        # ("A in Ukraine's Dnipropetrovsk region and of B in the neighbouring Donetsk region")
-        r"\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:Ukraine|Russia)'s\s+|(?i:neighbou?ring|adjacent|nearby|north\w*|south\w*|"
+        # ("A in the Dnipropetrovsk region and of B in the neighbouring Donetsk region"; a possessor before the
+        # region, "in Ukraine's Donetsk region and ...", is left out: on real reporting it joined more than lists)
+        r"\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?i:neighbou?ring|adjacent|nearby|north\w*|south\w*|"
         r"east\w*|west\w*)\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|"
         r"\s+(?:and|as\s+well\s+as)\s+|,?\s+(?i:along\s+with|together\s+with|plus)\s+)(?:of\s+)?",
     )

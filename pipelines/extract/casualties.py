@@ -58,6 +58,8 @@ rules.declare(
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
         "cas.update_split": "an update giving each figure its field after it: 'the number of victims rose to five "
         "killed and 32 injured'",
+        "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
+        "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv'",
         "cas.place_origin": "where the weapons came from is no place of casualties: 'bombers flying over Russia's Kursk region'",
         "cas.speaker_region": "a region's authority is who speaks, not where, once a place of its region is named: "
@@ -227,6 +229,8 @@ def patterns() -> dict[str, str]:
         + r"|(?:sought|received|needed|required|requested)\s+medical\s+(?:help|aid|attention|assistance|care|treatment)"
         # "three others were treated at the scene": the injured not taken to hospital
         + r("cas.on_site", r"(?:\s+(?:at\s+the\s+scene|on\s+(?:the\s+)?(?:spot|site)))?|treated\s+(?:at\s+the\s+scene|on\s+(?:the\s+)?(?:spot|site))")
+        # "21 people were now being treated for injuries"
+        + r"|" + r("cas.treated_for_injuries", r"(?:now\s+)?(?:being\s+)?treated\s+for\s+(?:their\s+)?(?:injuries|wounds)")
         + r")\b",
     )
     # "... were killed or injured": a combined tally (read after the verb the count_first match ends with)
@@ -325,9 +329,9 @@ def patterns() -> dict[str, str]:
     p["ordinal"] = r(
         "cas.ordinal",
         r"(?i)" + LEFT + r"(?:a|the)\s+(?P<o_num>" + "|".join(ORDINALS) + r")\s+(?:[a-z-]+\s+){0,2}?"
-        r"(?:person|victim|man|woman|child|resident|civilian|casualty|fatality|death)\b"
+        r"(?:person|victim|man|woman|child|resident|civilian|casualty|fatality|death|body)\b"
         # its verb, close after (an apposition between commas may stand in between)
-        r"[^.;]{0,60}?\b(?P<o_verb>died|killed|dead|death|fatality|injured|wounded|hurt|hospitali[sz]ed|"
+        r"[^.;]{0,60}?\b(?P<o_verb>died|killed|dead|death|fatality|recovered|found|injured|wounded|hurt|hospitali[sz]ed|"
         r"(?:taken|rushed|admitted)\s+to\s+(?:a\s+|the\s+)?hospital|(?:sought|received|needed)\s+medical)\b",
     )
     victims_word = r("cas.victims_are_injured", r"victims")
@@ -469,7 +473,7 @@ def patterns() -> dict[str, str]:
 PREFILTER_WORDS = (
     "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
     "lost their life", "toll", "victim", "affected", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
-    "burns", "bodies", "body of", "suffered", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
+    "burns", "bodies", "body of", "body had", "body was", "body has", "suffered", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
     "medical treatment",
 )  # fmt: skip
 # Words of a sentence that can name where casualties happened without counting any ("debris fell in several
@@ -657,7 +661,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             t.select(
                 *KEYS, "pos", "end", kind=pl.lit("toll"),
-                field=pl.when(pl.col("o_verb").str.contains("(?i)" + KILLED_WORDS + "|died|death"))
+                field=pl.when(pl.col("o_verb").str.contains("(?i)" + KILLED_WORDS + "|died|death|recovered|found"))
                 .then(pl.lit("killed")).otherwise(pl.lit("injured")),
                 count=pl.col("o_num").str.to_lowercase().replace_strict(ORDINALS, default=None, return_dtype=pl.Int64),
                 qual=pl.lit("exact"),
@@ -898,6 +902,16 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = t.filter(pl.col("not_place").is_null())
         if "origin" in t.columns:
             t = t.filter(pl.col("origin").is_null())
+        if rules.active("cas.districts_pair"):
+            # "hit the Kyivskyi and Saltivskyi districts": parts of the city named before, no place of their own
+            after = (
+                t.select(*KEYS, "end")
+                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
+                .select(pl.col("cnorm").str.slice(pl.col("end"), 12).str.contains(r"^\s+districts\b"))
+                .to_series()
+            )
+            # ("Kyiv's Darnytskyi and Solomianskyi districts" name their city)
+            t = t.filter(~(pl.col("and_place").is_not_null() & after & ~pl.col("place").str.contains(r"'s\s")))
         if rules.active("cas.possessor_place"):
             # (capitals stand for their governments: "Moscow's attack", "Kyiv's forces" name no place)
             t = t.with_columns(

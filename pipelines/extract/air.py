@@ -979,7 +979,9 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
             .drop("aside_end")
             .sort(*KEYS, "pos")
         )
-    scope = [*KEYS, "clause_no", "aside"]
+    # the scope (sentence, clause, aside) as one integer key: the thirty windows below group by it
+    s = s.with_columns(_scope=pl.struct(*KEYS, "clause_no", "aside").hash(seed=0))
+    scope = ["_scope"]
     is_verb = pl.col("kind") == "verb"
     # a participle right after a count ("33 drones launched by Russia") describes that count: it is no verb
     # for the counts around it ("destroyed 25 of 33 drones launched by Russia, and one of two missiles")
@@ -1121,7 +1123,7 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
             .then(pl.col("role").forward_fill().over(scope))
             .otherwise(pl.col("role"))
         )
-    return s.drop("_linked", "_bound", "_opens", "_list")
+    return s.drop("_linked", "_bound", "_opens", "_list", "_scope")
 
 
 def _subject_sides(stream: pl.DataFrame, subjects: pl.DataFrame) -> pl.DataFrame:
@@ -1364,7 +1366,8 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             if rules.active("air.partial_region")
             else pl.lit(None, pl.String)
         ).str.to_lowercase(),
-        partial_pos=pl.col("norm").str.find(PARTIAL_RE).cast(pl.Int64),
+        # where the first region word stands (cheaper than finding PARTIAL_RE again)
+        partial_pos=pl.col("norm").str.find(r"(?i)\b(?:region|oblast|province|krai|republic)\b").cast(pl.Int64),
         # regions named: "the Bryansk region ... and the Lipetsk region", "the Bryansk and Lipetsk regions"
         region_mentions=pl.col("norm").str.count_matches(r"(?i)\bregion\b|\boblast\b")
         + 2 * pl.col("norm").str.count_matches(r"(?i)\b[a-z'-]+\s+and\s+[a-z'-]+\s+(?:regions|oblasts)\b"),
@@ -1449,11 +1452,18 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
     # or the parts when no total is given
     level = pl.col("breakdown_level").fill_null(0) if rules.active("air.breakdown") else pl.lit(0)
     top = level == level.min()
-    per = counted.with_columns(breakdown_level=level).group_by(key).agg(
-        value=pl.col("count").filter(top).sum(),
-        qual=_summed_qualifier(pl.col("qual").filter(top)),
-        impact=pl.col("from_impact").fill_null(False).all(),
-        additive=pl.col("additive").fill_null(False).all(),
+    # (lazy, so that the shallowest level is found once per group: the qualifier reads it several times)
+    per = (
+        counted.lazy()
+        .with_columns(breakdown_level=level)
+        .group_by(key)
+        .agg(
+            value=pl.col("count").filter(top).sum(),
+            qual=_summed_qualifier(pl.col("qual").filter(top)),
+            impact=pl.col("from_impact").fill_null(False).all(),
+            additive=pl.col("additive").fill_null(False).all(),
+        )
+        .collect()
     )
     if not rules.active("air.other_more"):
         return per.drop("additive")

@@ -92,6 +92,8 @@ rules.declare(
         "and B'; 'recaptured 10 settlements. Among the villages named were A, B and C'",
         "ter.side_object": "a side word before a noun no side acts through is no subject: 'repelled Ukrainian attacks "
         "near X and recaptured Y' (Russia recaptured)",
+        "ter.relayed_denied": "a denial after a relayed claim leaves it standing: 'Russia claimed the capture of X and "
+        "Ukraine denied it'",
         "ter.imperative": "an imperative opening a sentence claims nothing: 'Take Chasiv Yar. Russian officials ...'",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
@@ -464,7 +466,18 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
     )
     irrealis = irrealis | modal_after | imperative
     negated = tail.str.contains(rules.pattern("ter.negation", NEGATION))
-    denied = clause.str.contains(rules.pattern("ter.denial", DENIAL))
+    # a denial after a claim someone relays leaves the claim standing (SCHEMA.md): "Russia claimed the capture of
+    # X and Ukraine denied it"; before the claim, or after an unrelayed one, it is the denial alone
+    denial = rules.pattern("ter.denial", DENIAL)
+    after_claim = pl.col("clause_after").str.replace(r"(?s),.*$", "")
+    relayed = pl.col("clause_before").str.contains(
+        rules.pattern("ter.relayed_denied", r"(?i)\b(?:said|says|claimed|claims|announced|reported|stated)\b")
+    )
+    # (the denial with a subject of its own: "Ukraine's army says Russian reports of the capture of X are fake" is
+    # the speaker's own denial)
+    onwards = pl.concat_str("claim", after_claim)
+    own_subject = onwards.str.contains(r"(?i)\b(?:and|but|which|while|whereas)\b[^.;]*" + DENIAL.removeprefix("(?i)"))
+    denied = pl.col("clause_before").str.contains(denial) | (onwards.str.contains(denial) & ~(relayed & own_subject))
     background = vocabulary.without_rankings(clause).str.contains(rules.pattern("ter.background", BACKGROUND))
     # "..., a week after Ukraine liberated X": a claim after such a point in time is the other event's; a capture
     # a day or two old is still news when relayed (SCHEMA.md: "a day after Russia claimed X" keeps its row)

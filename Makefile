@@ -8,7 +8,7 @@ SHARED ?= ../shared
 DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DAGSTER_HOME
 
-.PHONY: env run test test-fast dev dagster-dev eval lint bench clean instance
+.PHONY: env run test test-fast dev dagster-dev eval eval-synthetic lint bench clean instance
 
 env: $(STAMP) instance
 
@@ -53,6 +53,16 @@ eval: $(STAMP)
 	  $(BIN)/python $(SHARED)/eval/score.py --gold $(SHARED)/eval/dev_gold.jsonl \
 	    --pred $(VENV)/dev_pred.jsonl --articles $(SHARED)/eval/dev_articles.jsonl $(EVAL_ARGS); \
 	else echo "skipped: $(SHARED)/eval not found (the dev set lives beside the checkout)"; fi
+
+# the synthetic sets of tests/synthetic (README there), scored like the dev set
+eval-synthetic: $(STAMP)
+	@if [ -f "$(SHARED)/eval/score.py" ]; then \
+	  for set in wire ukr rus blog hold1 hold2 hold3; do \
+	    $(BIN)/salvo extract tests/synthetic/$$set"_articles.jsonl" > $(VENV)/synthetic_pred.jsonl && \
+	    printf '%-6s ' $$set && $(BIN)/python $(SHARED)/eval/score.py --gold tests/synthetic/$$set"_gold.jsonl" \
+	      --pred $(VENV)/synthetic_pred.jsonl --articles tests/synthetic/$$set"_articles.jsonl" | tail -1; \
+	  done; \
+	else echo "skipped: $(SHARED)/eval/score.py not found"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines tests

@@ -188,6 +188,9 @@ def test_every_ukrainian_admin1_resolves_with_a_region_word(name: str, suffix: s
         ("Republic of Crimea", "Crimea"),
         ("Crimea", "Crimea"),
         ("Donetsk People's Republic", "Donetsk"),
+        # a Russian spelling of the adjective before a Ukrainian name
+        ("Novaya Kakhovka", "Kherson"),
+        ("Novaya Odessa", "Mykolaiv"),
     ],
 )
 def test_ukrainian_region_variants(text: str, admin1: str) -> None:

@@ -413,6 +413,17 @@ def _candidates(key: pl.Expr) -> list[tuple[pl.Expr, str | None]]:
         (district.str.extract(r"^(.+sk)yi$", 1), "district"),
         (district.str.extract(r"^(.+)skyi$", 1), "district"),
         (b.str.extract(r"^(.+) (?:city|town|village)$", 1), None),
+        # a Russian spelling of the adjective before a Ukrainian name: "Novaya Kakhovka" is Nova Kakhovka
+        (
+            pl.when(b.str.contains(r"^(?:novaya|staraya|malaya|velikaya|bolshaya) "))
+            .then(
+                b.str.replace(r"^novaya ", "nova ")
+                .str.replace(r"^staraya ", "stara ")
+                .str.replace(r"^malaya ", "mala ")
+                .str.replace(r"^(?:velikaya|bolshaya) ", "velyka ")
+            ),
+            None,
+        ),
     ]
 
 

@@ -1,5 +1,6 @@
 # salvo: `make run` builds the environment and materializes every asset into warehouse/salvo.duckdb;
-# `make test` builds the same environment and runs the test suite.
+# `make test` builds the same environment and runs the test suite, on every core (pytest-xdist: pyproject's
+# addopts; `-n 0` in PYTEST_ADDOPTS runs it in one process).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -27,12 +28,13 @@ instance:
 run: $(STAMP) instance
 	$(BIN)/salvo run
 
+# what CI runs (.ci/run): every test but the slow ones, in under 5 minutes on 2 cores
 test: $(STAMP) instance
 	$(BIN)/python -m pytest -q
 
 # the quick loop while working (`pytest --quick`, tests/conftest.py): everything but the slow, integration (whole
 # Dagster runs, subprocesses, servers, GX over big frames) and thorough (long sweeps) tests, property tests with a
-# few examples each;
+# few examples each, in under a minute on 2 cores;
 # `make test` (what CI runs) runs the integration and thorough tests too, with every example
 test-fast: $(STAMP) instance
 	$(BIN)/python -m pytest -q --quick

@@ -13,6 +13,13 @@ Three markers sort the tests (`make test`, what CI runs, runs all but `slow`):
 integration modules (they import Dagster), and loads the hypothesis profile "quick" (tests/profiles.py), so every
 property test runs a few examples instead of hundreds. HYPOTHESIS_PROFILE=quick loads that profile alone.
 
+Both run on every core (pytest-xdist; pyproject's addopts `-n logical --maxprocesses 4 --dist loadfile`): each
+module goes whole to one worker, so its module-scoped fixtures are built once, and the modules of integration
+tests go first, then those with thorough tests, then the rest (the order below), so that the many short tests
+even out the end. `-n 0` runs everything in this one process (a single test, a debugger). A test must therefore
+not depend on another module's: each writes under its own tmp_path, gives a `salvo run` it starts a
+DAGSTER_HOME of its own (or none), and serves on port 0.
+
 Shared builders live in helpers.py (plain functions), fixtures here."""
 
 from __future__ import annotations
@@ -91,7 +98,16 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # the marks before `-m` deselects by them, the order before pytest-xdist reads it
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if _module(item.path) in INTEGRATION:
             item.add_marker(pytest.mark.integration)
+    # The longest modules first: `-n` (--dist loadfile) hands whole modules to the workers in this order, so the
+    # ones of whole Dagster runs and subprocesses start at once and the many short tests fill in at the end,
+    # when a worker would otherwise wait for the other's last long module. A module's tests stay together.
+    heaviest: dict[Path, int] = {}
+    for item in items:
+        weight = 0 if item.get_closest_marker("integration") else 1 if item.get_closest_marker("thorough") else 2
+        heaviest[item.path] = min(weight, heaviest.get(item.path, 2))
+    items.sort(key=lambda item: heaviest[item.path])  # stable: the collection order within each weight

@@ -26,7 +26,7 @@ D1, D2, D3 = date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3)
 
 # The day the seeds' undated article (and any undated file a test writes beside it) landed, when a test copies
 # the seeds: set, so that the runs a test plans do not depend on when the repository was checked out. Not next to
-# the seeds' own days (2025-03-02..06) nor to test_pipeline's contradiction (2025-05-01).
+# the seeds' own days (2025-03-02..06) nor to test_pipeline's contradiction (2025-03-09).
 UNDATED_DAY = date(2025, 6, 1)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
 SALVO = str(Path(sys.executable).with_name("salvo"))
 
 
@@ -73,9 +76,17 @@ def run_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproce
         "Russia fired 12 missiles at Kyiv overnight. Air defences destroyed ten of them."
     )
     db = base / "w.duckdb"
+    # an instance of its own with the project's settings, as `make run` gives one: not the DAGSTER_HOME of
+    # whoever runs the tests (`make test` exports the checkout's .dagster), nor their SALVO_* settings
+    home = base / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(REPO / "dagster-instance.yaml", home / "dagster.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SALVO_", "DAGSTER_HOME"))}
+    env["DAGSTER_HOME"] = str(home)
     run = subprocess.run(
-        [SALVO, "run", "--articles", str(arts), "--db", str(db)], capture_output=True, text=True, timeout=300
-    )
+        [SALVO, "run", "--articles", str(arts), "--db", str(db)], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
     return db, run
 
 

@@ -16,9 +16,11 @@ property test runs a few examples instead of hundreds. HYPOTHESIS_PROFILE=quick 
 Both run on every core (pytest-xdist; pyproject's addopts `-n logical --maxprocesses 4 --dist loadfile`): each
 module goes whole to one worker, so its module-scoped fixtures are built once, and the modules of integration
 tests go first, then those with thorough tests, then the rest (the order below), so that the many short tests
-even out the end. `-n 0` runs everything in this one process (a single test, a debugger). A test must therefore
-not depend on another module's: each writes under its own tmp_path, gives a `salvo run` it starts a
-DAGSTER_HOME of its own (or none), and serves on port 0.
+even out the end. The one session fixture that costs a minute, `seeds_graph` (the seeds through the whole graph
+twice), is read by the three modules of SEEDS_GRAPH, which go to one worker together, first. `-n 0` runs
+everything in this one process (a single test, a debugger). A test must therefore not depend on another
+module's: each writes under its own tmp_path, gives a `salvo run` it starts a DAGSTER_HOME of its own (or
+none), and serves on port 0.
 
 Shared builders live in helpers.py (plain functions), fixtures here."""
 
@@ -56,6 +58,11 @@ INTEGRATION = frozenset(
     }
 )
 
+# The modules whose tests read the session-scoped `seeds_graph` below (the seeds through the whole graph twice,
+# about a minute of runs): for the workers of `-n` they are one unit of work, handed out first, so that one worker
+# builds it, once. A test of another module that asks for it is an error (it would build it a second time).
+SEEDS_GRAPH = frozenset({"test_lake.py", "test_pipeline.py", "test_warehouse_run.py"})
+
 TESTS = Path(__file__).resolve().parent
 QUICK_MARKEXPR = "not slow and not integration and not thorough"
 
@@ -73,9 +80,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "thorough: long sweeps and size trials (seconds each); `make test-fast` leaves them out"
     )
-    missing = sorted(m for m in INTEGRATION if not (TESTS / m).is_file())
-    if missing:  # a renamed module would otherwise drop out of the list silently and run in `make test-fast`
-        raise pytest.UsageError(f"tests/conftest.py INTEGRATION names modules that do not exist: {missing}")
+    for name, modules in (("INTEGRATION", INTEGRATION), ("SEEDS_GRAPH", SEEDS_GRAPH)):
+        missing = sorted(m for m in modules if not (TESTS / m).is_file())
+        if missing:  # a renamed module would otherwise drop out of the list silently (and run in `make test-fast`)
+            raise pytest.UsageError(f"tests/conftest.py {name} names modules that do not exist: {missing}")
     if config.getoption("quick"):
         config.option.markexpr = QUICK_MARKEXPR
         settings.load_profile(QUICK)
@@ -103,11 +111,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if _module(item.path) in INTEGRATION:
             item.add_marker(pytest.mark.integration)
+        if "seeds_graph" in getattr(item, "fixturenames", ()) and _module(item.path) not in SEEDS_GRAPH:
+            raise pytest.UsageError(f"{item.nodeid} uses seeds_graph: add its module to SEEDS_GRAPH in tests/conftest.py")
     # The longest modules first: `-n` (--dist loadfile) hands whole modules to the workers in this order, so the
     # ones of whole Dagster runs and subprocesses start at once and the many short tests fill in at the end,
     # when a worker would otherwise wait for the other's last long module. A module's tests stay together.
     heaviest: dict[Path, int] = {}
     for item in items:
-        weight = 0 if item.get_closest_marker("integration") else 1 if item.get_closest_marker("thorough") else 2
+        if _module(item.path) in SEEDS_GRAPH:
+            weight = -1
+        else:
+            weight = 0 if item.get_closest_marker("integration") else 1 if item.get_closest_marker("thorough") else 2
         heaviest[item.path] = min(weight, heaviest.get(item.path, 2))
     items.sort(key=lambda item: heaviest[item.path])  # stable: the collection order within each weight
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called where it runs
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """--dist loadfile, with SEEDS_GRAPH's modules one unit of work (the one worker that builds seeds_graph)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileSharingSeedsGraph(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return "seeds_graph" if module.removeprefix("tests/") in SEEDS_GRAPH else module
+
+    return LoadFileSharingSeedsGraph(config, log)
+
+
+@pytest.fixture(scope="session")
+def seeds_graph(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The seeds and the items helpers.write_articles puts beside them through the whole graph twice into one
+    warehouse file, a reader querying it during the first pass (helpers.seeds_through_the_graph_twice): read by
+    test_pipeline, test_warehouse_run and test_lake, never written to."""
+    from helpers import seeds_through_the_graph_twice  # imports Dagster: not in `pytest --quick`
+
+    return seeds_through_the_graph_twice(tmp_path_factory.mktemp("seeds_graph"))

@@ -2,7 +2,8 @@
 followed; FIFOs, sockets, dangling symlinks and loops one row each, never a hang), an empty `.jsonl` gets a
 row, the `found_on_disk` check counts what is on disk rather than what was read, a rerun replaces the
 quarantine rows of the inputs it reads whatever their day, and a row whose article is missing (an orphan) is
-deleted with its day and fails the `no_orphans` check."""
+deleted with its day and fails the `no_orphans` check. The runs stop at the warehouse tables and their checks
+(helpers.load_days)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import resources_for, stamp
+from helpers import load_days, resources_for, stamp
 
-from pipelines.cli import materialize_days
 from pipelines.ingest import raw_articles_frame
 from pipelines.ingest.folder import inventory, read_folder, unaccounted
 from pipelines.schema import AIR_ATTACKS, ARTICLES, QUARANTINE
@@ -131,7 +131,7 @@ def test_the_found_on_disk_check_counts_entries_not_items(tmp_path: Path, monkey
     stamp(folder / "a.json", day)
     stamp(folder / "pipe.txt", day)  # an entry without a date belongs to the day it landed
     db = tmp_path / "w.duckdb"
-    result = materialize_days(day, day, resources_for(folder, db))
+    result = load_days(day, day, resources_for(folder, db))
     assert result.success and _checks(result)["found_on_disk"]
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -145,7 +145,7 @@ def test_the_found_on_disk_check_counts_entries_not_items(tmp_path: Path, monkey
     monkeypatch.setattr(  # the old behaviour: anything but a regular file skipped without a word
         folder_mod, "_entries", lambda f, seen: (e for e in real_entries(f, seen) if e[1] == "file")
     )
-    result = materialize_days(day, day, resources_for(folder, db))
+    result = load_days(day, day, resources_for(folder, db))
     checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
     assert not checks["found_on_disk"].passed and checks["found_on_disk"].severity.value == "ERROR"
     assert checks["found_on_disk"].metadata["entries_without_item"].value == 1
@@ -178,7 +178,7 @@ def test_fixed_lines_leave_quarantine_whatever_their_day(tmp_path: Path) -> None
     src = folder / "batch.jsonl"
     src.write_text("\n".join([line("ok", str(d1)), '{"id": "late", "text": broken', line("odd", "2025-04-02garbage")]))
     stamp(src, d_file)
-    assert materialize_days(d1, d_file, resources_for(folder, db)).success
+    assert load_days(d1, d_file, resources_for(folder, db)).success
     assert _quarantined(db) == [
         (str(src) + ":2", "invalid_json", d_file),  # filed under the file's day
         (str(src) + ":3", "unparseable_date", d_file),
@@ -186,7 +186,7 @@ def test_fixed_lines_leave_quarantine_whatever_their_day(tmp_path: Path) -> None
 
     src.write_text("\n".join([line("ok", str(d1)), line("late", str(d2)), line("odd", str(d2))]))
     stamp(src, d_file)
-    assert materialize_days(d1, d2, resources_for(folder, db)).success  # only the days the items now have
+    assert load_days(d1, d2, resources_for(folder, db)).success  # only the days the items now have
     assert _article_ids(db) == {"ok", "late", "odd"}
     assert _quarantined(db) == []  # the old rows of 2025-04-20 went with their inputs' rerun
 
@@ -206,9 +206,9 @@ def test_orphan_rows_go_with_their_day_and_fail_the_check(tmp_path: Path) -> Non
     )  # fmt: skip
     load_batch(db, pl.DataFrame(schema=ARTICLES), {"air_attacks": ghost}, pl.DataFrame(schema=QUARANTINE))
 
-    other = materialize_days(d_other, d_other, resources_for(folder, db))  # another day: the orphan stays
+    other = load_days(d_other, d_other, resources_for(folder, db))  # another day: the orphan stays
     assert other.success and _checks(other)["no_orphans"] is False
-    again = materialize_days(d_orphan, d_orphan, resources_for(folder, db))  # its day, now empty, is replaced
+    again = load_days(d_orphan, d_orphan, resources_for(folder, db))  # its day, now empty, is replaced
     assert again.success and _checks(again)["no_orphans"] is True
     con = duckdb.connect(str(db), read_only=True)
     try:

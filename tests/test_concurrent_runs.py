@@ -196,9 +196,8 @@ def test_frames_follow_the_retention_rule(tmp_path: Path) -> None:
     the frames of runs the instance records as succeeded, and of folders unknown to it once older than the
     retention; a run's own frames are where its steps left them."""
     import dagster as dg
-    from helpers import resources_for
+    from helpers import load_days, resources_for
 
-    from pipelines.cli import materialize_days
     from pipelines.defs.resources import FramesIOManager
 
     folder, frames = tmp_path / "in", tmp_path / "frames"
@@ -206,13 +205,13 @@ def test_frames_follow_the_retention_rule(tmp_path: Path) -> None:
     day = DAYS[0]
     resources = {**resources_for(folder, tmp_path / "w.duckdb"), "io_manager": FramesIOManager(base_dir=str(frames))}
     instance = dg.DagsterInstance.ephemeral()
-    first = materialize_days(day, day, resources, instance=instance)
+    first = load_days(day, day, resources, instance=instance)
     assert first.success and (frames / first.run_id / "raw_articles").is_dir()
     fresh, old = frames / "unknown-fresh", frames / "unknown-old"
     fresh.mkdir()
     old.mkdir()
     eight_days_ago = time.time() - 8 * 86400
     os.utime(old, (eight_days_ago, eight_days_ago))
-    second = materialize_days(day, day, resources, instance=instance)
+    second = load_days(day, day, resources, instance=instance)
     assert second.success
     assert sorted(p.name for p in frames.iterdir()) == sorted([second.run_id, "unknown-fresh"])

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import copy_seeds, resources_for
+from helpers import resources_for
 from postgres import Postgres, Unavailable, running
 from warehouse_reader import SNAPSHOT_SQL, consistent
 from warehouse_rows import batch, night_reports, publish_when_told, tables
@@ -74,12 +74,13 @@ def _run_graph(folder: Path, target: Path | Lake) -> list:
 
 
 @pytest.fixture(scope="module")
-def graph(pg: Postgres, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The seeds run through the whole graph twice over: into a DuckDB file, and into a lake."""
-    base = tmp_path_factory.mktemp("graph")
-    seeds = copy_seeds(base / "seeds")
-    file_db, lake = base / "file" / "salvo.duckdb", pg.lake("graph", base / "lake-data")
-    return {"file": file_db, "lake": lake, "runs": {"file": _run_graph(seeds, file_db), "lake": _run_graph(seeds, lake)}}
+def graph(pg: Postgres, seeds_graph: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The seeds (with the items helpers.write_articles puts beside them) through the whole graph: into a lake
+    here, and into a DuckDB file by the session's `seeds_graph` (tests/conftest.py), whose second pass over the
+    same items leaves every table as the first (test_warehouse_run.py)."""
+    lake = pg.lake("graph", tmp_path_factory.mktemp("graph") / "lake-data")
+    runs = {"file": seeds_graph["first"], "lake": _run_graph(seeds_graph["articles"], lake)}
+    return {"file": seeds_graph["db"], "lake": lake, "runs": runs}
 
 
 def _views(target: Path | Lake) -> dict[str, pl.DataFrame]:

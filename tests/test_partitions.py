@@ -1,6 +1,8 @@
 """Daily partitions: a partition re-run replaces exactly that day's rows, a backfill over a range equals the
 days run one by one, articles seen in an earlier run are not processed twice, and the schedule and the
-landing-folder sensor ask for the right days (the sensor only when something new arrived)."""
+landing-folder sensor ask for the right days (the sensor only when something new arrived). The runs stop at the
+warehouse tables and their checks (helpers.load_days): the views, the chart and the export after them only read
+what was published."""
 
 from __future__ import annotations
 
@@ -11,9 +13,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from helpers import D1, D2, D3, article, resources_for, stamp
+from helpers import D1, D2, D3, article, load_days, resources_for, stamp
 
-from pipelines.cli import materialize_days
 from pipelines.defs.automation import landing_folder_sensor, salvo_daily
 from pipelines.defs.resources import ArticleSourceResource, WarehouseResource
 
@@ -71,7 +72,7 @@ def test_partition_rerun_replaces_exactly(tmp_path: Path) -> None:
     write_days(folder)
     res = resources_for(folder, db)
 
-    ranged = materialize_days(D1, D3, res)  # a backfill over the range: one run
+    ranged = load_days(D1, D3, res)  # a backfill over the range: one run
     assert ranged.success
     full = snapshot(db)
     assert [r[0] for r in full["articles"]] == ["a1", "a2", "a3", "b1"]
@@ -79,13 +80,13 @@ def test_partition_rerun_replaces_exactly(tmp_path: Path) -> None:
     assert rows["quarantine"] == {("empty_text", str(D1)), ("invalid_json", str(D2))}
     assert len(full["air_attacks"]) == 2 and len(full["casualties"]) == 1
 
-    assert materialize_days(D1, D1, res).success  # re-running a day changes nothing
+    assert load_days(D1, D1, res).success  # re-running a day changes nothing
     assert snapshot(db) == full
 
     # items gone from the sources: a re-run of their day removes their rows, and only theirs
     (folder / "b1.json").unlink()
     (folder / "empty_d1.txt").unlink()
-    assert materialize_days(D1, D1, res).success
+    assert load_days(D1, D1, res).success
     after = snapshot(db)
     assert [r[0] for r in after["articles"]] == ["a1", "a2", "a3"]
     assert after["casualties"] == []  # b1's event went with it
@@ -96,14 +97,14 @@ def test_partition_rerun_replaces_exactly(tmp_path: Path) -> None:
     )
 
     write_days(folder)  # back as they were: the day is as before
-    assert materialize_days(D1, D1, res).success
+    assert load_days(D1, D1, res).success
     assert snapshot(db) == full
 
     # the same days one by one into a fresh warehouse: the same tables as the one-run backfill
     db2 = tmp_path / "w2.duckdb"
     res2 = resources_for(folder, db2)
     for day in (D3, D1, D2):
-        assert materialize_days(day, day, res2).success
+        assert load_days(day, day, res2).success
     assert snapshot(db2) == full
 
 
@@ -117,7 +118,7 @@ def test_seen_before_is_not_processed_twice(tmp_path: Path) -> None:
     )
     article(folder, "wire", D1, WIRE + " The ministry said more details would follow.")
     res = resources_for(folder, db)
-    assert materialize_days(D1, D1, res).success
+    assert load_days(D1, D1, res).success
     # the landing folder is emptied after the run; a day later the same story comes back under other ids:
     # the same text, and a rewrite at the same (differently spelt) URL
     (folder / "first.json").unlink()
@@ -133,7 +134,7 @@ def test_seen_before_is_not_processed_twice(tmp_path: Path) -> None:
     )
     article(folder, "new", D2, "Russia fired 4 missiles at Dnipro, the air force said.")
     article(folder, "wire-copy", D2, WIRE + " Reporting by the wire service; editing by the desk.")
-    assert materialize_days(D2, D2, res).success
+    assert load_days(D2, D2, res).success
     con = duckdb.connect(str(db), read_only=True)
     try:
         arts = con.sql("SELECT article_id FROM articles ORDER BY 1").fetchall()
@@ -208,7 +209,7 @@ def test_rows_from_before_partitions_are_replaced(tmp_path: Path) -> None:
     write_days(folder)
     legacy = read_articles(folder).with_columns(partition_date=pl.lit(None, pl.Date))
     load_batch(db, accepted_articles(legacy), {}, ingest_quarantine(legacy))
-    assert materialize_days(D1, D3, resources_for(folder, db)).success
+    assert load_days(D1, D3, resources_for(folder, db)).success
     rows = day_of_rows(db)
     assert rows["articles"] == {("a1", D1), ("b1", D1), ("a2", D2), ("a3", D3)}
     assert rows["quarantine"] == {("empty_text", str(D1)), ("invalid_json", str(D2))}
@@ -258,7 +259,7 @@ def test_a_ranged_run_records_each_days_own_figures(tmp_path: Path) -> None:
     write_days(folder)
     article(folder, "bad2", D2, "Russia launched five drones at Sumy. Air defences destroyed nine drones.")
     instance = dg.DagsterInstance.ephemeral()
-    result = materialize_days(D1, D3, resources_for(folder, db), instance=instance)
+    result = load_days(D1, D3, resources_for(folder, db), instance=instance)
     assert result.success
     mats = {
         (m.asset_key.to_user_string(), m.partition): {k: v.value for k, v in m.metadata.items()}
@@ -323,7 +324,7 @@ def test_a_failed_run_is_logged_and_recorded_beside_the_warehouse(
     folder, db = tmp_path / "in", tmp_path / "w" / "salvo.duckdb"
     write_days(folder)
     instance = dg.DagsterInstance.ephemeral()
-    result = materialize_days(D1, D2, resources_for(folder, db), instance=instance)
+    result = load_days(D1, D2, resources_for(folder, db), instance=instance)
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
     failure = next(

@@ -94,6 +94,8 @@ rules.declare(
         "cas.place_with_region": "a place with its region beside it: 'Ponyativka, Kherson region' -> Kherson",
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
+        "cas.article_region": "the one region an article names is the region of its small places named without one: 'Kharkiv region ... In Petropavlivka, a man was killed'",
+        "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
         "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
@@ -107,6 +109,13 @@ rules.declare(
 NUM = r"\d{1,6}"
 # a place's name as the casualty patterns read it: up to three capitalised words ("Velyka Pysarivka")
 PLACE_NAME = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
+# a region as any sentence names it: "Kharkiv region", "the Sumy Oblast", "Kherson regional administration"
+ARTICLE_REGION_RE = r"\b[A-Z][a-z'-]+\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Rr]egional)\b"
+# days and months, which stand where a place could ("on Friday", "in March")
+TIME_WORD_RE = (
+    r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)$"
+)
 LEFT = r"(?:^|[\s(\[,;:])"
 CNT = r"(?:\d{1,6}|an?|another|one)\b"
 # a word inside a victim phrase: "elderly", "other", "56-year-old"
@@ -902,6 +911,10 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = t.filter(pl.col("not_place").is_null())
         if "origin" in t.columns:
             t = t.filter(pl.col("origin").is_null())
+        if rules.active("cas.time_not_place"):
+            # "killed two and injured three on Friday, Donetsk region governor said": the day, not a village
+            # of that region
+            t = t.filter(~pl.col("place").str.contains(TIME_WORD_RE))
         if rules.active("cas.districts_pair"):
             # "hit the Kyivskyi and Saltivskyi districts": parts of the city named before, no place of their own
             after = (
@@ -1026,7 +1039,12 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # the place can sit in the sentences before the count ("Russia hit Zaporizhzhia ... 13 were killed")
     context = cand_all.join(cand.select("article_id").unique(), on="article_id", how="semi")
     places = _place_tokens(context, p)
-    places = _context_region(places, context)
+    article_focus = None
+    if rules.active("cas.article_region"):
+        # an article that names one region only (a governor's daily report) is about that region: its
+        # villages lie there, not in the namesake the gazetteer ranks first
+        article_focus = _article_focus(sentences.join(cand.select("article_id").unique(), on="article_id", how="semi"))
+    places = _context_region(places, context, article_focus)
     if rules.active("cas.speaker_region") and "speaker" in places.columns:
         # a region's authority is who speaks, not where: "Russia attacked Kharkiv ... eight were injured, the
         # head of the Kharkiv regional administration said" is Kharkiv's. It is dropped where a place of its
@@ -1317,10 +1335,33 @@ def _in_sentence_before(context: pl.DataFrame, places: pl.DataFrame, name: str) 
     )
 
 
-def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
+def _article_focus(sentences: pl.DataFrame) -> pl.DataFrame:
+    """article_id, article_focus: the one region an article names, in any of its sentences ("the occupiers
+    attacked 16 settlements of Kharkiv region", "Kharkiv regional governor"); no row for an article that names
+    none or several."""
+    named = (
+        sentences.select("article_id", name=pl.col("cnorm").str.extract_all(ARTICLE_REGION_RE))
+        .explode("name")
+        .drop_nulls("name")
+        .select("article_id", text=pl.col("name").str.replace(r"\s+\w+$", " region"))
+        .unique()
+    )
+    return (
+        resolve_places(named, "text")
+        .filter(pl.col("place_kind") == "admin1")
+        .group_by("article_id")
+        .agg(article_focus=pl.col("admin1").first(), regions=pl.col("admin1").n_unique())
+        .filter(pl.col("regions") == 1)
+        .drop("regions")
+    )
+
+
+def _context_region(
+    places: pl.DataFrame, context: pl.DataFrame, article_focus: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Places with admin1 replaced by the region named before them in their sentence, or in the sentence
-    before, when the place is unknown or small and lies elsewhere by the gazetteer; unknown places without
-    such a region are dropped."""
+    before, or else the one region their article names (`_article_focus`), when the place is unknown or small
+    and lies elsewhere by the gazetteer; unknown places without such a region are dropped."""
     if places.height == 0:
         return places
     places = places.sort(*KEYS, "pos")
@@ -1338,6 +1379,13 @@ def _context_region(places: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame
         .join(last_city, on=list(KEYS), how="left")
         .with_columns(focus=pl.coalesce("focus", "prev_focus"), city_focus=pl.coalesce("city_focus", "prev_city"))
     )
+    if article_focus is not None:
+        # (for a place the gazetteer knows: an unknown capitalised word is no village for being in the article)
+        out = out.join(article_focus, on="article_id", how="left", maintain_order="left").with_columns(
+            focus=pl.when(pl.col("focus").is_null() & pl.col("admin1").is_not_null())
+            .then(pl.col("article_focus"))
+            .otherwise(pl.col("focus"))
+        ).drop("article_focus")
     if rules.active("cas.district_of_city"):
         district = pl.col("admin1").is_null() & pl.col("location").str.contains(r"(?i)\s(?:district|raion)$")
         out = out.with_columns(

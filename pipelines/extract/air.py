@@ -90,6 +90,7 @@ rules.declare(
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
+        "air.total_breakdown": "a comma after 'in total' breaks the count before it down: 'five missiles in total, two Zircons and three Iskander-Ms'",
         "air.dash_breakdown": "a dash before counts breaks the count before it down: '32 missiles - 28 Kh-101 and four "
         "Iskander-M'",
         "air.breakdown_role": "a breakdown with no verb of its own takes its total's role: 'Kyiv was attacked by 60 "
@@ -262,7 +263,10 @@ def patterns() -> dict[str, str]:
     # "Eleven of them were missiles", "two of which were cruise missiles": a class's part of a combined count
     p["class_part"] = r(
         "air.class_part",
-        LEFT + r"(?P<cp_num>" + NUM + r")\s+of\s+(?:them|which|these|those)\s+(?:were|was|are)\s+"
+        LEFT
+        + r"(?:(?P<cp_num>" + NUM + r")\s+of\s+(?:them|which|these|those)"
+        # fronted: "Of those, 22 were missiles"
+        + r"|of\s+(?:them|which|these|those)\s*,?\s+(?P<cp_num_fronted>" + NUM + r"))\s+(?:were|was|are)\s+"
         r"(?P<cp_mods>(?:" + MODWORD + r"\s+){0,3}?)(?P<cp_noun>" + weapon + r")\b",
     )
     # "All the projectiles, except for the Iskander-M missile, were shot down": every weapon launched,
@@ -301,7 +305,9 @@ def patterns() -> dict[str, str]:
         "air.breakdown",
         r"\bincluding\b|\bamong\s+them\b|:\s"
         # "32 missiles - 28 Kh-101 and four Iskander-M": a dash before counts breaks the count before it down
-        + r"|" + r("air.dash_breakdown", r"\s[-\u2013\u2014]\s+\d"),
+        + r"|" + r("air.dash_breakdown", r"\s[-\u2013\u2014]\s+\d")
+        # "five missiles in total, the two Zircons and three Iskander-Ms": so does a comma after "in total"
+        + r"|" + r("air.total_breakdown", r"\b(?:in\s+total|in\s+all|altogether)\s*,\s+(?:the\s+)?\d"),
     )
 
     # Verbs. v_pass marks a passive ("were shot down") that binds to the count just before it.
@@ -337,7 +343,7 @@ def patterns() -> dict[str, str]:
         # one combined figure is intercepted: "shot down/suppressed 118", "shot down or neutralised" (SCHEMA.md)
         + r"(?:" + r("air.combined_outcome", r"(?:\s*/\s*|\s+or\s+|\s+and/or\s+)(?:suppressed|neutrali[sz]ed|disabled)")
         + r")?|shoot(?:s|ing)?\s+down|downed|down(?:s|ing)?|destroy(?:ed|s|ing)?|"
-        r"intercept(?:ed|s|ing|ion\s+of)?|neutrali[sz](?:ed|es|ing)|took\s+down|taken\s+down|brought\s+down|"
+        r"intercept(?:ed|s|ing|ion\s+of)?|destruction\s+of|neutrali[sz](?:ed|es|ing)|took\s+down|taken\s+down|brought\s+down|"
         r"eliminated|repelled|repulsed|suppressed\s+by\s+air\s+defen[cs]e)\b",
     )
     # Weapons that did not reach their targets without being shot down: electronic warfare, "locationally
@@ -504,6 +510,9 @@ PREFILTER_WORDS = tuple(
         set(alias_words())
         | {"drone", "uav", "unmanned", "missile", "rocket", "bomb", "projectile", "targets", "shot down", "destroy",
            "intercept", "downed", "neutrali", "launched", "fired",
+           # the other intercept verbs and nouns (air.verb_intercept): "brought down 25 of them" names no weapon
+           "destruction", "shooting down", "shoot down", "shoots down", "brought down", "took down", "taken down",
+           "eliminated", "repelled", "repulsed",
            # the combined nouns (COMBINED_NOUN): "101 air attack means", "means of air attack", "air weapons"
            "attack means", "means of", "air weapons", "aerial weapons", "air objects", "aerial objects"}
     )
@@ -770,7 +779,7 @@ def _class_part_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         return _empty_mentions()
     noun = classify_alias(pl.col("cp_noun"))
     return t.select(
-        *KEYS, "pos", "end", "kind", count=pl.col("cp_num").cast(pl.Int64),
+        *KEYS, "pos", "end", "kind", count=pl.coalesce("cp_num", "cp_num_fronted").cast(pl.Int64),
         weapon_class=noun.struct.field("weapon_class"), side=noun.struct.field("side"), qual=pl.lit("exact"),
         all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
         prio=pl.lit(-1), model=noun.struct.field("model"),

@@ -95,6 +95,7 @@ rules.declare(
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.article_region": "the one region an article names is the region of its small places named without one: 'Kharkiv region ... In Petropavlivka, a man was killed'",
+        "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
@@ -111,6 +112,14 @@ NUM = r"\d{1,6}"
 PLACE_NAME = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
 # a region as any sentence names it: "Kharkiv region", "the Sumy Oblast", "Kherson regional administration"
 ARTICLE_REGION_RE = r"\b[A-Z][a-z'-]+\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Rr]egional)\b"
+# a figure given earlier and now replaced: "updating his earlier report of one dead", "revising an initial toll of
+# three", "up from four"
+EARLIER_FIGURE_RE = (
+    r"(?i)\b(?:(?:updat|revis|correct|rais)(?:ing|ed)\s+(?:(?:his|her|its|their|the|an?)\s+)?(?:(?:earlier|previous|"
+    r"initial|preliminary|first)\s+)?(?:report|toll|figure|count|tally|estimate|information|data)s?\s+of|"
+    r"(?:up|down)\s+from|(?:an?\s+|the\s+)?(?:earlier|previous|initial|preliminary)\s+(?:report|toll|figure|count|"
+    r"tally|estimate)s?\s+of)\b"
+)
 # days and months, which stand where a place could ("on Friday", "in March")
 TIME_WORD_RE = (
     r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
@@ -716,6 +725,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         # "Three were injured on Friday, a day after a strike killed five": the counts after such a point in time
         # are the other event's (those before it are the news)
         cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(vocabulary.FORWARD_PAST_RE))
+        counts = (
+            counts.join(cue, on=list(KEYS), how="left")
+            .filter(pl.col("cue").is_null() | (pl.col("pos") < pl.col("cue")))
+            .drop("cue")
+        )
+    if rules.active("cas.earlier_figure"):
+        # "..., updating his earlier report of one dead and nine wounded", "up from four": the counts after it
+        # are the figure the news replaces
+        cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(EARLIER_FIGURE_RE))
         counts = (
             counts.join(cue, on=list(KEYS), how="left")
             .filter(pl.col("cue").is_null() | (pl.col("pos") < pl.col("cue")))

@@ -72,6 +72,9 @@ PAST = (
     r"(?:a|one|a\s+few|several|\d+)\s+(?:week|weeks|month|months)\s+(?:earlier|before)",
     r"(?:followed|came\s+after|comes\s+after)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:attack|strike|barrage|assault|bombardment)",
     r"previously|back\s+in|in\s+the\s+past|at\s+the\s+start\s+of\s+the\s+war",
+    # "At the time, the Air Force reported ...": told of the time just named, not of the news ("at the time of
+    # the strike" is the news: no comma)
+    r"at\s+(?:the|that)\s+time\s*,\s*\w+|back\s+then",
     # "Weeks earlier, ...", "In the summer, ...", "At the start of the month, ...", "recalled the strike of July 8"
     r"(?:weeks|months|years)\s+(?:earlier|before)",
     r"in\s+(?:the\s+)?(?:early\s+|late\s+)?(?:summer|spring|autumn|fall|winter)\b",

@@ -90,6 +90,7 @@ rules.declare(
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
+        "air.partitive_sibling": "a part listed before a whole figure of its class is one more item: 'destroyed five of the Kalibrs and two Kh-59s' is 7",
         "air.total_breakdown": "a comma after 'in total' breaks the count before it down: 'five missiles in total, two Zircons and three Iskander-Ms'",
         "air.dash_breakdown": "a dash before counts breaks the count before it down: '32 missiles - 28 Kh-101 and four "
         "Iskander-M'",
@@ -921,7 +922,9 @@ def _all_except_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 SIDE_WORD = r"(?:(?P<ru>russia|russian|russia's|moscow|moscow's|kremlin|the\s+enemy|the\s+occupiers|the\s+invaders)|(?P<ua>ukraine|ukrainian|ukraine's|kyiv|kyiv's|kiev|kiev's))"
 SUBJECT_SHAPE = (
     r"(?i)^\S*\s+(?:(?:[\w-]+\s+){0,2}?(?:forces|troops|military|army|militants|terrorists|formations|air\s+force|air\s+defen[cs]es?|defen[cs]es?|defen[cs]e\s+systems?|units?|"
-    r"ministry|command|navy|fleet|mod|officials?|authorities|government|general\s+staff)\b|"
+    r"ministry|command|navy|fleet|mod|officials?|authorities|government|general\s+staff|"
+    # "Russian aircraft attacked Zaporizhzhia with four guided bombs"
+    r"aircraft|aviation|warplanes|jets|bombers|pilots)\b|"
     r"(?:also\s+|has\s+|have\s+|had\s+|then\s+|later\s+)?(?:said|says|reported|claimed|launched|fired|sent|used|attacked|"
     r"struck|shot|downed|destroyed|intercepted|repelled|targeted|hit|managed|continued|began|tried)\b)"
 )
@@ -1461,6 +1464,20 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
     # or the parts when no total is given
     level = pl.col("breakdown_level").fill_null(0) if rules.active("air.breakdown") else pl.lit(0)
     top = level == level.min()
+    if rules.active("air.partitive_sibling"):
+        # "destroyed five of the Kalibrs and two Kh-59s": a part ("five of the Kalibrs") listed before a whole
+        # figure of its class, role and breakdown level in its sentence is one more item of that list, not a
+        # part of something counted elsewhere (after the whole it stays a part: "20 missiles, five of the
+        # Kalibrs over Odesa")
+        sibling = ["article_id", "attacker", "weapon_class", "role", "sentence_no", "__level"]
+        whole_after = (
+            pl.when(~pl.col("subset")).then(pl.col("pos")).max().over(sibling)
+        )
+        counted = (
+            counted.with_columns(__level=level)
+            .with_columns(subset=pl.col("subset") & ~(whole_after > pl.col("pos")).fill_null(False))
+            .drop("__level")
+        )
     # (lazy, so that the shallowest level is found once per group: the qualifier reads it several times)
     per = (
         counted.lazy()

@@ -96,6 +96,7 @@ rules.declare(
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.article_region": "the one region an article names is the region of its small places named without one: 'Kharkiv region ... In Petropavlivka, a man was killed'",
         "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
+        "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
@@ -185,6 +186,13 @@ VICTIM = (
 )
 
 
+# One person named by a definite article, a victim of the scene the sentence tells: "killing the driver"
+SINGULAR_PERSON = (
+    r"(?:driver|passenger|man|woman|resident|pensioner|owner|pedestrian|cyclist|motorcyclist|watchman|guard|boy|girl|"
+    r"worker|employee)"
+)
+DEFINITE_VICTIM = r"(?:the|its)\s+(?:" + MODWORD + r"\s+){0,2}?" + SINGULAR_PERSON + r"\b"
+
 # Items after the first of a victim list name their people ("a woman and two children"): a bare count
 # there starts something else ("injured 8 people, 4 of whom were hospitalised").
 VICTIM_ITEM = (
@@ -221,6 +229,9 @@ def patterns() -> dict[str, str]:
     for frag, rule in ((RELATIVE_COUNT, "cas.relative_count"), (BOTH, "cas.both")):
         victim = victim.replace(frag, frag if rules.active(rule) else "")
         victim_item = victim_item.replace(frag, frag if rules.active(rule) else "")
+    # "killing the driver and injuring two passengers", "its driver was killed": one person of the scene told
+    definite = r("cas.definite_victim", r"|" + DEFINITE_VICTIM)
+    victim, victim_item = victim[:-1] + definite + ")", victim_item[:-1] + definite + ")"
     victims = r"(?P<a_list>" + victim + of_place + r"(?:" + sep + victim_item + of_place + r")*)"
     # count first: "three people were killed", "13 were killed", "one dead", "eight injured",
     # "24 adults and 4 children are known to have been injured", "Seven people, including a teenager, have
@@ -534,7 +545,7 @@ def _count_col(expr: pl.Expr) -> pl.Expr:
             pl.coalesce(
                 # "their two sons" (an age is no count: "her 65-year-old husband")
                 pl.element().str.extract(r"(?i)^\s*(?:his|her|their)\s+(\d{1,6})\s", 1),
-                pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their|both)\b", 1).str.to_lowercase(),
+                pl.element().str.extract(r"(?i)^\s*(\d{1,6}|an?|another|one|his|her|their|both|the|its)\b", 1).str.to_lowercase(),
                 # the second of "his wife and daughter" (the victim pattern reads the pair as one relative)
                 pl.element().str.extract(r"(?i)^\s*(" + KIN + r")\b", 1).str.replace(r".+", "one")
                 if rules.active("cas.relative_pair")
@@ -542,7 +553,7 @@ def _count_col(expr: pl.Expr) -> pl.Expr:
             )
         )
     ).list.eval(
-        pl.when(pl.element().is_in(["a", "an", "another", "one", "his", "her", "their"]))
+        pl.when(pl.element().is_in(["a", "an", "another", "one", "his", "her", "their", "the", "its"]))
         .then(pl.lit(1, pl.Int64))
         .when(pl.element() == "both")
         .then(pl.lit(2, pl.Int64))
@@ -574,6 +585,9 @@ def _list_ok(col: str) -> pl.Expr:
     clean = pl.col(col).str.replace_all(
         r"\b(?:of|in|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
     ).str.replace_all(r"(?i)\bboth\s+of\b", "both")
+    if rules.active("cas.definite_victim"):
+        # ("the driver" is a victim phrase of its own: its article is no word of another clause)
+        clean = clean.str.replace_all(r"(?i)\b(?:the|its)\s+((?:" + MODWORD + r"\s+){0,2}?" + SINGULAR_PERSON + r")\b", "a $1")
     ok = ~clean.str.contains("(?i)" + NOT_A_MODIFIER)
     return ok
 

@@ -91,6 +91,7 @@ rules.declare(
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
         "air.partitive_sibling": "a part listed before a whole figure of its class is one more item: 'destroyed five of the Kalibrs and two Kh-59s' is 7",
+        "air.model_part": "'300 of them were Shaheds': a model named as a part of a combined count is a part of its class, not the class's figure",
         "air.total_breakdown": "a comma after 'in total' breaks the count before it down: 'five missiles in total, two Zircons and three Iskander-Ms'",
         "air.dash_breakdown": "a dash before counts breaks the count before it down: '32 missiles - 28 Kh-101 and four "
         "Iskander-M'",
@@ -782,8 +783,10 @@ def _class_part_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     return t.select(
         *KEYS, "pos", "end", "kind", count=pl.coalesce("cp_num", "cp_num_fronted").cast(pl.Int64),
         weapon_class=noun.struct.field("weapon_class"), side=noun.struct.field("side"), qual=pl.lit("exact"),
-        all_flag=pl.lit(False), each=pl.lit(False), subset=pl.lit(False), fixed_role=pl.lit(None, pl.String),
-        prio=pl.lit(-1), model=noun.struct.field("model"),
+        all_flag=pl.lit(False), each=pl.lit(False),
+        # "about 300 of them were Shaheds": a model is a part of its class, not the class's share of the whole
+        subset=pl.lit(rules.active("air.model_part")) & noun.struct.field("model").is_not_null(),
+        fixed_role=pl.lit(None, pl.String), prio=pl.lit(-1), model=noun.struct.field("model"),
     ).filter(pl.col("weapon_class").is_not_null())  # fmt: skip
 
 
@@ -1488,6 +1491,8 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
             qual=_summed_qualifier(pl.col("qual").filter(top)),
             impact=pl.col("from_impact").fill_null(False).all(),
             additive=pl.col("additive").fill_null(False).all(),
+            # "about 300 of them were Shaheds" alone: a model's share (air.model_part)
+            model_part=((pl.col("kind") == "class_part") & pl.col("model").is_not_null()).all(),
         )
         .collect()
     )
@@ -1614,7 +1619,8 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
         .group_by(key, maintain_order=True)
         .first()
     )
-    cols = [*key, "value", "sentence_no", "qual", "impact"]
+    cols = [*key, "value", "sentence_no", "qual", "impact", "model_part"]
+    regional = regional.with_columns(model_part=pl.lit(False))
     # a launch known only from an impact ("a direct missile hit") is the weakest figure: a counted part ("472
     # drones and missiles, 32 of them missiles") beats it
     impact_last = pl.col("impact") & pl.lit(rules.active("air.impact_last"))
@@ -1632,7 +1638,14 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
         chosen = chosen.with_columns(
             rank=pl.when((pl.col("rank") == 2) & (pl.col("role") != "launched")).then(1).otherwise(pl.col("rank"))
         )
-    return chosen.sort(["rank", "value"], descending=[False, True]).group_by(key, maintain_order=True).first().drop("rank")
+    return (
+        chosen.sort(["rank", "value"], descending=[False, True])
+        .group_by(key, maintain_order=True)
+        .first()
+        # (a model's share is the figure only while nothing better is known: _derive_from_combined may replace it)
+        .with_columns(part=(pl.col("rank") == 2) & pl.col("model_part"))
+        .drop("rank", "model_part")
+    )
 
 
 def _named_classes(counted: pl.DataFrame) -> pl.DataFrame:
@@ -1666,9 +1679,12 @@ def _derive_from_combined(figures: pl.DataFrame, named: pl.DataFrame) -> pl.Data
     combined = figures.filter(pl.col("weapon_class") == ANY)
     classes = figures.filter(pl.col("weapon_class") != ANY)
     if combined.height == 0 or not rules.active("air.combined_parts"):
-        return classes
+        return classes.drop("part")
     side = ["article_id", "attacker"]
-    have = classes.group_by(*side, "role").agg(
+    # "559 means of air attack, including 40 missiles ... about 300 of them were Shaheds": a part of a class
+    # ("300 Shaheds") is not its figure when the combined count less the other classes gives it
+    replaceable = pl.col("part") & pl.lit(rules.active("air.model_part"))
+    have = classes.filter(~replaceable).group_by(*side, "role").agg(
         known=pl.col("weapon_class"),
         known_sum=pl.col("value").sum(),
         known_sentence=pl.col("sentence_no").min(),
@@ -1686,6 +1702,7 @@ def _derive_from_combined(figures: pl.DataFrame, named: pl.DataFrame) -> pl.Data
     derived = missing.select(
         *side, "weapon_class", "role", "value", sentence_no="c_sentence", qual="c_qual", impact=pl.lit(False)
     )
+    classes = classes.join(derived, on=[*side, "weapon_class", "role"], how="anti").drop("part")
     return pl.concat([classes, derived.select(classes.columns)], how="vertical_relaxed")
 
 

@@ -137,8 +137,11 @@ RANKING = (
     r"(?:largest|biggest|heaviest|deadliest|worst|fiercest|strongest|greatest|highest|longest|"
     r"most\s+(?:massive|intense|powerful|extensive|serious|significant|devastating|large-scale|lethal))"
     r"(?:-ever)?|record|unprecedented"
-    # an ordinal ranks too: "the fifth mass strike on the power grid this winter"
-    r"|(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th))"
+)
+# an ordinal ranks too: "the fifth mass strike on the power grid this winter"; the figures after its noun say
+# which attacks it ranks among ("the fourth attack of more than 500 aerial threats this month")
+ORDINAL_RANKING = (
+    r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th))"
     r"\s+(?:[a-z-]+\s+)?(?:strike|attack|barrage|assault|wave)"
 )
 
@@ -158,7 +161,11 @@ RANKED_PERIOD = (
 def without_rankings(text: pl.Expr) -> pl.Expr:
     """`text` with every ranking and the period it ranks in blanked, for the background and tally tests."""
     periods = "|".join(f"(?:{f})" for f in RANKED_PERIOD)
-    span = r"(?i)\b(?:" + RANKING + r")\b(?:[\s,]+[a-z'-]+){0,8}?[\s,]+(?:" + periods + r")\b"
+    # (a figure inside a ranking by size is still a tally: "a record 30,000 drones this year")
+    span = (
+        r"(?i)\b(?:(?:" + RANKING + r")\b(?:[\s,]+[a-z'-]+){0,8}?|(?:" + ORDINAL_RANKING + r")\b(?:[\s,]+[\w'-]+){0,8}?)"
+        r"[\s,]+(?:" + periods + r")\b"
+    )
     return text.str.replace_all(rules.pattern("time.comparison", span), " ")
 
 

@@ -97,6 +97,7 @@ rules.declare(
         "cas.article_region": "the one region an article names is the region of its small places named without one: 'Kharkiv region ... In Petropavlivka, a man was killed'",
         "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
         "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
+        "cas.place_capital": "'in the capital' is Kyiv in an article that names Kyiv and not Moscow",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
@@ -482,6 +483,11 @@ def patterns() -> dict[str, str]:
         + r")"
         + suffix
         + r"(?P<heading>\s*:|\s+(?:was|were)\s+(?:hit|attacked|struck|shelled|targeted)\b|\s+came\s+under\b)",
+    )
+    # "in the capital" (which capital: see _place_tokens)
+    p["place_capital"] = r(
+        "cas.place_capital",
+        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Oo]ver|[Aa]cross)\s+the\s+(?:Ukrainian\s+)?(?P<place>capital)\b(?:\s*,\s+Kyiv\b)?",
     )
     p["nationwide"] = r(
         "cas.nationwide",
@@ -907,10 +913,24 @@ def _shared_region(t: pl.DataFrame) -> pl.DataFrame:
 def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = find_tokens(cand, "cnorm", p["place"], kind="place", flags="")
     extra = []
-    for name in ("place_attack", "place_official", "place_heading"):
+    for name in ("place_attack", "place_official", "place_heading", "place_capital"):
         a = find_tokens(cand, "cnorm", p[name], kind="place", flags="")
+        if a.height and name == "place_capital":
+            # "In the capital, police say at least five people were killed": Kyiv, in an article that names Kyiv
+            # and not Moscow (a Russian report's capital is Moscow, and one naming both is left unread)
+            names = cand.group_by("article_id").agg(
+                kyiv=pl.col("cnorm").str.contains(r"\b(?:Kyiv|Kiev)\b").any(),
+                moscow=pl.col("cnorm").str.contains(r"\bMoscow\b").any(),
+            )
+            a = (
+                a.join(names, on="article_id", how="left")
+                .filter(pl.col("kyiv") & ~pl.col("moscow"))
+                .drop("kyiv", "moscow")
+            )
         if a.height:
             a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
+            if name == "place_capital":
+                a = a.with_columns(place=pl.lit("Kyiv"))
             extra.append(
                 a.with_columns(
                     [

@@ -98,6 +98,7 @@ rules.declare(
         "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
         "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
         "cas.place_capital": "'in the capital' is Kyiv in an article that names Kyiv and not Moscow",
+        "cas.and_in_place": "', and in X' opens the clause of another place: 'In Nikopol, two were wounded, and in Marhanets a man was injured'",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
@@ -498,7 +499,12 @@ def patterns() -> dict[str, str]:
         "cas.region_ref",
         r"(?i)\b(?:in|across|elsewhere\s+in|throughout)\s+the\s+(?:same\s+|wider\s+|surrounding\s+)?(?:region|oblast|province)\b",
     )
-    p["clause"] = r("cas.clause", r"(?i);|\bwhile\b|\bwhereas\b|\bmeanwhile\b")
+    p["clause"] = r(
+        "cas.clause",
+        r"(?i);|\bwhile\b|\bwhereas\b|\bmeanwhile\b"
+        # "In Nikopol, two women were wounded, and in Marhanets a man was injured": a clause per place
+        + r"|" + r("cas.and_in_place", r",\s+and\s+(?:in|on|at)\s+(?:the\s+)?(?-i:[A-Z])"),
+    )
     p["subset"] = r(
         "cas.part", r"(?i)\b(?:including|among\s+them|among\s+(?:the\s+)?(?:injured|wounded|dead|victims))\b"
     )

@@ -99,6 +99,7 @@ rules.declare(
         "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
         "cas.place_capital": "'in the capital' is Kyiv in an article that names Kyiv and not Moscow",
         "cas.and_in_place": "', and in X' opens the clause of another place: 'In Nikopol, two were wounded, and in Marhanets a man was injured'",
+        "cas.agent_phrase": "the cause after the verb belongs to the count: 'two women were wounded by shelling in Zolochiv' is Zolochiv's",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
@@ -114,7 +115,10 @@ NUM = r"\d{1,6}"
 # a place's name as the casualty patterns read it: up to three capitalised words ("Velyka Pysarivka")
 PLACE_NAME = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
 # a region as any sentence names it: "Kharkiv region", "the Sumy Oblast", "Kherson regional administration"
-ARTICLE_REGION_RE = r"\b[A-Z][a-z'-]+\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Rr]egional)\b"
+# (with the word before it: where weapons came from, "bombers from Belgorod region", is not what an article is about)
+ARTICLE_REGION_RE = (
+    r"(?:\b(?:[Ff]rom|[Oo]ver|[Aa]bove)\s+(?:the\s+)?)?\b[A-Z][a-z'-]+\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Rr]egional)\b"
+)
 # a figure given earlier and now replaced: "updating his earlier report of one dead", "revising an initial toll of
 # three", "up from four"
 EARLIER_FIGURE_RE = (
@@ -122,6 +126,11 @@ EARLIER_FIGURE_RE = (
     r"initial|preliminary|first)\s+)?(?:report|toll|figure|count|tally|estimate|information|data)s?\s+of|"
     r"(?:up|down)\s+from|(?:an?\s+|the\s+)?(?:earlier|previous|initial|preliminary)\s+(?:report|toll|figure|count|"
     r"tally|estimate)s?\s+of)\b"
+)
+# the cause told after a victim's verb: "was killed by artillery fire", "were wounded in a drone strike"
+AGENT_PHRASE_RE = (
+    r"(?i)^(\s+(?:by|from|in|during|after|as\s+a\s+result\s+of)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:fire|shelling|strikes?|attacks?|drones?|missiles?|bombs?|shells?|explosions?|debris|shrapnel|bombardment))\b"
 )
 # days and months, which stand where a place could ("on Friday", "in March")
 TIME_WORD_RE = (
@@ -769,11 +778,15 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     more = pl.col("cnorm").str.slice(pl.col("pos"), 25).str.contains(r"(?i)^\W*\S+\s+more\b") & pl.lit(
         rules.active("cas.more_added")
     )
-    return (
-        counts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
-        .with_columns(more=more)
-        .drop("cnorm")
-    )
+    counts = counts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left").with_columns(more=more)
+    if rules.active("cas.agent_phrase"):
+        # "two women were wounded by shelling in Zolochiv": the cause after the verb is part of the count's
+        # phrase, so the place after it is the one right after the count
+        agent = pl.col("cnorm").str.slice(pl.col("end"), 60).str.extract(AGENT_PHRASE_RE, 1)
+        counts = counts.with_columns(
+            end=pl.col("end") + agent.str.len_chars().fill_null(0).cast(pl.Int64)
+        )
+    return counts.drop("cnorm")
 
 
 def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) -> pl.DataFrame:
@@ -1401,6 +1414,7 @@ def _article_focus(sentences: pl.DataFrame) -> pl.DataFrame:
         sentences.select("article_id", name=pl.col("cnorm").str.extract_all(ARTICLE_REGION_RE))
         .explode("name")
         .drop_nulls("name")
+        .filter(~pl.col("name").str.contains(r"^(?:[Ff]rom|[Oo]ver|[Aa]bove)\s"))
         .select("article_id", text=pl.col("name").str.replace(r"\s+\w+$", " region"))
         .unique()
     )

@@ -100,6 +100,7 @@ rules.declare(
         "cas.place_capital": "'in the capital' is Kyiv in an article that names Kyiv and not Moscow",
         "cas.and_in_place": "', and in X' opens the clause of another place: 'In Nikopol, two were wounded, and in Marhanets a man was injured'",
         "cas.agent_phrase": "the cause after the verb belongs to the count: 'two women were wounded by shelling in Zolochiv' is Zolochiv's",
+        "cas.title_not_place": "a word of an office's title names no place, the region the text names does: 'Regional governor Oleh Kiper said two were injured'",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
@@ -137,6 +138,8 @@ TIME_WORD_RE = (
     r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
     r"August|September|October|November|December)$"
 )
+# capitalised words of an office's title, which stand where a place could ("Regional governor Oleh Kiper")
+TITLE_WORD_RE = r"^(?:Regional|Local|City|District|Military|State|Civil)\b"
 LEFT = r"(?:^|[\s(\[,;:])"
 CNT = r"(?:\d{1,6}|an?|another|one)\b"
 # a word inside a victim phrase: "elderly", "other", "56-year-old"
@@ -530,7 +533,7 @@ PREFILTER_WORDS = (
 # streets of Kursk"): such sentences are kept as the place context of the counts after them.
 # "Russia attacked Kyiv overnight.": the verbs of an attack name its place too
 CONTEXT_WORDS = (
-    "debris", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
+    "debris", "hit", "target", "damaged", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
@@ -1477,6 +1480,14 @@ def _context_region(
         centre = pl.col("location").str.to_lowercase().str.starts_with(pl.col("admin1").str.to_lowercase())
         moved = small & ~centre & (pl.col("focus") != pl.col("admin1"))
         use_focus = pl.col("focus").is_not_null() & (unknown | moved)
+        if rules.active("cas.title_not_place"):
+            # "Regional governor Oleh Kiper said two were injured": the office's words name no place; the
+            # region the text names is the place
+            title = use_focus & pl.col("location").str.contains(TITLE_WORD_RE)
+            out = out.with_columns(
+                location=pl.when(title).then(pl.concat_str(pl.col("focus"), pl.lit(" region"))).otherwise("location"),
+                place_kind=pl.when(title).then(pl.lit("admin1")).otherwise("place_kind"),
+            )
         out = out.with_columns(
             admin1=pl.when(use_focus).then(pl.col("focus")).otherwise(pl.col("admin1")),
             place_kind=pl.when(use_focus & pl.col("place_kind").is_null())

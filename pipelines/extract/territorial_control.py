@@ -60,6 +60,8 @@ rules.declare(
         "ter.list_and": "list items joined by commas, 'and' or 'as well as'",
         "ter.list_apposition": "a short locating apposition inside a list: 'A, near the border with Y, and B'",
         "ter.list_locator": "a region after a list item, before the next: 'A in the Kharkiv region and B in the Donetsk region'",
+        "ter.list_pair": "two items each with its own region, the first owned: 'A in Ukraine's Donetsk region and (of) B in the Kharkiv region'",
+        "ter.item_region": "each item of a list takes the region named nearest after it, not after the list's start",
         "ter.partial_object": "partial control or a place inside a settlement in the object ('70 percent of', 'the outskirts of'): no claim",
         "ter.not_settlement": "capitalised words that are no settlement: countries, demonyms, weekdays, units",
         "ter.region_name": "a name the gazetteer knows only as an oblast or region (Crimea, Donbas) is no settlement",
@@ -121,6 +123,12 @@ REGION_WORDS = (
     r"coke|industrial|plant|factory|mine|airfield|airport|station|dam|bridge|reservoir|highway|railway|forest|heights?|"
     r"microdistrict|outskirts|bridgehead|salient|pocket|cauldron)"
 )
+# A region after a list item ("in Ukraine's Donetsk region", "in the neighbouring Kharkiv region"): the pair rule
+# reads two items each with one, and the items' names are read with these cut out.
+ITEM_LOCATOR = (
+    r"\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:Ukraine|Russia)'s\s+)?(?:(?i:neighbou?ring|adjacent|nearby|north\w*|"
+    r"south\w*|east\w*|west\w*)\s+)?\p{Lu}[\p{Ll}'-]+\s+(?i:region|oblast)"
+)
 # Names that are no settlement: the shared list (gazetteer.NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE) and the
 # capitals and regions a claim never takes whole.
 NOT_SETTLEMENT = r"(?i)^(?:moscow|kyiv|kiev|donbass?|crimea's)$"
@@ -176,7 +184,16 @@ def patterns() -> dict[str, str]:
     # "A and the adjacent village of B"
     sep += r"(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?" + PLACE_NOUN + r"\s+of\s+)?"
     noise = list_noise()
-    names = r"(?P<names>" + NAME + r"(?:(?:" + sep + r"|" + noise + r")" + NAME + r")*)"
+    # "A in Ukraine's Donetsk region and (of / the village of) B in the Kharkiv region": an owned region joins
+    # two items only when the second has its own region too (alone, "in Ukraine's X region and" joined more than
+    # lists on real reporting)
+    pair = r(
+        "ter.list_pair",
+        NAME + ITEM_LOCATOR + r"\s*,?\s+(?i:and|as\s+well\s+as)\s+(?:(?i:of)\s+|(?i:the)\s+(?i:" + PLACE_NOUN
+        + r")\s+(?i:of)\s+)?" + NAME + ITEM_LOCATOR,
+    )
+    item = r"(?:" + pair + r"|" + NAME + r")"
+    names = r"(?P<names>" + item + r"(?:(?:" + sep + r"|" + noise + r")" + item + r")*)"
     obj_noun = r(
         "ter.obj_place_noun",
         # without "the", only lower-case words: "Selydove and the village of X" is a list, not an object
@@ -715,17 +732,19 @@ def _admin1(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
     """admin1: the region named nearest after the list in the sentence (else nearest before it), else the
     settlement's own in the gazetteer, else the last region named earlier in the article."""
     regions = _regions(context, p)
+    # from the item itself: "A in the Dnipropetrovsk region and B in the Donetsk region" gives B Donetsk
+    start = pl.col("item_pos") if rules.active("ter.item_region") else pl.col("pos")
     near = (
-        claims.select(*KEYS, "pos", "end", "kind")
+        claims.select(*KEYS, "pos", "kind", "settlement", "item_pos")
         .unique()
         .join(regions.rename({"pos": "r_pos"}), on=list(KEYS), how="inner")
         .with_columns(
-            dist=pl.when(pl.col("r_pos") >= pl.col("pos"))
-            .then(pl.col("r_pos") - pl.col("pos"))
-            .otherwise(pl.col("pos") - pl.col("r_pos") + 10_000)
+            dist=pl.when(pl.col("r_pos") >= start)
+            .then(pl.col("r_pos") - start)
+            .otherwise(start - pl.col("r_pos") + 10_000)
         )
         .sort("dist")
-        .group_by(*KEYS, "pos", "kind", maintain_order=True)
+        .group_by(*KEYS, "pos", "kind", "settlement", maintain_order=True)
         .agg(region_admin1=pl.col("region_admin1").first())
     )
     last_region = (
@@ -747,7 +766,7 @@ def _admin1(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         claims = claims.filter(pl.col("place_kind").fill_null("") != "admin1")
     return (
         claims.drop("place_kind", strict=False)
-        .join(near, on=[*KEYS, "pos", "kind"], how="left")
+        .join(near, on=[*KEYS, "pos", "kind", "settlement"], how="left")
         .join(last_region, on=list(KEYS), how="left")
         .with_columns(admin1=pl.coalesce("region_admin1", "own_admin1", "prev_region"))
     )
@@ -885,7 +904,7 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         # partial control in the object ("70 percent of", "the outskirts of") claims no settlement
         core = pl.col("obj").fill_null("").str.replace(r"(?i)\s+of\s+$", "")
         claims = claims.filter(~(core.str.contains(PARTIAL) & ~core.str.contains(r"[:]|\s-\s")))
-    names = pl.col("names").str.replace_all(list_noise(), ", ").str.extract_all(NAME)
+    names = pl.col("names").str.replace_all(list_noise(), ", ").str.replace_all(ITEM_LOCATOR, ", ").str.extract_all(NAME)
     following = pl.col("norm").str.slice(pl.col("end"), 2)
     drop_last = pl.lit(False)
     if rules.active("ter.possessive"):
@@ -903,6 +922,11 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         .filter(~((pl.col("idx") == pl.col("n_names") - 1) & pl.col("drop_last")))
         .with_columns(settlement=pl.col("settlement").str.strip_chars())
         .filter(pl.col("settlement").is_not_null() & (pl.col("settlement") != ""))
+        # where the item stands in the sentence (its first occurrence from the match on), for its own region
+        .with_columns(
+            item_pos=pl.col("pos")
+            + pl.col("norm").str.slice(pl.col("pos")).str.find(pl.col("settlement"), literal=True).fill_null(0)
+        )
     )
     if rules.active("ter.not_settlement"):
         s = pl.col("settlement")

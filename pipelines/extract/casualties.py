@@ -106,6 +106,7 @@ rules.declare(
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
         "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
+        "cas.district_city": "a city's district with no row of its city is the city's: 'In Odesa, ... in the Prymorskyi district. One was killed' is Odesa's",
         "cas.city_districts": "a city's districts are parts of it: 'In the Sviatoshynskyi district, two were killed ... In the Darnytskyi district, four were injured' is one Kyiv row",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
@@ -1263,7 +1264,14 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         pl.col("killed").is_not_null() | pl.col("injured").is_not_null()
     )
     if rules.active("cas.city_districts"):
-        rows = _fold_city_districts(rows)
+        # the city each article names first in each region: the home of a district no city row stands for
+        cities = (
+            places.filter((pl.col("place_kind") == "city") & ~pl.col("location").str.contains(r"(?i)\bdistricts?$"))
+            .sort(*KEYS, "pos")
+            .group_by("article_id", "admin1", maintain_order=True)
+            .agg(city_name=pl.col("location").first())
+        )
+        rows = _fold_city_districts(rows, cities if rules.active("cas.district_city") else None)
     if rules.active("cas.region_row_dropped"):
         rows = _fold_region_rows(rows)
     dates = (
@@ -1279,12 +1287,14 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def _fold_city_districts(rows: pl.DataFrame) -> pl.DataFrame:
+def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None) -> pl.DataFrame:
     """A city's districts are parts of the city ("In the Sviatoshynskyi district, two were killed ... In the
     Darnytskyi district, four were injured"): rows of a city district (one the gazetteer lists as such, or does
     not know; a raion is named after its town: "Izmail district"), or of a possessive district ("Kyiv's Obolonskyi
     district"), merge with the row of their city (the one city row of that admin1 in the article, or the one
-    named like it) into one row, each field the larger of the city's own figure and the districts' sum."""
+    named like it) into one row, each field the larger of the city's own figure and the districts' sum. Parts
+    with no city row take their city's name: the possessor ("Sumy's Zarichnyi district"), else the city of their
+    region the article names first (`cities`: article_id, admin1, city_name)."""
     if rows.height == 0:
         return rows
     loc = pl.col("location")
@@ -1308,11 +1318,12 @@ def _fold_city_districts(rows: pl.DataFrame) -> pl.DataFrame:
         has_part=pl.col("part").any().over(group),
     )
     # the rows that merge: the parts and their host city (without a host, the parts alone)
-    merging = pl.col("has_part") & (pl.col("part") | (pl.col("__row") == pl.col("host")))
+    # (without a host the comparison is null: fill it, or the rows that are neither would drop out of both sides)
+    merging = pl.col("has_part") & (pl.col("part") | (pl.col("__row") == pl.col("host")).fill_null(False))
     folded = rows.filter(merging)
     if folded.height == 0:
         return rows.drop("__row", "part", "city", "host", "has_part")
-    is_host = pl.col("__row") == pl.col("host")
+    is_host = (pl.col("__row") == pl.col("host")).fill_null(False)
     fields = ("killed", "injured")
     # every other column: the host's, else the first part's
     carried = [c for c in rows.columns if c not in (*group, *fields, "qualifier", "sentence_no", "__row", "part",
@@ -1331,10 +1342,22 @@ def _fold_city_districts(rows: pl.DataFrame) -> pl.DataFrame:
             qualifier=pl.col("qualifier").sort_by(pl.col("qualifier") == "exact").first(),
             sentence_no=pl.col("sentence_no").min(),
             __row=pl.col("__row").min(),
+            __hosted=is_host.any(),
         )
         # a field no merged row gives stays unknown (a sum over nothing is no zero)
         .with_columns(**{f: pl.when(pl.col(f"__any_{f}")).then(pl.col(f)) for f in fields})
     )
+    if cities is not None:
+        possessor = loc.str.extract(r"^(?:(?i:the)\s+)?(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)['’]s\s")
+        merged = (
+            merged.join(cities, on=["article_id", "admin1"], how="left", maintain_order="left")
+            .with_columns(
+                location=pl.when(pl.col("__hosted"))
+                .then(loc)
+                .otherwise(pl.coalesce(possessor, pl.col("city_name"), loc))
+            )
+            .drop("city_name")
+        )
     keep = rows.filter(~merging).drop("part", "city", "host", "has_part")
     out = pl.concat([keep, merged.select(keep.columns)], how="vertical_relaxed").sort("__row")
     return out.drop("__row")

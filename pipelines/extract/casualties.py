@@ -79,6 +79,7 @@ rules.declare(
         "cas.relative_count": "a counted plural relative: 'her two sons were wounded'",
         "cas.more_others": "'four more were injured', 'two others wounded': the count still takes its verb",
         "cas.of_them": "'6 of them children' is a part of the count before it, not a list item: 'killed 9 people, 6 of them children'",
+        "cas.apposed_age": "an age in commas after its person is no count: 'a woman, 38, and her son were wounded'",
         "cas.ages": "ages are not counts: 'two men aged 50 and 48 were killed'",
         "cas.part": "a part of a count given before is not added: 'including four children', 'among the injured'",
         "cas.military": "military losses are another tally: '12 soldiers were killed' gives no row",
@@ -553,6 +554,15 @@ PERFECT_TALLY_RE = (
 )
 # Ages are not counts ("two men aged 50 and 48"): masked in the casualty working copy.
 AGES_RE = r"(?i)\b(?:aged|ages)\s+\d{1,3}(?:\s*(?:,|and|to|-)\s*\d{1,3})*\b|\(\d{1,3}\)"
+# An age set off by commas after its person is no count: "a woman, 38, and her son", "her grandmother, 64."
+# (the delimiter after it tells an age from a count that starts the next item: "a man, 3 women and a child")
+_AGED_PERSON = (
+    r"(?i)\b(" + SINGULAR_PERSON + r"|" + KIN + r"|teenager|nurse|doctor|volunteer|rescuer|paramedic|farmer|"
+    r"journalist|policeman|police\s+officer)\s*,\s*\d{1,3}"
+)
+# ("a man, 45, and a woman, 52, were injured" reads "a man and a woman were injured")
+APPOSED_AGE_RE = _AGED_PERSON + r"\s*,\s+(and|were|was|died|suffered|sustained|received)\b"
+APPOSED_AGE_END_RE = _AGED_PERSON + r"(\s*(?:[.;)]|$))"
 # Years of birth are no counts and no dates of the attack: "a man born in 1956" (official reports)
 BIRTH_YEAR_RE = r"(?i),?\s+(?:born\s+(?:in\s+)?(?:19|20)\d\d|\((?:b\.|born)\s*(?:19|20)\d\d\)|of\s+(?:19|20)\d\d\s+year\s+of\s+birth)\b"
 
@@ -1407,6 +1417,8 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
         return norm
     if rules.active("cas.birth_year"):
         norm = norm.str.replace_all(BIRTH_YEAR_RE, "")
+    if rules.active("cas.apposed_age"):
+        norm = norm.str.replace_all(APPOSED_AGE_RE, "$1 $2").str.replace_all(APPOSED_AGE_END_RE, "$1$2")
     return norm.str.replace_all(AGES_RE, "").str.replace_all(r"  +", " ")
 
 

@@ -89,6 +89,7 @@ rules.declare(
         "cas.possessor_place": "a possessor is the place: 'a strike on Odesa's port', 'Kharkiv's mayor said'",
         "cas.place_attack": "a place named as the attack's target: 'the Kharkiv strike'",
         "cas.local_part": "a part with its own place counts when the whole is nationwide: 'killed 14 across Ukraine, including nine in Kyiv'",
+        "cas.breakdown": "parts after a colon, dash or comma that add up to a whole of no place or of a region replace it: 'killed three in the Donetsk region - two in A and one in B'",
         "cas.split_whole": "a whole with no place split into parts that add up to it: the parts are the rows ('seven wounded, including four in Sumy and three in Shostka')",
         "cas.place_heading": "a sentence that opens with its place: 'Odesa: three killed', 'Dnipro was hit overnight: ...'",
         "cas.shared_region": "one figure for several places of one oblast is the oblast's: 'four killed in Kramatorsk and Sloviansk'",
@@ -414,7 +415,7 @@ def patterns() -> dict[str, str]:
     # "three were wounded in A, three more in B, and one in C": counts that keep the field before them
     p["ellipsis"] = r(
         "cas.ellipsis",
-        r"(?:,|:|\band\b|(?P<e_part>\bincluding\b))\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
+        r"(?:(?P<e_sep>[,:]|\s*[\u2014\u2013]|\s-)|\band\b|(?P<e_part>\bincluding\b))\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
         r"people|residents|civilians|persons)\s+)?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
     )
     adj = (
@@ -813,6 +814,8 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
         *KEYS, "pos", end=pl.col("pos") + pl.col("tok").str.find(r"(?i)\s(?:in|near|at)\s").cast(pl.Int64),
         kind="kind", count=_count_col(pl.col("e_num")), qual=pl.lit("exact"),
         local_part=pl.col("e_part").is_not_null(),
+        # after a colon, a dash or a comma, a part may break its whole down ("killed three: two in A, one in B")
+        breakdown=pl.col("e_sep").is_not_null() & pl.lit(rules.active("cas.breakdown")),
     )  # fmt: skip
     # a count the other passes already read is not read again
     overlapping = (
@@ -840,7 +843,7 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
         )
     else:
         t = t.filter(~pl.col("local_part"))
-    t = t.drop("local_part")
+    t = t.drop("local_part", "breakdown")
     both = pl.concat([counts.with_columns(ellipsis=pl.lit(False)), t], how="diagonal_relaxed").sort(
         *KEYS, "pos"
     )
@@ -857,15 +860,26 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
 LOCATIVE_RE = r"\b(?:[Ii]n|[Oo]n|[Nn]ear|[Aa]t|[Oo]utside)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}(?:of\s+)?\p{Lu}\p{Ll}"
 
 
+# a region as the place of a whole its towns break down
+WHOLE_REGION_RE = (
+    r"\b(?:[Ii]n|[Aa]cross|[Tt]hroughout)\s+(?:the\s+)?(?:\p{Lu}[\p{Ll}'-]+\s+)?(?i:region|oblast)\b|"
+    r"\b(?:[Ii]n|[Aa]cross|[Tt]hroughout)\s+\p{Lu}[\p{Ll}'-]+\s+(?:Oblast|Region)\b"
+)
+
+
 def _split_whole(cand: pl.DataFrame, counts: pl.DataFrame, ellipses: pl.DataFrame) -> pl.DataFrame:
     """Sentences whose whole names no place and is split into parts that do ("Seven civilians were wounded,
     including four in Sumy and three in Shostka"): keys and whole_pos, where the parts add up to the whole."""
-    parts = ellipses.filter("local_part").group_by(KEYS).agg(part_pos=pl.col("pos").min())
+    parts = ellipses.filter(pl.col("local_part") | pl.col("breakdown")).group_by(KEYS).agg(part_pos=pl.col("pos").min())
     if parts.height == 0 or counts.height == 0:
         return parts.select(*KEYS, whole_pos=pl.lit(None, pl.Int64))
+    before = pl.col("cnorm").str.slice(0, pl.col("part_pos"))
+    if rules.active("cas.breakdown"):
+        # a whole of a region is split by its towns too: "killed three in the Donetsk region - two in A, one in B"
+        before = before.str.replace_all(WHOLE_REGION_RE, " ")
     placeless = (
         parts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
-        .filter(~pl.col("cnorm").str.slice(0, pl.col("part_pos")).str.contains(LOCATIVE_RE))
+        .filter(~before.str.contains(LOCATIVE_RE))
         .select(*KEYS, "part_pos")
     )
     sums = (

@@ -44,6 +44,7 @@ rules.declare(
         "cas.ordinal": "the ordinal of the latest victim is the toll so far: 'a third person died in hospital'",
         "cas.couple": "a couple is two people: 'an elderly couple was killed'",
         "cas.victim_list": "victims joined by 'and' or commas are added: 'a 16-year-old boy and a 23-year-old man were wounded'",
+        "cas.victims_of_org": "whose people the victims are is part of them: 'three employees of the enterprise were killed'",
         "cas.victims_of_place": "victims of a place before the verb: 'five residents of Skadovsk were killed'",
         "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
         "cas.verb_first": "a verb, then its victims: 'killing one person and injuring at least 26', 'left two dead'",
@@ -97,6 +98,8 @@ rules.declare(
         "cas.place_authority": "an authority speaks for its place: 'the Kherson regional administration' -> the Kherson region, 'Kharkiv Mayor' -> Kharkiv",
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.article_region": "the one region an article names is the region of its small places named without one: 'Kharkiv region ... In Petropavlivka, a man was killed'",
+        "cas.injured_then_died": "one injured who then died is a death only: 'an employee, who was seriously injured, died in hospital'",
+        "cas.first_report": "a first report the sentence then updates is replaced: 'first reported two dead, but by 11:00 he said three had been killed'",
         "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
         "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
         "cas.place_capital": "'in the capital' is Kyiv in an article that names Kyiv and not Moscow",
@@ -131,6 +134,18 @@ EARLIER_FIGURE_RE = (
     r"(?:up|down)\s+from|(?:an?\s+|the\s+)?(?:earlier|previous|initial|preliminary)\s+(?:report|toll|figure|count|"
     r"tally|estimate)s?\s+of)\b"
 )
+# A victim's relative clause of injury before "died": "a man, who was seriously injured, died in hospital"
+INJURED_THEN_DIED_RE = (
+    r"(?i)\s*,?\s+who\s+(?:was|were|had\s+been)\s+(?:[a-z]+\s+){0,2}?(?:injured|wounded|hurt)\b[^,.;]{0,40}?\s*,?\s+"
+    r"(?:later\s+|then\s+|subsequently\s+|also\s+)?died\b"
+)
+# A first report the sentence then updates: "(he) first reported two dead, but by noon ..." (the turn: "but",
+# "; ", "then", "later", "now", "by <time>")
+FIRST_REPORT_RE = (
+    r"(?i)\b(?:first|initially|at\s+first|originally|earlier)\s+(?:(?:he|she|they|it|officials?)\s+)?"
+    r"(?:reported|said|spoke\s+of|put\s+the\s+(?:death\s+)?toll\s+at|gave\s+(?:a\s+)?(?:toll|figure)\s+of)\b"
+)
+FIRST_REPORT_TURN_RE = r"[^;]*?(?:\bbut\b|;|\bthen\b|\blater\b|\bnow\b|\bby\s+(?:\d|noon|midday|the\s+evening|evening|morning))"
 # the cause told after a victim's verb: "was killed by artillery fire", "were wounded in a drone strike"
 AGENT_PHRASE_RE = (
     r"(?i)^(\s+(?:by|from|in|during|after|as\s+a\s+result\s+of)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
@@ -203,6 +218,13 @@ VICTIM = (
 )
 
 
+# Whose people the victims are: "three employees of the enterprise", "two workers of the local utilities service"
+VICTIMS_OF_ORG_RE = (
+    r"\s+of\s+(?:the|a|an|its|their)\s+(?:[a-z-]+\s+){0,4}?(?:enterprise|plant|factory|company|firm|mine|"
+    r"hospital|school|shop|store|market|station|depot|facility|service|utility|utilities|administration|council|"
+    r"office|team|crew|organi[sz]ation|kindergarten|university|railway|port|farm|boiler\s+house|shelter|centre|"
+    r"center)\b"
+)
 # One person named by a definite article, a victim of the scene the sentence tells: "killing the driver"
 SINGULAR_PERSON = (
     r"(?:driver|passenger|man|woman|resident|pensioner|owner|pedestrian|cyclist|motorcyclist|watchman|guard|boy|girl|"
@@ -237,6 +259,10 @@ def patterns() -> dict[str, str]:
         "cas.victims_of_place",
         r"(?:\s+(?:of|in|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?(?-i:[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?))?",
     )
+    # "three employees of the enterprise were killed", "two workers of the local utilities service": whose
+    # people they are, no place
+    of_org = r("cas.victims_of_org", r"(?:" + VICTIMS_OF_ORG_RE + r")?")
+    of_place += of_org
     sep = r("cas.victim_list", r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)")
     relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
     more = r("cas.more_others", r"(?:\s+(?:more|others?|other\s+people))?")
@@ -621,6 +647,9 @@ def _list_ok(col: str) -> pl.Expr:
     clean = pl.col(col).str.replace_all(
         r"\b(?:of|in|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
     ).str.replace_all(r"(?i)\bboth\s+of\b", "both")
+    if rules.active("cas.victims_of_org"):
+        # ("of the enterprise" says whose people they are)
+        clean = clean.str.replace_all(VICTIMS_OF_ORG_RE, "")
     if rules.active("cas.definite_victim"):
         # ("the driver" is a victim phrase of its own: its article is no word of another clause)
         clean = clean.str.replace_all(r"(?i)\b(?:the|its)\s+((?:" + MODWORD + r"\s+){0,2}?" + SINGULAR_PERSON + r")\b", "a $1")
@@ -789,11 +818,39 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             .filter(pl.col("cue").is_null() | (pl.col("pos") < pl.col("cue")))
             .drop("cue")
         )
+    if rules.active("cas.first_report"):
+        # "first reported two dead, but by 11:00 he said three had been killed": the first report's counts, up
+        # to the turn that gives the later figure, are replaced by it (with no later figure they stand)
+        first = cand.select(
+            *KEYS,
+            f_pos=pl.col("cnorm").str.find(FIRST_REPORT_RE),
+        ).filter(pl.col("f_pos").is_not_null())
+        if first.height:
+            turn = first.join(cand.select(*KEYS, "cnorm"), on=list(KEYS)).select(
+                *KEYS, "f_pos",
+                turn_pos=pl.col("cnorm").str.slice(pl.col("f_pos"))
+                .str.extract(r"(?s)^(" + FIRST_REPORT_RE[4:] + FIRST_REPORT_TURN_RE + r")", 1)
+                .str.len_chars().cast(pl.Int64) + pl.col("f_pos"),
+            ).filter(pl.col("turn_pos").is_not_null())
+            # (only a field the later figure gives again: "one dead, then five wounded as well" keeps both)
+            later = (
+                counts.join(turn, on=list(KEYS), how="inner")
+                .filter(pl.col("pos") >= pl.col("turn_pos"))
+                .select(*KEYS, "field").unique()
+            )
+            replaced = (
+                counts.join(turn, on=list(KEYS), how="inner")
+                .join(later, on=[*KEYS, "field"], how="semi")
+                .filter((pl.col("pos") >= pl.col("f_pos")) & (pl.col("pos") < pl.col("turn_pos")))
+                .select(*KEYS, "pos")
+            )
+            counts = counts.join(replaced, on=[*KEYS, "pos"], how="anti")
     # "two more people died": a count that adds to one given before
     more = pl.col("cnorm").str.slice(pl.col("pos"), 25).str.contains(r"(?i)^\W*\S+\s+more\b") & pl.lit(
         rules.active("cas.more_added")
     )
     counts = counts.join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left").with_columns(more=more)
+
     if rules.active("cas.agent_phrase"):
         # "two women were wounded by shelling in Zolochiv": the cause after the verb is part of the count's
         # phrase, so the place after it is the one right after the count
@@ -1431,6 +1488,10 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
         return norm
     if rules.active("cas.birth_year"):
         norm = norm.str.replace_all(BIRTH_YEAR_RE, "")
+    if rules.active("cas.injured_then_died"):
+        # "an employee, who was seriously injured, died in hospital": one dead, not one injured as well (the
+        # relative clause is read out)
+        norm = norm.str.replace_all(INJURED_THEN_DIED_RE, " died")
     if rules.active("cas.apposed_age"):
         norm = norm.str.replace_all(APPOSED_AGE_RE, "$1 $2").str.replace_all(APPOSED_AGE_END_RE, "$1$2")
     return norm.str.replace_all(AGES_RE, "").str.replace_all(r"  +", " ")

@@ -112,6 +112,7 @@ rules.declare(
         "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
         "cas.district_city": "a city's district with no row of its city is the city's: 'In Odesa, ... in the Prymorskyi district. One was killed' is Odesa's",
+        "cas.district_host_size": "only a city large enough to have districts takes a district's figures, not a village of its region",
         "cas.city_districts": "a city's districts are parts of it: 'In the Sviatoshynskyi district, two were killed ... In the Darnytskyi district, four were injured' is one Kyiv row",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
@@ -1385,9 +1386,16 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
     # a raion resolves through its town, which has a population; the gazetteer's city districts have none
     known = resolve_places(rows.select(text=pl.when(is_district).then(loc.str.replace(r"^(?i:the)\s+", ""))), "text")
     not_raion = known["admin1"].is_null() | known["place_population"].is_null()
+    city = (pl.col("place_kind") == "city") & ~is_district
+    if rules.active("cas.district_host_size"):
+        # only a city large enough to have districts hosts them: a village row of the same region does not
+        # take a city district's figures ("Kharkiv's Saltivskyi district ... the village of Petropavlivka")
+        rows = rows.with_columns(__pop=resolve_places(rows.select(text=loc), "text")["place_population"])
+        # (the curated cities carry no population: Kyiv is big)
+        city = city & (pl.col("__pop").fill_null(CONTEXT_REGION_MAX_POPULATION) >= CONTEXT_REGION_MAX_POPULATION)
     rows = rows.with_row_index("__row").with_columns(
         part=is_district & (not_raion | loc.str.contains(r"['’]s\s")) & pl.col("admin1").is_not_null(),
-        city=(pl.col("place_kind") == "city") & ~is_district,
+        city=city,
     )
     group = ["article_id", "admin1"]
     n_city = pl.col("city").sum().over(group)
@@ -1403,7 +1411,7 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
     merging = pl.col("has_part") & (pl.col("part") | (pl.col("__row") == pl.col("host")).fill_null(False))
     folded = rows.filter(merging)
     if folded.height == 0:
-        return rows.drop("__row", "part", "city", "host", "has_part")
+        return rows.drop("__row", "part", "city", "host", "has_part", "__pop", strict=False)
     is_host = (pl.col("__row") == pl.col("host")).fill_null(False)
     fields = ("killed", "injured")
     # every other column: the host's, else the first part's
@@ -1439,7 +1447,7 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
             )
             .drop("city_name")
         )
-    keep = rows.filter(~merging).drop("part", "city", "host", "has_part")
+    keep = rows.filter(~merging).drop("part", "city", "host", "has_part", "__pop", strict=False)
     out = pl.concat([keep, merged.select(keep.columns)], how="vertical_relaxed").sort("__row")
     return out.drop("__row")
 

@@ -113,6 +113,7 @@ rules.declare(
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
         "cas.district_city": "a city's district with no row of its city is the city's: 'In Odesa, ... in the Prymorskyi district. One was killed' is Odesa's",
         "cas.district_host_size": "only a city large enough to have districts takes a district's figures, not a village of its region",
+        "cas.shared_region_apart": "a figure several towns share is theirs: it does not merge into the row of another town of the region",
         "cas.city_districts": "a city's districts are parts of it: 'In the Sviatoshynskyi district, two were killed ... In the Darnytskyi district, four were injured' is one Kyiv row",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
@@ -1009,7 +1010,11 @@ def _shared_region(t: pl.DataFrame) -> pl.DataFrame:
     shared = pl.col("shared").fill_null(False)
     return t.with_columns(
         location=pl.when(shared).then(pl.concat_str(pl.col("admin1"), pl.lit(" region"))).otherwise("location"),
-        place_kind=pl.when(shared).then(pl.lit("admin1")).otherwise("place_kind"),
+        # (a kind of its own: the figure is the other towns', and never merges into the row of one town of the
+        # region as a region-wide report of the same attack would)
+        place_kind=pl.when(shared)
+        .then(pl.lit("shared" if rules.active("cas.shared_region_apart") else "admin1"))
+        .otherwise("place_kind"),
         place_population=pl.when(shared).then(pl.lit(None, pl.Int64)).otherwise("place_population"),
         ambiguous=pl.col("ambiguous") & ~shared & ~pl.col("unknown").fill_null(False),
     ).drop("shared", "unknown")

@@ -63,8 +63,11 @@ PAST = (
     r"in\s+(?:early\s+|late\s+|mid-)?" + MONTH + r"\b",
     r"(?:of|during)\s+(?:its\s+|the\s+)?(?:19|20)\d\d\b",
     # a year as an adjective: "the 2022 strike", "its 2023 counteroffensive"
-    r"(?:the|its|a|their)\s+(?:19|20)\d\d\s+(?:[a-z-]+\s+){0,2}?(?:attack|strike|shelling|bombing|offensive|"
-    r"counteroffensive|invasion|annexation|assault|massacre|explosion|blast)s?",
+    r"(?:the|its|a|their)\s+(?:(?:\d{1,2}\s+)?" + MONTH + r"\s+(?:\d{1,2},?\s+)?)?(?:19|20)\d\d\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:attack|strike|shelling|bombing|offensive|counteroffensive|invasion|annexation|assault|massacre|explosion|"
+    r"blast)s?",
+    # a commemoration is of what happened before: "a ceremony in memory of the victims of the strike"
+    r"in\s+memory\s+of|commemorat\w*|memorial\s+(?:service|ceremony|event|day)",
     r"(?:\w+\s+)?(?:weeks?|months?|years?|decades?)\s+ago",
     r"(?:as\s+(?:was\s+)?)?(?:previously|earlier)\s+reported|reported\s+earlier|had\s+earlier\s+reported",
     r"(?:an|the)\s+(?:earlier|previous)\s+(?:attack|strike|night)",

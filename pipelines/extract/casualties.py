@@ -99,6 +99,7 @@ rules.declare(
         "cas.context_region": "the region the text names wins for a small or unknown place: 'In Donetsk Oblast, ... in Vyshneve'",
         "cas.article_region": "the one region an article names is the region of its small places named without one: 'Kharkiv region ... In Petropavlivka, a man was killed'",
         "cas.injured_then_died": "one injured who then died is a death only: 'an employee, who was seriously injured, died in hospital'",
+        "cas.update_from": "a toll that rose from one figure to another is the second: 'the number of injured had risen from 17 to 29'",
         "cas.first_report": "a first report the sentence then updates is replaced: 'first reported two dead, but by 11:00 he said three had been killed'",
         "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
         "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
@@ -421,7 +422,8 @@ def patterns() -> dict[str, str]:
         + victims_word
         + r"))"
         r"\s+(?:[\w'-]+\s+){0,16}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
-        r"(?:to\s+)?(?P<c_qual>"
+        # "had risen from 17 to 29": the figure it rose from is the one replaced
+        + r"(?:" + r("cas.update_from", r"from\s+" + NUM + r"\s+to\s+") + r"|to\s+)?(?P<c_qual>"
         + QUALIFIER_RE
         + r"\s+)?(?P<c_num>"
         + NUM
@@ -522,7 +524,8 @@ def patterns() -> dict[str, str]:
     # other unknown places (_context_region)
     p["place_heading"] = r(
         "cas.place_heading",
-        r"^\s*(?P<place>"
+        # ("The city of Belgorod came under attack")
+        r"^\s*(?:The\s+(?:city|town|village|settlement)\s+of\s+)?(?P<place>"
         + name
         + r")"
         + suffix
@@ -531,7 +534,9 @@ def patterns() -> dict[str, str]:
     # "in the capital" (which capital: see _place_tokens)
     p["place_capital"] = r(
         "cas.place_capital",
-        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Oo]ver|[Aa]cross)\s+the\s+(?:Ukrainian\s+)?(?P<place>capital)\b(?:\s*,\s+Kyiv\b)?",
+        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Oo]ver|[Aa]cross)\s+the\s+(?:Ukrainian\s+)?(?P<place>capital)\b(?:\s*,\s+Kyiv\b)?"
+        # the sentence's subject: "The capital bore the brunt."
+        r"|^\s*The\s+(?:Ukrainian\s+)?(?P<place2>capital)\b",
     )
     p["nationwide"] = r(
         "cas.nationwide",
@@ -565,6 +570,7 @@ PREFILTER_WORDS = (
 # "Russia attacked Kyiv overnight.": the verbs of an attack name its place too
 CONTEXT_WORDS = (
     "debris", "hit", "target", "damaged", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
+    "brunt", "under attack", "under fire",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
@@ -1040,7 +1046,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         if a.height:
             a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
             if name == "place_capital":
-                a = a.with_columns(place=pl.lit("Kyiv"))
+                a = a.with_columns(place=pl.lit("Kyiv")).drop("place2", strict=False)
             extra.append(
                 a.with_columns(
                     [

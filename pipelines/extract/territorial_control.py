@@ -60,6 +60,7 @@ rules.declare(
         "ter.list_and": "list items joined by commas, 'and' or 'as well as'",
         "ter.list_apposition": "a short locating apposition inside a list: 'A, near the border with Y, and B'",
         "ter.list_locator": "a region after a list item, before the next: 'A in the Kharkiv region and B in the Donetsk region'",
+        "ter.defence_forces": "'the Defence Forces' (Ukraine's name for its army) are Ukraine's side",
         "ter.list_pair": "two items each with its own region, the first owned: 'A in Ukraine's Donetsk region and (of) B in the Kharkiv region'",
         "ter.item_region": "each item of a list takes the region named nearest after it, not after the list's start",
         "ter.partial_object": "partial control or a place inside a settlement in the object ('70 percent of', 'the outskirts of'): no claim",
@@ -387,6 +388,8 @@ def patterns() -> dict[str, str]:
         r"(?:tsentr|vostok|zapad|yug|sever|dnepr|center|centre|east|west|south|north)\s+(?:battle\s*group|group\s+of\s+forces)|"
         r"(?:the\s+)?general\s+staff\s+of\s+(?:the\s+)?russian)|(?P<ua>ukraine|ukrainian|ukraine's|"
         r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar|"
+        # Ukraine's own name for its army: "the Defence Forces liberated X" ("the air defence forces" is not it)
+        + (r"the\s+defen[cs]e\s+forces|" if rules.active("ter.defence_forces") else "")
         # English news's unqualified "the General Staff" is Ukraine's (Russia's speaks as its ministry)
         + (r"(?:the\s+)?general\s+staff" if rules.active("ter.general_staff") else rules.NEVER)
         + r"))\b"
@@ -422,7 +425,9 @@ def list_noise() -> str:
         "ter.list_apposition",
         r"\s*,\s+(?:near|close\s+to|located|lying|situated|about|around|some|just|roughly|approximately|"
         r"(?:north|south|east|west)\w*|\d+\s*(?:km|kilomet\w*|miles?)|on\s+the|outside|along|in\s+the|which|"
-        r"where|a|an|the)\b[^,;:]{0,80}?,\s*(?:and\s+|as\s+well\s+as\s+)?",
+        r"where|a|an|the)\b(?:[^,;:]|\d,\d){0,80}?,\s*(?:and\s+|as\s+well\s+as\s+)?"
+        # ("..., and the nearby village of B")
+        r"(?:(?i:the)\s+(?:[\w-]+\s+){0,2}?(?i:" + PLACE_NOUN + r")\s+of\s+)?",
     )
     locator = rules.pattern(
         "ter.list_locator",

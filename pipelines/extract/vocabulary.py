@@ -35,6 +35,9 @@ TALLY = (
     r"since\s+(?:russia's|moscow's|the\s+russian)\s+(?:[\w-]+\s+){0,2}?(?:invasion|war|aggression|attack|offensive)",
     r"since\s+the\s+(?:full-scale|large-scale|all-out)\b",
     r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)",
+    # "over the same seven days", "in the same period", "in the first half of June"
+    r"(?:over|in|during)\s+the\s+same\s+(?:period|week|month|year|(?:\w+\s+)?days)",
+    r"in\s+the\s+(?:first|second|last|past)\s+(?:half|week|weeks|days|ten\s+days|two\s+weeks|three\s+weeks|months?)\s+of\b",
     r"earlier\s+(?:this|in\s+the|last)\s+(?:week|month|year)",
     r"so\s+far\s+(?:this|in)",
     r"in\s+total\s+since",
@@ -80,6 +83,8 @@ PAST = (
     r"at\s+(?:the|that)\s+time\s*,\s*\w+|back\s+then",
     # "Weeks earlier, ...", "In the summer, ...", "At the start of the month, ...", "recalled the strike of July 8"
     r"(?:weeks|months|years)\s+(?:earlier|before)",
+    # "Last Saturday, a bomb hit a garden centre": a weekday of the week before ("last night" is the news)
+    r"last\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day",
     r"in\s+(?:the\s+)?(?:early\s+|late\s+)?(?:summer|spring|autumn|fall|winter)\b",
     r"at\s+the\s+(?:start|beginning|end)\s+of\s+(?:the\s+)?(?:month|year|summer|winter|spring|autumn|" + MONTH + r")",
     r"recall(?:ed|s|ing)?\s+(?:the|an|a)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|shelling|bombing|assault|barrage)",

@@ -9,6 +9,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from . import rules
+
+rules.declare(
+    {
+        "num.superlative_one": "'one of the hardest targets' ranks, it counts no one: no count of one",
+    }
+)
+
 UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -101,6 +109,11 @@ def normalise_for_matching(expr: pl.Expr) -> pl.Expr:
     # Two passes: adjacent number words ("one two") share the boundary character between them.
     for _ in range(2):
         e = e.str.replace_many(_PATTERNS, _REPLACEMENTS, ascii_case_insensitive=True, leftmost=True)
+    if rules.active("num.superlative_one"):
+        # "one of the hardest targets", "one of the largest attacks": a ranking, never a count of one
+        e = e.str.replace_all(
+            r"(?i)(^|[^\w])1( of the (?:[a-z-]+est|most|least|worst|best)\b)", "${1}one${2}"
+        )
     return e
 
 

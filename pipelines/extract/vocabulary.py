@@ -84,7 +84,7 @@ PAST = (
     # "Weeks earlier, ...", "In the summer, ...", "At the start of the month, ...", "recalled the strike of July 8"
     r"(?:weeks|months|years)\s+(?:earlier|before)",
     # "Last Saturday, a bomb hit a garden centre": a weekday of the week before ("last night" is the news)
-    r"last\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    r"last\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)",
     r"in\s+(?:the\s+)?(?:early\s+|late\s+)?(?:summer|spring|autumn|fall|winter)\b",
     r"at\s+the\s+(?:start|beginning|end)\s+of\s+(?:the\s+)?(?:month|year|summer|winter|spring|autumn|" + MONTH + r")",
     r"recall(?:ed|s|ing)?\s+(?:the|an|a)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|shelling|bombing|assault|barrage)",

@@ -60,6 +60,7 @@ rules.declare(
         "ter.list_and": "list items joined by commas, 'and' or 'as well as'",
         "ter.list_apposition": "a short locating apposition inside a list: 'A, near the border with Y, and B'",
         "ter.list_locator": "a region after a list item, before the next: 'A in the Kharkiv region and B in the Donetsk region'",
+        "ter.speaker_before_passive": "a speaker's name before 'said' is no settlement of the passive after it: 'Ukraine's Ministry of Defence said Balakliia had been liberated'",
         "ter.defence_forces": "'the Defence Forces' (Ukraine's name for its army) are Ukraine's side",
         "ter.list_pair": "two items each with its own region, the first owned: 'A in Ukraine's Donetsk region and (of) B in the Kharkiv region'",
         "ter.item_region": "each item of a list takes the region named nearest after it, not after the list's start",
@@ -855,6 +856,39 @@ def _window_tokens(cand: pl.DataFrame, pattern: str, kind: str) -> pl.DataFrame:
     return t
 
 
+# A speech verb inside a passive's match: the names before it are the speaker's ("Ukraine's Ministry of Defence
+# said Balakliia had been liberated"), the claim's subject follows it.
+SPEECH_IN_MATCH_RE = (
+    r"(?i)^(.*\b(?:said|says|told|reported|announced|claimed|claims|stated|confirmed|added|wrote)\b(?:\s+(?:on\s+\w+|"
+    r"today|yesterday|earlier))?(?:\s+that)?)\s"
+)
+
+
+def _speaker_before_passive(cand: pl.DataFrame, t: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """Passive matches whose names run across a speech verb are read again from after the verb (the text
+    before it blanked, positions kept), so that the speaker is not taken for the settlement."""
+    spoken = (
+        t.join(cand.select(*KEYS, "norm"), on=list(KEYS), how="left")
+        .with_columns(
+            cut=pl.col("norm").str.slice(pl.col("pos"), pl.col("end") - pl.col("pos"))
+            .str.extract(SPEECH_IN_MATCH_RE, 1).str.len_chars().cast(pl.Int64)
+        )
+        .filter(pl.col("cut").is_not_null())
+    )
+    if spoken.height == 0:
+        return t
+    again = spoken.group_by(KEYS).agg(pl.col("norm").first(), start=(pl.col("pos") + pl.col("cut")).min()).select(
+        *KEYS, norm=pl.col("norm").str.slice(pl.col("start")).str.pad_start(pl.col("norm").str.len_chars().max())
+    )
+    # (pad_start pads to one width: the blanked copy keeps each sentence's own length when cut back to it)
+    again = again.join(cand.select(*KEYS, n=pl.col("norm").str.len_chars()), on=list(KEYS)).with_columns(
+        norm=pl.col("norm").str.slice(pl.col("norm").str.len_chars() - pl.col("n"))
+    ).drop("n")
+    redone = _window_tokens(again, p["passive"], "passive")
+    kept = t.join(spoken.select(*KEYS, "pos"), on=[*KEYS, "pos"], how="anti")
+    return pl.concat([kept, redone.select(kept.columns)], how="vertical_relaxed") if redone.height else kept
+
+
 def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Every claim pattern's matches -> one row per claimed name: keys, pos and end of the match, trig_pos
     (where its trigger stands), kind, trig, norm (the sentence) and settlement."""
@@ -864,6 +898,8 @@ def _claims(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         *BACKWARD_KINDS,
     ):
         t = _window_tokens(cand, p[kind], kind)
+        if t.height and kind == "passive" and rules.active("ter.speaker_before_passive"):
+            t = _speaker_before_passive(cand, t, p)
         if t.height == 0:
             continue
         for col in ("obj", "after", "speech"):

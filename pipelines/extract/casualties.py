@@ -61,7 +61,8 @@ rules.declare(
         "killed and 32 injured'",
         "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
         "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
-        "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv'",
+        "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
+        "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
         "cas.place_origin": "where the weapons came from is no place of casualties: 'bombers flying over Russia's Kursk region'",
         "cas.speaker_region": "a region's authority is who speaks, not where, once a place of its region is named: "
         "'Drones hit Kharkiv. Eight were injured, the Kharkiv regional administration said'",
@@ -459,7 +460,7 @@ def patterns() -> dict[str, str]:
         r"regional\s+(?:capital|centre|center)|suburb|district|community|subdistrict)\s+(?:of\s+)?"
         # "Ukraine's second-largest city, Kharkiv": the name in apposition
         + r"|"
-        + r("cas.place_apposition", r"(?:[a-z][a-z'-]*\s+){1,3}(?:city|town|port|capital)\s*,\s+")
+        + r("cas.place_apposition", r"(?:[a-z][a-z'-]*\s+){1,3}(?:city|town|port|capital)\s*,?\s+")
         + r")?"
     )
     name = PLACE_NAME
@@ -541,7 +542,10 @@ def patterns() -> dict[str, str]:
     p["nationwide"] = r(
         "cas.nationwide",
         r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:ukraine|country|nation)\b|\bnationwide\b|"
-        r"\bin\s+(?:several|multiple|various|different|\d+)\s+regions\b|\bacross\s+(?:several|multiple|\d+)\s+regions\b",
+        r"\bin\s+(?:several|multiple|various|different|\d+)\s+regions\b|\bacross\s+(?:several|multiple|\d+)\s+regions\b"
+        # "strikes on Russia's border regions", "in the frontline regions": several regions, no one place
+        + r"|" + r("cas.plural_regions", r"\b(?:in|on|across|over|of)\s+(?:the\s+|russia's\s+|ukraine's\s+)?"
+            r"(?:border|frontline|front-line|southern|northern|eastern|western|central|south-?eastern|north-?eastern)\s+regions\b"),
     )
     p["region_ref"] = r(
         "cas.region_ref",

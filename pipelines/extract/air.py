@@ -78,6 +78,7 @@ rules.declare(
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
+        "air.aim_verb": "counts that open their clause and target or attack something were launched: 'Eight drones targeted the capital', '..., with 12 drones attacking the city'",
         "air.perfect_tally": "the perfect with no attack and no time of the news is a tally: 'Russia has fired more than 9,000 missiles at Ukraine'",
         "air.shared_side": "the counts of one verb share the side the weapons name: 'shot down two Storm Shadow missiles and 45 drones' are Ukraine's",
         "air.verb_launch": "launch verbs: launched, fired, sent, hurled, unleashed, attacked ... with, pounded ... with, dropped, comprised",
@@ -369,6 +370,12 @@ def patterns() -> dict[str, str]:
     # Outcomes counted nowhere: "crashed", "fell".
     p["other_outcome"] = left + aux + r"(?:crashed|fell)\b"
     p["impact"] = r"\b(?:hit|struck|slammed\s+into|exploded|landed)\b"
+    # weapons as the subject of an aiming verb: "Eight drones targeted the capital" (a participle of its count,
+    # see _assign_roles)
+    p["aim"] = r(
+        "air.aim_verb",
+        r"\b(?:targeted|targeting|attacked|attacking|(?:headed|heading|flew|flying)\s+(?:for|towards?|at))\b",
+    )
     # side words: the subject of a verb (place uses such as "at Ukraine", "Russia's Kursk region" excluded)
     p["side"] = (
         r"(?P<prep>\b(?:at|on|against|over|across|in|into|toward|towards|of|from|near|above|inside|within)\s+"
@@ -868,11 +875,14 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 prio=pl.lit(5),
             )
         )
-    t = find_tokens(cand, "norm", p["impact"], kind="verb")
-    if t.height:
-        frames.append(
-            t.select(*KEYS, "pos", "end", "kind", role=pl.lit("impact"), passive=pl.lit(True), prio=pl.lit(6))
-        )
+    # an impact binds the count right before it like a passive; an aiming verb is a participle of the count
+    # before it (see _assign_roles)
+    for name, passive in (("impact", True), ("aim", False)):
+        t = find_tokens(cand, "norm", p[name], kind="verb")
+        if t.height:
+            frames.append(
+                t.select(*KEYS, "pos", "end", "kind", role=pl.lit(name), passive=pl.lit(passive), prio=pl.lit(6))
+            )
     if not frames:
         return pl.DataFrame(
             schema={"article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64,
@@ -1013,7 +1023,7 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         & pl.lit(rules.active("air.participle"))
     )
     s = s.with_columns(participle=participle.fill_null(False))
-    directed = is_verb & (pl.col("role") != "impact") & ~pl.col("participle")
+    directed = is_verb & ~pl.col("role").is_in(["impact", "aim"]) & ~pl.col("participle")
     # the last marker or verb before each token: after "out of" (and before the next verb) counts are launched
     last_mark = pl.when(directed | pl.col("kind").is_in(["out_of", "of_which"])).then(pl.col("kind"))
     s = s.with_columns(
@@ -1067,7 +1077,7 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         pl.col("next_participle").fill_null(False)
         & (pl.col("next2_kind") == "verb")
         & pl.col("next2_passive").fill_null(False)
-        & (pl.col("next2_role") != "impact")
+        & ~pl.col("next2_role").is_in(["impact", "aim"])
         # after the participle, not the same words found by another verb pass ("hit" as impact and verb)
         & (pl.col("next2_pos") >= pl.col("next_end"))
         & ((pl.col("next2_pos") - pl.col("next_end")) <= 40)
@@ -1093,7 +1103,9 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
     opening = pl.col("norm").str.slice(prev_end.fill_null(0), (pl.col("pos") - prev_end.fill_null(0)).clip(lower_bound=0))
     s = s.with_columns(
         _linked=linked_next,
-        _bound=pl.when(bound_after).then(next_bound),
+        _bound=pl.when(bound_after).then(next_bound)
+        # ("..., with 30 drones and two missiles targeting the city")
+        .when(pl.col("next_participle").fill_null(False) & (pl.col("next_role") == "aim")).then(pl.lit("launched")),
         _opens=prev_end.is_null() | opening.str.contains(r",|\bthat\b"),
     ).with_columns(_list=(~pl.col("_linked").shift(1).over(scope).fill_null(False)).cast(pl.Int32).cum_sum().over(scope))
     in_list = [*scope, "_list"]
@@ -1106,7 +1118,11 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         pl.col("after_of_which") & pl.lit(rules.active("air.of_which"))
     )
     out_of = pl.col("after_out_of").fill_null(False) & pl.lit(rules.active("air.out_of"))
-    participle_role = pl.when(pl.col("next_participle").fill_null(False)).then(pl.col("next_role"))
+    # "Eight drones targeted the capital": a count whose participle aims it was launched (when no verb
+    # before it in its clause says otherwise: "shot down 18 drones heading for Kyiv")
+    participle_role = pl.when(pl.col("next_participle").fill_null(False)).then(
+        pl.when(pl.col("next_role") == "aim").then(pl.lit("launched")).otherwise(pl.col("next_role"))
+    )
     role = (
         pl.when(pl.col("fixed_role").is_not_null()).then(pl.col("fixed_role"))
         .when(bound_after).then(next_bound)
@@ -1127,7 +1143,15 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
     from_impact = (
         pl.when(pl.col("fixed_role").is_not_null())
         .then(pl.col("prio") == 4)
-        .otherwise(bound_after & (pl.col("next_role") == "impact"))
+        .otherwise(
+            (bound_after & (pl.col("next_role") == "impact"))
+            # ("A drone attacked the refinery" says no more than "a drone hit the refinery")
+            | (
+                pl.col("role_before").is_null()
+                & pl.col("next_participle").fill_null(False)
+                & (pl.col("next_role") == "aim")
+            )
+        )
     )
     s = s.with_columns(role=role, verb_pos=verb_pos, from_impact=from_impact.fill_null(False))
     # a breakdown with no verb of its own is of its total's role: "Ukraine was attacked by 220 drones and

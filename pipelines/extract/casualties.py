@@ -25,7 +25,12 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.extract import rules, vocabulary
-from pipelines.extract.gazetteer import NOT_PLACE_NAME_RE, NOT_PLACE_WORD_RE, resolve_places
+from pipelines.extract.gazetteer import (
+    NOT_PLACE_NAME_RE,
+    NOT_PLACE_WORD_RE,
+    SETTLEMENT_SHAPE_RE,
+    resolve_places,
+)
 from pipelines.extract.numbers import QUALIFIER_RE, qualifier_code
 from pipelines.extract.tokens import (
     ARTICLE_KEY,
@@ -61,6 +66,8 @@ rules.declare(
         "killed and 32 injured'",
         "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
         "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
+        "cas.village_shape": "an unknown name shaped like a village ('-ivka', '-ske', '-skaya') lies in the one region its article names",
+        "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
         "cas.place_origin": "where the weapons came from is no place of casualties: 'bombers flying over Russia's Kursk region'",
@@ -506,7 +513,8 @@ def patterns() -> dict[str, str]:
     # "Kharkiv Mayor Ihor Terekhov said", "the Sumy regional governor": the authority speaks for its place
     p["place_official"] = r(
         "cas.place_authority",
-        r"\b(?P<place>"
+        # ("The Kherson regional governor": the article is no part of the name)
+        r"\b(?:The\s+)?(?P<place>"
         + name
         + r")(?P<authority>\s+(?:[Rr]egional\s+|[Cc]ity\s+|[Mm]ilitary\s+|[Oo]blast\s+|[Rr]egion\s+)*(?:[Gg]overnor|[Mm]ayor|"
         r"[Aa]dministration|[Pp]olice)\b)",
@@ -1417,8 +1425,15 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
     named = pl.col("city") & (
         loc.str.to_lowercase() == pl.col("admin1").str.to_lowercase().str.replace(r" city$", "")
     )
+    possessor = loc.str.extract(r"^(?:(?i:the)\s+)?(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)['’]s\s")
+    host_ok = pl.lit(True)
+    if rules.active("cas.possessor_host"):
+        # "Donetsk's Kuibyshevsky district" is part of Donetsk, not of the one other city of its region the
+        # article names (Makiivka): a possessed district has only its possessor for host
+        owner = pl.when(pl.col("part")).then(possessor).drop_nulls().first().over(group)
+        host_ok = owner.is_null() | (loc == owner)
     rows = rows.with_columns(
-        host=pl.when(pl.col("city") & ((n_city == 1) | named)).then(pl.col("__row")).min().over(group),
+        host=pl.when(pl.col("city") & ((n_city == 1) | named) & host_ok).then(pl.col("__row")).min().over(group),
         has_part=pl.col("part").any().over(group),
     )
     # the rows that merge: the parts and their host city (without a host, the parts alone)
@@ -1452,7 +1467,6 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
         .with_columns(**{f: pl.when(pl.col(f"__any_{f}")).then(pl.col(f)) for f in fields})
     )
     if cities is not None:
-        possessor = loc.str.extract(r"^(?:(?i:the)\s+)?(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)['’]s\s")
         merged = (
             merged.join(cities, on=["article_id", "admin1"], how="left", maintain_order="left")
             .with_columns(
@@ -1589,8 +1603,13 @@ def _context_region(
     )
     if article_focus is not None:
         # (for a place the gazetteer knows: an unknown capitalised word is no village for being in the article)
+        # (... or one shaped like a village: "a man was killed in Kamenka-Dneprovskaya", in an article about
+        # the Zaporizhzhia region)
+        known_or_shaped = pl.col("admin1").is_not_null()
+        if rules.active("cas.village_shape"):
+            known_or_shaped = known_or_shaped | pl.col("location").str.contains(SETTLEMENT_SHAPE_RE)
         out = out.join(article_focus, on="article_id", how="left", maintain_order="left").with_columns(
-            focus=pl.when(pl.col("focus").is_null() & pl.col("admin1").is_not_null())
+            focus=pl.when(pl.col("focus").is_null() & known_or_shaped)
             .then(pl.col("article_focus"))
             .otherwise(pl.col("focus"))
         ).drop("article_focus")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pipelines.reference.gazetteer import resolve_places
 
-__all__ = ["NOT_PLACE_NAME_RE", "NOT_PLACE_WORD_RE", "resolve_places"]
+__all__ = ["NOT_PLACE_NAME_RE", "NOT_PLACE_WORD_RE", "SETTLEMENT_SHAPE_RE", "resolve_places"]
 
 
 # --------------------------------------------------------------------------- names that are no place
@@ -33,4 +33,12 @@ NOT_PLACE_WORD_RE = (
     r"Battalion|Regiment|Fleet|Sea|River|Reservoir|Guard|Corps|Council|Agency|News|Times|Post|Telegram|"
     r"Institute|Committee|Service|Union|Federation|Kremlin|Wagner|President|Minister|General|Street|Avenue|"
     r"Square|Hospital|Church|Cathedral|Airport|Station|Plant|University|School|Center|Centre)\b"
+)
+
+# The endings of Ukrainian and Russian settlement names in English ("Novoselivka", "Kamenka-Dneprovskaya",
+# "Pokrovske", "Zelenyi Hai" does not have one): the shape says "village" where no gazetteer lists it. Endings
+# that English words and surnames share ("-ov", "-in", "-sky") are left out.
+SETTLEMENT_SHAPE_RE = (
+    r"(?:ivka|yivka|ovka|evka|ivske|ivska|skaya|skoye|skoe|ske|ska|yne|ove|eve|ino|ovo|evo|ychi|ivtsi|yany|"
+    r"horod|hrad|gorod|grad|opil|opol)$"
 )

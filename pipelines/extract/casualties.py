@@ -67,6 +67,9 @@ rules.declare(
         "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
         "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
         "cas.village_shape": "an unknown name shaped like a village ('-ivka', '-ske', '-skaya') lies in the one region its article names",
+        "cas.person_of_age": "'a man of 67 died': the age after the person is no count",
+        "cas.ellipsis_person": "'killed a man in A and a woman in B': the second victim, any person noun, keeps the verb",
+        "cas.listed_again": "'Two more civilians, a man and a woman, were injured': the list after a count is that count again",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
@@ -454,7 +457,10 @@ def patterns() -> dict[str, str]:
     p["ellipsis"] = r(
         "cas.ellipsis",
         r"(?:(?P<e_sep>[,:]|\s*[\u2014\u2013]|\s-)|\band\b|(?P<e_part>\bincluding\b))\s+(?:another\s+|a\s+further\s+)?(?P<e_num>\d{1,6}|one|an?)\s+(?i:(?:more|others?|other\s+people|"
-        r"people|residents|civilians|persons)\s+)?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
+        r"people|residents|civilians|persons)\s+"
+        # "killed a man in A and a woman in B": any person, with a word or two before it
+        + r"|" + r("cas.ellipsis_person", r"(?i:(?:" + MODWORD + r"\s+){0,2}?" + PERSON + r"\s+)")
+        + r")?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
     )
     adj = (
         r"(?:(?:the|southern|northern|eastern|western|central|north-?eastern|north-?western|south-?eastern|"
@@ -610,6 +616,16 @@ _AGED_PERSON = (
 # ("a man, 45, and a woman, 52, were injured" reads "a man and a woman were injured")
 APPOSED_AGE_RE = _AGED_PERSON + r"\s*,\s+(and|were|was|died|suffered|sustained|received)\b"
 APPOSED_AGE_END_RE = _AGED_PERSON + r"(\s*(?:[.;)]|$))"
+# "Two more civilians, a man and a woman, were injured": the people listed after a count are that count again
+_ONE_PERSON = r"(?:an?|one)\s+(?:" + MODWORD + r"\s+){0,2}?(?:" + PERSON + r")"
+LISTED_AGAIN_RE = (
+    r"(?i)\b(\d{1,6}\s+(?:more\s+|other\s+)?(?:" + MODWORD + r"\s+){0,2}?(?:" + PERSON + r"))\s*(?:,|\s[\u2013\u2014-])\s+"
+    + r"(?:" + _ONE_PERSON + r"\s*(?:,|\band\b)\s*)+" + _ONE_PERSON + r"\s*(?:,|\s[\u2013\u2014-])\s*"
+)
+# "a man of 67 died": the age after "of" (with no noun after it) is no count
+PERSON_OF_AGE_RE = (
+    r"(?i)\b(" + SINGULAR_PERSON + r"|" + KIN + r")\s+of\s+\d{1,3}(?:\s+years(?:\s+old)?)?\b(\s*(?:[,.;)]|$|(?:was|died|is|has|had|were|suffered|sustained|received|and)\b))"
+)
 # Years of birth are no counts and no dates of the attack: "a man born in 1956" (official reports)
 BIRTH_YEAR_RE = r"(?i),?\s+(?:born\s+(?:in\s+)?(?:19|20)\d\d|\((?:b\.|born)\s*(?:19|20)\d\d\)|of\s+(?:19|20)\d\d\s+year\s+of\s+birth)\b"
 
@@ -1529,6 +1545,10 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
         # "an employee, who was seriously injured, died in hospital": one dead, not one injured as well (the
         # relative clause is read out)
         norm = norm.str.replace_all(INJURED_THEN_DIED_RE, " died")
+    if rules.active("cas.listed_again"):
+        norm = norm.str.replace_all(LISTED_AGAIN_RE, "$1 ")
+    if rules.active("cas.person_of_age"):
+        norm = norm.str.replace_all(PERSON_OF_AGE_RE, "$1$2")
     if rules.active("cas.apposed_age"):
         norm = norm.str.replace_all(APPOSED_AGE_RE, "$1 $2").str.replace_all(APPOSED_AGE_END_RE, "$1$2")
     return norm.str.replace_all(AGES_RE, "").str.replace_all(r"  +", " ")

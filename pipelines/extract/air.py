@@ -101,6 +101,7 @@ rules.declare(
         "air.perfect_toll": "the perfect with a toll after it is one attack, not a tally: 'have dropped two bombs on "
         "Kharkiv, killing three'",
         "air.launch_noun": "'launch' before a noun is no verb: 'HIMARS multiple launch rocket system', 'launch sites'",
+        "air.released_document": "'figures released by the president's office': a document released is no launch",
         "air.hits_by": "'hits by 25 missiles and 34 drones were recorded' counts the weapons that got through, not a launch",
         "air.impact_last": "a launch known only from an impact is the weakest figure: '472 drones and missiles, 32 of "
         "them missiles ... after a direct missile hit' is 32 missiles",
@@ -854,6 +855,17 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 ~(
                     pl.col("tok").str.contains(r"(?i)\blaunch\s*$")
                     & after.str.contains(r"(?i)^\s+(?:rocket|sites?|pads?|vehicles?|systems?|platforms?|areas?|points?|positions?|tubes?|zones?)\b")
+                )
+            )
+        if rules.active("air.released_document"):
+            # "figures released by the president's office": a document released, no bomb
+            t = t.filter(
+                ~(
+                    pl.col("tok").str.contains(r"(?i)\breleas(?:ed|ing)\s*$")
+                    & before.str.contains(
+                        r"(?i)\b(?:figures|data|statistics|numbers|report|reports|statement|video|footage|"
+                        r"information|images|photos|list|map|update|tally)\s*$"
+                    )
                 )
             )
         if rules.active("air.hits_by"):

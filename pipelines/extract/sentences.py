@@ -57,7 +57,10 @@ DATE_LINE_RE = (
 TIMELINE_MIN_DATE_LINES = 3
 
 rules.declare(
-    {"sent.timeline": "an article with several date-only lines is a timeline: its entries give no rows"}
+    {
+        "sent.timeline": "an article with several date-only lines is a timeline: its entries give no rows",
+        "sent.digest_bullets": "an article made mostly of bullets is a digest: its short bulleted items are its own report, not links",
+    }
 )
 
 # Lines that start with a bullet are "read also" links or key-point summaries repeating the body in other
@@ -65,6 +68,8 @@ rules.declare(
 BULLET_RE = r"^\s*[\u2022\u25cf\u25aa\u2023\u25e6]"
 # A bulleted line at least this long is a sentence of the article's own (a digest's items), not a link.
 BULLET_LINK_MAX_CHARS = 120
+# An article whose lines are bullets at least this often is a digest of bulleted items (sent.digest_bullets).
+DIGEST_BULLET_SHARE = 0.4
 
 
 def split_sentences(
@@ -97,6 +102,12 @@ def split_sentences(
         )
         .with_columns(timeline=_timeline())
     )
+    # a digest made of bulleted items ("• Launched: 89 drones", "• Downed: 70") is no list of links: when
+    # bullets make a large share of an article's lines, its short bullets are its own report
+    digest = pl.lit(False)
+    if rules.active("sent.digest_bullets"):
+        digest = pl.col("piece").str.contains(BULLET_RE).mean().over("article_id") >= DIGEST_BULLET_SHARE
+    pieces = pieces.with_columns(digest=digest)
     if events_only:
         pieces = pieces.filter(pl.col("has_event_words"))
     pieces = pieces.with_columns(
@@ -112,7 +123,8 @@ def split_sentences(
         sentence="sentence",
         # a long bulleted sentence is the body of a digest, not a link
         bullet=pl.col("sentence").str.contains(BULLET_RE)
-        & (pl.col("sentence").str.len_chars() < BULLET_LINK_MAX_CHARS),
+        & (pl.col("sentence").str.len_chars() < BULLET_LINK_MAX_CHARS)
+        & ~pl.col("digest"),
         timeline="timeline",
         has_event_words="has_event_words",
     )

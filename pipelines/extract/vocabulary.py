@@ -34,7 +34,10 @@ TALLY = (
     r"since\s+\d{1,2}\s+" + MONTH,
     r"since\s+(?:russia's|moscow's|the\s+russian)\s+(?:[\w-]+\s+){0,2}?(?:invasion|war|aggression|attack|offensive)",
     r"since\s+the\s+(?:full-scale|large-scale|all-out)\b",
-    r"(?:past|last|previous)\s+(?:few\s+)?(?:days|weeks|months|years)",
+    # ("over the past seven days", "in the last two weeks"; "over the past two days" is recent news to a claim)
+    r"(?:past|last|previous)\s+(?:(?:few\s+|several\s+|[a-z]+\s+|\d{1,3}\s+)?(?:weeks|months|years)|"
+    r"(?:few\s+|several\s+|four\s+|five\s+|six\s+|seven\s+|eight\s+|nine\s+|ten\s+|[a-z]+teen\s+|twenty\s+|"
+    r"thirty\s+|[4-9]\s+|\d{2,3}\s+)?days)",
     # "over the same seven days", "in the same period", "in the first half of June"
     r"(?:over|in|during)\s+the\s+same\s+(?:period|week|month|year|(?:\w+\s+)?days)",
     r"in\s+the\s+(?:first|second|last|past)\s+(?:half|week|weeks|days|ten\s+days|two\s+weeks|three\s+weeks|months?)\s+of\b",

@@ -119,6 +119,7 @@ rules.declare(
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
         "air.partial_region": "a figure in one named region is a part of the night's total",
         "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
+        "air.precise_over_rough": "a precise figure beats a rough one near it: 'more than 90 missiles' over 'almost a hundred'",
         "air.background_carry": "the sentence right after a background one, with no time of its own, is background too",
         "air.weak_impact": "one impact ('a drone struck a block') is not the launch figure beside a larger interception",
         "air.other_more": "'eight other missiles', 'ten more drones' in a later sentence add to the figure before them",
@@ -1632,7 +1633,24 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
     whole = per_sentence.filter(~pl.col("subset") & pl.col("partial_region").is_null())
     if rules.active("air.largest_whole"):
         # counted figures before impact-only ones, then the largest, then the first
-        order = whole.sort("impact", "value", "sentence_no", descending=[False, True, False])
+        # ... and a rough figure ("almost a hundred") after a precise one near it ("more than 90"): the precise
+        # is the report's, the rough an early estimate or a headline's rounding
+        whole = whole.with_row_index("__i")
+        rough = pl.lit(False)
+        if rules.active("air.precise_over_rough"):
+            precise = whole.filter(pl.col("qual") != "approx").select(*key, precise="value")
+            near = (
+                whole.filter(pl.col("qual") == "approx")
+                .join(precise, on=key)
+                .filter(pl.col("precise").is_between(pl.col("value") * 0.8, pl.col("value") * 1.2))
+                .get_column("__i")
+            )
+            rough = pl.col("__i").is_in(near.implode())
+        order = (
+            whole.with_columns(__rough=rough)
+            .sort("impact", "__rough", "value", "sentence_no", descending=[False, False, True, False])
+            .drop("__rough", "__i")
+        )
     else:
         order = whole.sort("impact", "sentence_no", descending=[False, False])
     best_whole = order.group_by(key, maintain_order=True).first()

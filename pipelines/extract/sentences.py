@@ -59,7 +59,7 @@ TIMELINE_MIN_DATE_LINES = 3
 rules.declare(
     {
         "sent.timeline": "an article with several date-only lines is a timeline: its entries give no rows",
-        "sent.digest_bullets": "an article made mostly of bullets is a digest: its short bulleted items are its own report, not links",
+        "sent.bullet_sentence": "a bulleted line that ends as a sentence is the article's own (a digest's items); one without a full stop is a link or a key point",
     }
 )
 
@@ -68,8 +68,9 @@ rules.declare(
 BULLET_RE = r"^\s*[\u2022\u25cf\u25aa\u2023\u25e6]"
 # A bulleted line at least this long is a sentence of the article's own (a digest's items), not a link.
 BULLET_LINK_MAX_CHARS = 120
-# An article whose lines are bullets at least this often is a digest of bulleted items (sent.digest_bullets).
-DIGEST_BULLET_SHARE = 0.4
+# A bulleted sentence: words and a full stop at its end; a link says so ("Read also: ...")
+BULLET_SENTENCE_RE = r"\w[\w\s,;:()'’%\-–—/.]{20,}[.!?][\"”’)]?$"
+BULLET_LINK_RE = r"(?i)^\W*(?:read|see)\s+(?:also|more)\b|^\W*related\b"
 
 
 def split_sentences(
@@ -102,12 +103,7 @@ def split_sentences(
         )
         .with_columns(timeline=_timeline())
     )
-    # a digest made of bulleted items ("• Launched: 89 drones", "• Downed: 70") is no list of links: when
-    # bullets make a large share of an article's lines, its short bullets are its own report
-    digest = pl.lit(False)
-    if rules.active("sent.digest_bullets"):
-        digest = pl.col("piece").str.contains(BULLET_RE).mean().over("article_id") >= DIGEST_BULLET_SHARE
-    pieces = pieces.with_columns(digest=digest)
+
     if events_only:
         pieces = pieces.filter(pl.col("has_event_words"))
     pieces = pieces.with_columns(
@@ -124,7 +120,13 @@ def split_sentences(
         # a long bulleted sentence is the body of a digest, not a link
         bullet=pl.col("sentence").str.contains(BULLET_RE)
         & (pl.col("sentence").str.len_chars() < BULLET_LINK_MAX_CHARS)
-        & ~pl.col("digest"),
+        # a bulleted line that ends as a sentence is the article's own ("• Downed: 3 Kh-101 and 70 drones.",
+        # a digest's key takeaways); links and key points are headlines, without the full stop
+        & ~(
+            pl.col("sentence").str.contains(BULLET_SENTENCE_RE)
+            & ~pl.col("sentence").str.contains(BULLET_LINK_RE)
+            & pl.lit(rules.active("sent.bullet_sentence"))
+        ),
         timeline="timeline",
         has_event_words="has_event_words",
     )

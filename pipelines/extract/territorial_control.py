@@ -99,6 +99,9 @@ rules.declare(
         "ter.relayed_denied": "a denial after a relayed claim leaves it standing: 'Russia claimed the capture of X and "
         "Ukraine denied it'",
         "ter.imperative": "an imperative opening a sentence claims nothing: 'Take Chasiv Yar. Russian officials ...'",
+        "ter.unit_names": "unit names tell the side: Ukraine's 'Separate ... Brigade', Russia's 'Guards ... Division', 'Motor Rifle'",
+        "ter.shown_as": "a map or source that shows X 'as under Russian control' claims it",
+        "ter.side_unit": "a side's attack noun before a unit noun names the unit: 'a Ukrainian assault regiment retook X' is Ukraine's",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
         "ter.speaker": "with no agent or subject, the side speaking after the claim is the actor: 'X has been liberated, Ukraine's navy said'",
@@ -312,6 +315,9 @@ def patterns() -> dict[str, str]:
         r"(?:liberated|captured|taken|recaptured|retaken|seized|freed|occupied|cleared|overrun|de-?occupied)\b|"
         r"(?:came|has\s+come|have\s+come|had\s+come|fell|has\s+fallen|have\s+fallen|had\s+fallen)\s+(?:under\s+(?:the\s+)?(?:full\s+|complete\s+)?"
         r"(?:control|russian\s+control|ukrainian\s+control)|to)\b|"
+        # "DeepState's map now shows Bohatyr as under Russian control"
+        + r("ter.shown_as", r"as\s+(?:being\s+)?(?:under|in)\s+(?:the\s+)?(?:full\s+)?(?:russian|ukrainian)\s+control\b")
+        + r"|"
         # "Ulakly has fallen, DeepState said": the perfect needs no agent ("Avdiivka fell in 2024" is history)
         + r("ter.has_fallen", r"(?:has|have|had)\s+(?:now\s+|finally\s+|reportedly\s+|effectively\s+)?fallen\b"),
     )
@@ -387,7 +393,12 @@ def patterns() -> dict[str, str]:
         r"russian-backed|separatists?|rogov|pushilin|kadyrov|gerasimov|putin|"
         # Russia's groups of forces, as its ministry names them: "units of the Tsentr battlegroup"
         r"(?:tsentr|vostok|zapad|yug|sever|dnepr|center|centre|east|west|south|north)\s+(?:battle\s*group|group\s+of\s+forces)|"
-        r"(?:the\s+)?general\s+staff\s+of\s+(?:the\s+)?russian)|(?P<ua>ukraine|ukrainian|ukraine's|"
+        r"(?:the\s+)?general\s+staff\s+of\s+(?:the\s+)?russian"
+        # Russia's unit names: "the 20th Guards Motor Rifle Division", "the 810th Guards Naval Infantry Brigade"
+        + r"|" + rules.pattern("ter.unit_names", r"guards\s+(?:[\w-]+\s+){0,3}?(?:division|regiment|brigade|army)|motor\s+rifle")
+        + r")|(?P<ua>ukraine|ukrainian|ukraine's|"
+        # Ukraine's: "the Third Separate Assault Brigade", "the 47th Separate Mechanised Brigade"
+        + rules.pattern("ter.unit_names", r"separate\s+(?:[\w-]+\s+){0,3}?(?:brigade|regiment|battalion)") + r"|"
         r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar|"
         # Ukraine's own name for its army: "the Defence Forces liberated X" ("the air defence forces" is not it)
         + (r"the\s+defen[cs]e\s+forces|" if rules.active("ter.defence_forces") else "")
@@ -518,6 +529,18 @@ def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         )
     t = t.with_columns(g=pl.col("tok").str.extract_groups(anchored(p["side"]))).unnest("g")
     place = pl.col("as_place").is_not_null()
+    if rules.active("ter.side_unit"):
+        # "a Ukrainian assault regiment", "Russian assault units": the noun names the unit, a subject
+        after = (
+            t.select(*KEYS, "end")
+            .join(frame.select(*KEYS, "norm"), on=list(KEYS), how="left")
+            .select(pl.col("norm").str.slice(pl.col("end"), 16))
+            .to_series()
+        )
+        unit = after.str.contains(
+            r"(?i)^\s+(?:regiments?|brigades?|battalions?|units?|groups?|troops|forces|detachments?|compan(?:y|ies)|squads?|teams?)\b"
+        )
+        place = place & ~unit
     if rules.active("ter.side_place"):
         place = place | pl.col("prep").is_not_null()
     else:

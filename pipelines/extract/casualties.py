@@ -70,6 +70,7 @@ rules.declare(
         "cas.person_of_age": "'a man of 67 died': the age after the person is no count",
         "cas.ellipsis_person": "'killed a man in A and a woman in B': the second victim, any person noun, keeps the verb",
         "cas.listed_again": "'Two more civilians, a man and a woman, were injured': the list after a count is that count again",
+        "cas.heading_brunt": "a sentence opening with the place that bore the brunt names the place of the counts after it: 'Kharkiv bore the brunt of the attack.'",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
@@ -134,7 +135,8 @@ rules.declare(
 
 NUM = r"\d{1,6}"
 # a place's name as the casualty patterns read it: up to three capitalised words ("Velyka Pysarivka")
-PLACE_NAME = r"[A-Z][a-z']+(?:[ -][A-Z][a-z']+){0,2}"
+# ("Rostov-on-Don", "Slavyansk-na-Kubani": the connector is part of the name, not its end)
+PLACE_NAME = r"[A-Z][a-z']+(?:-(?:on|na|upon)-[A-Z][a-z']+)?(?:[ -][A-Z][a-z']+){0,2}"
 # a region as any sentence names it: "Kharkiv region", "the Sumy Oblast", "Kherson regional administration"
 # (with the word before it: where weapons came from, "bombers from Belgorod region", is not what an article is about)
 ARTICLE_REGION_RE = (
@@ -544,7 +546,10 @@ def patterns() -> dict[str, str]:
         + name
         + r")"
         + suffix
-        + r"(?P<heading>\s*:|\s+(?:was|were)\s+(?:hit|attacked|struck|shelled|targeted)\b|\s+came\s+under\b)",
+        + r"(?P<heading>\s*:|\s+(?:was|were)\s+(?:hit|attacked|struck|shelled|targeted)\b|\s+came\s+under\b"
+        # "Kharkiv bore the brunt of the attack.", "Odesa took the worst of it.", "Sumy was the hardest hit"
+        + r"|" + r("cas.heading_brunt", r"\s+(?:took|bore|suffered)\s+the\s+(?:brunt|worst)\b|\s+(?:was|were)\s+(?:the\s+)?(?:worst|hardest)[\s-]hit\b")
+        + r")",
     )
     # "in the capital" (which capital: see _place_tokens)
     p["place_capital"] = r(
@@ -588,7 +593,7 @@ PREFILTER_WORDS = (
 # "Russia attacked Kyiv overnight.": the verbs of an attack name its place too
 CONTEXT_WORDS = (
     "debris", "hit", "target", "damaged", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
-    "brunt", "under attack", "under fire",
+    "brunt", "under attack", "under fire", "the worst of it", "worst-hit", "worst hit", "hardest-hit", "hardest hit",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's

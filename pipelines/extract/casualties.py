@@ -71,6 +71,7 @@ rules.declare(
         "cas.ellipsis_person": "'killed a man in A and a woman in B': the second victim, any person noun, keeps the verb",
         "cas.listed_again": "'Two more civilians, a man and a woman, were injured': the list after a count is that count again",
         "cas.heading_brunt": "a sentence opening with the place that bore the brunt names the place of the counts after it: 'Kharkiv bore the brunt of the attack.'",
+        "cas.focus_named_before": "the article's one region is the context only of places after its first mention",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
@@ -1586,18 +1587,21 @@ def _article_focus(sentences: pl.DataFrame) -> pl.DataFrame:
     attacked 16 settlements of Kharkiv region", "Kharkiv regional governor"); no row for an article that names
     none or several."""
     named = (
-        sentences.select("article_id", name=pl.col("cnorm").str.extract_all(ARTICLE_REGION_RE))
+        sentences.select("article_id", "sentence_no", name=pl.col("cnorm").str.extract_all(ARTICLE_REGION_RE))
         .explode("name")
         .drop_nulls("name")
         .filter(~pl.col("name").str.contains(r"^(?:[Ff]rom|[Oo]ver|[Aa]bove)\s"))
-        .select("article_id", text=pl.col("name").str.replace(r"\s+\w+$", " region"))
-        .unique()
+        .select("article_id", "sentence_no", text=pl.col("name").str.replace(r"\s+\w+$", " region"))
     )
     return (
         resolve_places(named, "text")
         .filter(pl.col("place_kind") == "admin1")
         .group_by("article_id")
-        .agg(article_focus=pl.col("admin1").first(), regions=pl.col("admin1").n_unique())
+        .agg(
+            article_focus=pl.col("admin1").first(),
+            regions=pl.col("admin1").n_unique(),
+            focus_from=pl.col("sentence_no").min(),
+        )
         .filter(pl.col("regions") == 1)
         .drop("regions")
     )
@@ -1633,11 +1637,16 @@ def _context_region(
         known_or_shaped = pl.col("admin1").is_not_null()
         if rules.active("cas.village_shape"):
             known_or_shaped = known_or_shaped | pl.col("location").str.contains(SETTLEMENT_SHAPE_RE)
+        # (a region first named after the place is no context of it: "... Kurchatov ... In the neighbouring
+        # Belgorod region, five were wounded")
+        named_before = pl.lit(True)
+        if rules.active("cas.focus_named_before"):
+            named_before = pl.col("focus_from") <= pl.col("sentence_no")
         out = out.join(article_focus, on="article_id", how="left", maintain_order="left").with_columns(
-            focus=pl.when(pl.col("focus").is_null() & known_or_shaped)
+            focus=pl.when(pl.col("focus").is_null() & known_or_shaped & named_before)
             .then(pl.col("article_focus"))
             .otherwise(pl.col("focus"))
-        ).drop("article_focus")
+        ).drop("article_focus", "focus_from")
     if rules.active("cas.district_of_city"):
         district = pl.col("admin1").is_null() & pl.col("location").str.contains(r"(?i)\s(?:district|raion)$")
         out = out.with_columns(

@@ -160,8 +160,10 @@ INJURED_THEN_DIED_RE = (
 # A first report the sentence then updates: "(he) first reported two dead, but by noon ..." (the turn: "but",
 # "; ", "then", "later", "now", "by <time>")
 FIRST_REPORT_RE = (
-    r"(?i)\b(?:first|initially|at\s+first|originally|earlier)\s+(?:(?:he|she|they|it|officials?)\s+)?"
-    r"(?:reported|said|spoke\s+of|put\s+the\s+(?:death\s+)?toll\s+at|gave\s+(?:a\s+)?(?:toll|figure)\s+of)\b"
+    r"(?i)\b(?:first|initially|at\s+first|originally|earlier"
+    # the pluperfect of a report: "In the morning the service had reported six dead; by 14:00 ..."
+    r"|had(?:\s+(?:first|initially|earlier|previously))?)\s+(?:(?:he|she|they|it|officials?)\s+)?"
+    r"(?:reported|said|spoke(?:n)?\s+of|put\s+the\s+(?:death\s+)?toll\s+at|gave\s+(?:a\s+)?(?:toll|figure)\s+of|given\s+(?:a\s+)?(?:toll|figure)\s+of)\b"
 )
 FIRST_REPORT_TURN_RE = r"[^;]*?(?:\bbut\b|;|\bthen\b|\blater\b|\bnow\b|\bby\s+(?:\d|noon|midday|the\s+evening|evening|morning))"
 # the cause told after a victim's verb: "was killed by artillery fire", "were wounded in a drone strike"

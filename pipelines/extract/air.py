@@ -120,6 +120,8 @@ rules.declare(
         "air.partial_region": "a figure in one named region is a part of the night's total",
         "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
         "air.precise_over_rough": "a precise figure beats a rough one near it: 'more than 90 missiles' over 'almost a hundred'",
+        "air.neutralised_parts": "'86 neutralised: 64 shot down and 22 locationally lost': the shot-down part is intercepted, not the combined total",
+        "air.all_own_figure": "an 'all were destroyed' in another sentence than the launch figure leaves the article's own intercepted figure",
         "air.background_carry": "the sentence right after a background one, with no time of its own, is background too",
         "air.weak_impact": "one impact ('a drone struck a block') is not the launch figure beside a larger interception",
         "air.other_more": "'eight other missiles', 'ten more drones' in a later sentence add to the figure before them",
@@ -1518,6 +1520,16 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
             .with_columns(subset=pl.col("subset") & ~(whole_after > pl.col("pos")).fill_null(False))
             .drop("__level")
         )
+    if rules.active("air.neutralised_parts"):
+        # "86 drones were neutralised: 64 shot down and 22 locationally lost": a total whose breakdown has a
+        # suppressed part is a combined figure; the shot-down part under it is the intercepted one
+        group = ["article_id", "attacker", "weapon_class", "sentence_no"]
+        lvl = level
+        intercepted = pl.col("role") == "intercepted"
+        supp_level = pl.when(pl.col("role") == "suppressed").then(lvl).min().over(group)
+        deeper_intercept = pl.when(intercepted).then(lvl).max().over(group)
+        combined = intercepted & (lvl < supp_level) & (deeper_intercept > lvl)
+        counted = counted.filter(~combined.fill_null(False))
     # (lazy, so that the shallowest level is found once per group: the qualifier reads it several times)
     per = (
         counted.lazy()
@@ -1852,22 +1864,33 @@ def _apply_all_except(rows: pl.DataFrame, stream: pl.DataFrame, attackers: pl.Da
     )
     ae = ae.with_columns(only_class=pl.when(of_the_last.fill_null(False)).then(pl.col("weapon_class")))
     exc = ae.group_by("article_id", "exc_class").agg(exc=pl.col("exc_count").sum())
-    every = ae.filter(pl.col("only_class").is_null()).select("article_id").unique()
+    every = ae.filter(pl.col("only_class").is_null()).group_by("article_id").agg(all_sentences=pl.col("sentence_no"))
     only = ae.filter(pl.col("only_class").is_not_null()).select("article_id", weapon_class="only_class").unique()
     flagged = (
-        rows.join(every.with_columns(all_flag=pl.lit(True)), on="article_id", how="left")
+        rows.join(every, on="article_id", how="left")
         .join(only.with_columns(only_flag=pl.lit(True)), on=["article_id", "weapon_class"], how="left")
-        .with_columns(all_flag=pl.col("all_flag").fill_null(False) | pl.col("only_flag").fill_null(False))
+        .with_columns(
+            all_flag=pl.col("all_sentences").is_not_null() | pl.col("only_flag").fill_null(False),
+            only_class=pl.col("only_flag").fill_null(False),
+        )
         .drop("only_flag")
         .join(exc, left_on=["article_id", "weapon_class"], right_on=["article_id", "exc_class"], how="left")
     )
-    return flagged.with_columns(
-        value_intercepted=pl.when(
-            pl.col("all_flag").fill_null(False) & pl.col("value_launched").is_not_null()
+    applies = pl.col("all_flag").fill_null(False) & pl.col("value_launched").is_not_null()
+    if rules.active("air.all_own_figure"):
+        # "More than 30 drones were detected over Kyiv, and all of them were destroyed" beside the night's "44
+        # of 47 destroyed": an "all" in another sentence than the launch figure does not replace an intercepted
+        # figure the article gives
+        applies = applies & (
+            pl.col("value_intercepted").is_null()
+            | pl.col("only_class")
+            | pl.col("all_sentences").list.contains(pl.col("sentence_no_launched")).fill_null(False)
         )
+    return flagged.with_columns(
+        value_intercepted=pl.when(applies)
         .then(pl.col("value_launched") - pl.col("exc").fill_null(0))
         .otherwise(pl.col("value_intercepted")),
-    ).drop("all_flag", "exc")
+    ).drop("all_flag", "all_sentences", "only_class", "exc")
 
 
 def _empty_rows() -> pl.DataFrame:

@@ -14,6 +14,7 @@ from . import rules
 rules.declare(
     {
         "num.superlative_one": "'one of the hardest targets' ranks, it counts no one: no count of one",
+        "num.money": "a sum of money is no count: 'the injured will receive 200,000 roubles each', '$1.2 billion'",
     }
 )
 
@@ -92,6 +93,14 @@ _PUNCT = {
 }  # fmt: skip
 
 
+# A sum of money, in digits (thousands separators already gone): "$1.2 billion", "200000 roubles", "UAH 5 million"
+MONEY_RE = (
+    r"(?i)(^|[^\w])(?:(?:[$\u20ac\u00a3\u20b4]|usd\s*|eur\s*|uah\s*)\d[\d.]*(?:\s*(?:million|billion|thousand|mln|bn)\b)?"
+    r"|\d[\d.]*\s*(?:(?:million|billion|thousand|mln|bn)\s+)?(?:roubles?|rubles?|hryvnias?|hryvnas?|uah|dollars?|euros?|"
+    r"pounds?\s+sterling|usd|eur)\b)"
+)
+
+
 def normalise_for_matching(expr: pl.Expr) -> pl.Expr:
     """The working copy of a sentence that every pattern runs on: ASCII punctuation, numbers as digits.
 
@@ -109,6 +118,9 @@ def normalise_for_matching(expr: pl.Expr) -> pl.Expr:
     # Two passes: adjacent number words ("one two") share the boundary character between them.
     for _ in range(2):
         e = e.str.replace_many(_PATTERNS, _REPLACEMENTS, ascii_case_insensitive=True, leftmost=True)
+    if rules.active("num.money"):
+        # "the injured 200000 roubles each" would read as 200,000 injured
+        e = e.str.replace_all(MONEY_RE, "${1}a sum")
     if rules.active("num.superlative_one"):
         # "one of the hardest targets", "one of the largest attacks": a ranking, never a count of one
         e = e.str.replace_all(

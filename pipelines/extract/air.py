@@ -296,7 +296,7 @@ def patterns() -> dict[str, str]:
     # "... adding that all were destroyed": every weapon launched was intercepted.
     p["all_passive"] = r(
         "air.all_passive",
-        r"\b(?:all|both)\s+(?:of\s+(?:them|which|these|those)\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
+        r"\b(?:all|both|every\s+(?:single\s+)?(?:one|1)|each\s+(?:one|1))\s+(?:of\s+(?:them|which|these|those)\s+)?(?:were|was|have\s+been|has\s+been|had\s+been)\s+(?:\w+\s+)?"
         r"(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed)\b",
     )
     # "the missile struck": a single weapon reported by its impact.

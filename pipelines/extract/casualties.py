@@ -483,7 +483,8 @@ def patterns() -> dict[str, str]:
         + r")?"
     )
     name = PLACE_NAME
-    suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province|subdistrict|community|hromada))?"
+    # (a whole word: "the Dnipropetrovsk regional administration" is its authority, not its region)
+    suffix = r"(?P<suffix>\s+(?:region|oblast|Oblast|Region|district|District|raion|province|Province|subdistrict|community|hromada)\b)?"
     authority = r(
         "cas.place_authority",
         # (any case: "Head of Poltava Regional Military Administration")

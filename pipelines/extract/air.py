@@ -122,6 +122,7 @@ rules.declare(
         "air.precise_over_rough": "a precise figure beats a rough one near it: 'more than 90 missiles' over 'almost a hundred'",
         "air.neutralised_parts": "'86 neutralised: 64 shot down and 22 locationally lost': the shot-down part is intercepted, not the combined total",
         "air.all_own_figure": "an 'all were destroyed' in another sentence than the launch figure leaves the article's own intercepted figure",
+        "air.other_war": "a sentence about another war (Iran and Israel, the Houthis) that names neither side of this one counts no attack",
         "air.background_carry": "the sentence right after a background one, with no time of its own, is background too",
         "air.weak_impact": "one impact ('a drone struck a block') is not the launch figure beside a larger interception",
         "air.other_more": "'eight other missiles', 'ten more drones' in a later sentence add to the figure before them",
@@ -258,7 +259,9 @@ def patterns() -> dict[str, str]:
     # weapon and verb, one per place
     p["place_ellipsis"] = r(
         "air.place_ellipsis",
-        r"(?:,|\s+and)\s+(?P<el_num>" + NUM + r")\s+(?:more\s+)?(?:over|above|in|near)\s+(?:the\s+)?(?-i:[A-Z])",
+        r"(?:,|\s+and)\s+(?P<el_num>" + NUM + r")\s+(?:more\s+)?(?:over|above|in|near)\s+(?:the\s+)?"
+        # ("and seven more over the waters of the Black Sea", "over the territory of the Kursk region")
+        r"(?:(?:waters|territory|skies|airspace)\s+(?:of|over)\s+(?:the\s+)?)?(?-i:[A-Z])",
     )
     # "2 and 39 respectively were downed", "downed 15 and 198, respectively": one figure per weapon named before,
     # in their order
@@ -378,7 +381,7 @@ def patterns() -> dict[str, str]:
     # see _assign_roles)
     p["aim"] = r(
         "air.aim_verb",
-        r"\b(?:targeted|targeting|attacked|attacking|(?:headed|heading|flew|flying)\s+(?:for|towards?|at))\b",
+        r"\b(?:targeted|targeting|attacked|attacking|approached|approaching|(?:headed|heading|flew|flying)\s+(?:for|towards?|at))\b",
     )
     # side words: the subject of a verb (place uses such as "at Ukraine", "Russia's Kursk region" excluded)
     p["side"] = (
@@ -1564,6 +1567,14 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
     return per.drop("additive")
 
 
+# The parties of other wars that news about this one compares it with (Iran and Israel, the Red Sea).
+OTHER_WAR_RE = (
+    r"(?i)\b(?:houthis?|hezbollah|hamas|israel|israeli|israelis|idf|tehran|gaza|lebanon|lebanese|yemen|yemeni|"
+    r"red\s+sea|centcom|central\s+command|iran\s+(?:launched|fired|attacked)|iran's\s+(?:strike|attack|barrage))\b"
+)
+THIS_WAR_RE = r"(?i)\b(?:russia|russian|russians|russia's|moscow|kremlin|ukraine|ukrainian|ukrainians|ukraine's|kyiv|kiev)\b"
+
+
 def extract_air(sentences: pl.DataFrame) -> AirResult:
     """sentences (split_sentences output, with published_at) -> air attack rows with evidence columns:
     article_id, attacker, weapon_class, launched, intercepted, launched_qualifier, event_date,
@@ -1572,6 +1583,10 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
     cand = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline")).filter(
         contains_any_word(pl.col("norm"), PREFILTER_WORDS)
     )
+    if rules.active("air.other_war"):
+        # "Tehran launched more than 300 drones and missiles", "US ships shot down seven Houthi drones": another
+        # war's figures, in a sentence that names neither side of this one
+        cand = cand.filter(~(pl.col("norm").str.contains(OTHER_WAR_RE) & ~pl.col("norm").str.contains(THIS_WAR_RE)))
     if cand.height == 0:
         return AirResult(rows=_empty_rows(), outcomes=_empty_ledger())
     counted, stream, attackers = _counted(cand, p)

@@ -73,6 +73,7 @@ rules.declare(
         "cas.heading_brunt": "a sentence opening with the place that bore the brunt names the place of the counts after it: 'Kharkiv bore the brunt of the attack.'",
         "cas.focus_named_before": "the article's one region is the context only of places after its first mention",
         "cas.distance": "a distance is no count: 'In Myrhorod, some 130 kilometres to the north, one person was injured'",
+        "cas.bringing_number": "'bringing the number of injured in Belgorod to seven': the field's new figure",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
@@ -455,7 +456,10 @@ def patterns() -> dict[str, str]:
         + r")?"
         + second
         # "..., bringing the death toll from the strike to 18"
-        + r"|\bbring(?:ing|s)?\s+the\s+(?P<c_toll2>(?:death\s+)?toll)\s+(?:[\w'-]+\s+){0,8}?to\s+(?P<c_num3>"
+        + r"|\bbring(?:ing|s)?\s+the\s+(?:(?P<c_toll2>(?:death\s+)?toll)|"
+        # "bringing the number of injured in Belgorod to seven"
+        + r("cas.bringing_number", r"number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field3>dead|killed|injured|wounded|victims|casualties)")
+        + r")\s+(?:[\w'-]+\s+){0,8}?to\s+(?P<c_num3>"
         + NUM
         + r")\b",
     )
@@ -781,7 +785,8 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             | pl.col("c_toll2").is_not_null()
             | pl.col("c_field").str.contains("(?i)dead|kill|death")
             | (pl.col("c_field1").is_not_null() if split else pl.lit(False))
-        )
+            | (pl.col("c_field3").str.contains("(?i)dead|kill") if "c_field3" in t.columns else pl.lit(False))
+        ).fill_null(False)
         first = t.select(
             *KEYS, "pos", "end", kind=pl.lit("toll"),
             field=pl.when(death).then(pl.lit("killed")).otherwise(pl.lit("injured")),

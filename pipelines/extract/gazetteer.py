@@ -25,7 +25,9 @@ NOT_PLACE_NAME_RE = (
     r"north|south|east|west|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|wagner|telegram|facebook|twitter|x|defen[cs]e|"
     r"ministry|army|general|staff|forces|president|putin|zelensk\w*|kadyrov|prigozhin|deepstate|reuters|tass|ria|"
-    r"interfax|isw|afp|ap|un|unicef|suspilne|ukrinform|god)$"
+    r"interfax|isw|afp|ap|un|unicef|suspilne|ukrinform|god|"
+    # titles before a name: "..., Chief of the General Staff Valery Gerasimov told Putin"
+    r"chief|commander|head|governor|mayor|spokes(?:man|woman|person)|deputy)$"
 )
 # A word inside a name that makes it something other than a settlement ("Donetsk People's Republic").
 NOT_PLACE_WORD_RE = (

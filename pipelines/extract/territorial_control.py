@@ -101,6 +101,7 @@ rules.declare(
         "ter.imperative": "an imperative opening a sentence claims nothing: 'Take Chasiv Yar. Russian officials ...'",
         "ter.unit_names": "unit names tell the side: Ukraine's 'Separate ... Brigade', Russia's 'Guards ... Division', 'Motor Rifle'",
         "ter.shown_as": "a map or source that shows X 'as under Russian control' claims it",
+        "ter.passive_locator": "a locator between the name and its passive: 'the village of X north of the city has been taken'",
         "ter.side_unit": "a side's attack noun before a unit noun names the unit: 'a Ukrainian assault regiment retook X' is Ukraine's",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
@@ -364,7 +365,10 @@ def patterns() -> dict[str, str]:
         + names
         # "Bohdanivka and Ivanivske villages came under Russian control" (the noun right before the verb)
         + r"(?:\s+" + r("ter.names_noun", r"(?i:" + PLACE_NOUN + r")")
-        + r"|\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,)??\s+"
+        + r"|\s+(?:of|in)\s+(?:the\s+)?[^,;]{0,60}?|,\s+[^,;]{1,80}?,"
+        # "the village of Rodinskoye north of the city has been taken"
+        + r"|" + r("ter.passive_locator", r"\s+(?i:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+(?:of\s+)?[^,;]{0,50}?")
+        + r")??\s+"
         r"(?i:(?P<trig>" + passive + r"))"
     )
     # "the village of X, which Russian forces seized on Tuesday": the claim's object before it

@@ -1145,7 +1145,11 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         if rules.active("cas.possessor_place"):
             # (capitals stand for their governments: "Moscow's attack", "Kyiv's forces" name no place)
             t = t.with_columns(
-                pl.when(pl.col("place").str.contains(r"^(?:Moscow|Kyiv|Kiev|Russia|Ukraine)'s$"))
+                # ("Kyiv's military administration" is the city's own: the authority makes it a place)
+                pl.when(
+                    pl.col("place").str.contains(r"^(?:Moscow|Kyiv|Kiev|Russia|Ukraine)'s$")
+                    & pl.col("authority").is_null()
+                )
                 .then(pl.col("place"))
                 .otherwise(pl.col("place").str.replace(r"'s$", ""))
             )
@@ -1161,6 +1165,8 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 pl.col("authority").is_not_null()
                 & ~pl.col("authority").str.contains(r"(?i)mayor|city")
                 & ~pl.col("place").str.contains(r"\sCity\b")
+                # Kyiv's administrations are the capital's (the region's is "the Kyiv regional ...")
+                & ~(pl.col("place").str.contains(r"^(?:Kyiv|Kiev)$") & ~pl.col("authority").str.contains(r"(?i)regional|oblast"))
             )
             .then(
                 pl.concat_str(

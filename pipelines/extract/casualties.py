@@ -72,7 +72,6 @@ rules.declare(
         "cas.listed_again": "'Two more civilians, a man and a woman, were injured': the list after a count is that count again",
         "cas.heading_brunt": "a sentence opening with the place that bore the brunt names the place of the counts after it: 'Kharkiv bore the brunt of the attack.'",
         "cas.focus_named_before": "the article's one region is the context only of places after its first mention",
-        "cas.distance": "a distance is no count: 'In Myrhorod, some 130 kilometres to the north, one person was injured'",
         "cas.bringing_number": "'bringing the number of injured in Belgorod to seven': the field's new figure",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
@@ -635,12 +634,6 @@ _ONE_PERSON = r"(?:an?|one)\s+(?:" + MODWORD + r"\s+){0,2}?(?:" + PERSON + r")"
 LISTED_AGAIN_RE = (
     r"(?i)\b(\d{1,6}\s+(?:more\s+|other\s+)?(?:" + MODWORD + r"\s+){0,2}?(?:" + PERSON + r"))\s*(?:,|\s[\u2013\u2014-])\s+"
     + r"(?:" + _ONE_PERSON + r"\s*(?:,|\band\b)\s*)+" + _ONE_PERSON + r"\s*(?:,|\s[\u2013\u2014-])\s*"
-)
-# "In Myrhorod, some 130 kilometres to the north, one person was injured": a distance is no count, and the
-# apposition it stands in is read out
-DISTANCE_RE = (
-    r"(?i)(?:,\s+(?:some\s+|about\s+|around\s+|roughly\s+|nearly\s+|approximately\s+|just\s+|barely\s+|only\s+)?"
-    r"\d{1,5}\s*(?:km|kilomet(?:re|er)s?|miles?)\b[^,;.]{0,50},)|\b\d{1,5}\s*(?:km|kilomet(?:re|er)s?|miles?)\b"
 )
 # "a man of 67 died": the age after "of" (with no noun after it) is no count
 PERSON_OF_AGE_RE = (
@@ -1572,8 +1565,6 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
         # "an employee, who was seriously injured, died in hospital": one dead, not one injured as well (the
         # relative clause is read out)
         norm = norm.str.replace_all(INJURED_THEN_DIED_RE, " died")
-    if rules.active("cas.distance"):
-        norm = norm.str.replace_all(DISTANCE_RE, ",")
     if rules.active("cas.listed_again"):
         norm = norm.str.replace_all(LISTED_AGAIN_RE, "$1 ")
     if rules.active("cas.person_of_age"):

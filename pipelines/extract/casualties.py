@@ -22,6 +22,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
 from pipelines.extract import rules, vocabulary
@@ -40,6 +42,7 @@ from pipelines.extract.tokens import (
     find_tokens,
     literal_pattern,
 )
+from pipelines.reference.gazetteer import load_gazetteer
 
 KEYS = ("article_id", "sentence_no")
 
@@ -73,6 +76,7 @@ rules.declare(
         "cas.heading_brunt": "a sentence opening with the place that bore the brunt names the place of the counts after it: 'Kharkiv bore the brunt of the attack.'",
         "cas.focus_named_before": "the article's one region is the context only of places after its first mention",
         "cas.bringing_number": "'bringing the number of injured in Belgorod to seven': the field's new figure",
+        "cas.focus_per_country": "an article's one region is counted per country: 'the border with Russia's Belgorod region' leaves a Kharkiv report's focus",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
@@ -1607,10 +1611,13 @@ def _article_focus(sentences: pl.DataFrame) -> pl.DataFrame:
         .filter(~pl.col("name").str.contains(r"^(?:[Ff]rom|[Oo]ver|[Aa]bove)\s"))
         .select("article_id", "sentence_no", text=pl.col("name").str.replace(r"\s+\w+$", " region"))
     )
+    regions = resolve_places(named, "text").filter(pl.col("place_kind") == "admin1")
+    if not rules.active("cas.focus_per_country"):
+        regions = regions.with_columns(country=pl.lit(None, pl.String))
+    # one region per country: "the border with Russia's Belgorod region" leaves a Kharkiv report's focus
+    # on Kharkiv (a place takes the focus of its own country; see _context_region)
     return (
-        resolve_places(named, "text")
-        .filter(pl.col("place_kind") == "admin1")
-        .group_by("article_id")
+        regions.group_by("article_id", "country")
         .agg(
             article_focus=pl.col("admin1").first(),
             regions=pl.col("admin1").n_unique(),
@@ -1619,6 +1626,12 @@ def _article_focus(sentences: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("regions") == 1)
         .drop("regions")
     )
+
+
+@lru_cache(maxsize=1)
+def _admin1_countries() -> pl.DataFrame:
+    """admin1 -> country, for every admin1 the gazetteer knows."""
+    return load_gazetteer().select("admin1", "country").drop_nulls().unique("admin1")
 
 
 def _context_region(
@@ -1656,7 +1669,22 @@ def _context_region(
         named_before = pl.lit(True)
         if rules.active("cas.focus_named_before"):
             named_before = pl.col("focus_from") <= pl.col("sentence_no")
-        out = out.join(article_focus, on="article_id", how="left", maintain_order="left").with_columns(
+        # the focus of the place's own country (by its admin1), else, for a place the gazetteer does not know,
+        # the one region of the article's first-named country
+        own = out.select("article_id", "admin1").join(_admin1_countries(), on="admin1", how="left")
+        first = article_focus.sort("focus_from").group_by("article_id", maintain_order=True).first()
+        by_country = own.join(article_focus, on=["article_id", "country"], how="left", maintain_order="left")
+        by_first = own.join(first.drop("country"), on="article_id", how="left", maintain_order="left")
+        if not rules.active("cas.focus_per_country"):
+            by_country = by_first
+        unknown_country = pl.lit(own["country"]).is_null()
+        out = out.with_columns(
+            **{
+                c: pl.when(unknown_country).then(pl.lit(by_first[c])).otherwise(pl.lit(by_country[c]))
+                for c in ("article_focus", "focus_from")
+            }
+        )
+        out = out.with_columns(
             focus=pl.when(pl.col("focus").is_null() & known_or_shaped & named_before)
             .then(pl.col("article_focus"))
             .otherwise(pl.col("focus"))

@@ -77,6 +77,7 @@ rules.declare(
         "cas.focus_named_before": "the article's one region is the context only of places after its first mention",
         "cas.bringing_number": "'bringing the number of injured in Belgorod to seven': the field's new figure",
         "cas.focus_per_country": "an article's one region is counted per country: 'the border with Russia's Belgorod region' leaves a Kharkiv report's focus",
+        "cas.subset_aside": "'Five civilians, among them a girl, sustained injuries': the aside between count and verb is read out",
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
@@ -638,6 +639,10 @@ _ONE_PERSON = r"(?:an?|one)\s+(?:" + MODWORD + r"\s+){0,2}?(?:" + PERSON + r")"
 LISTED_AGAIN_RE = (
     r"(?i)\b(\d{1,6}\s+(?:more\s+|other\s+)?(?:" + MODWORD + r"\s+){0,2}?(?:" + PERSON + r"))\s*(?:,|\s[\u2013\u2014-])\s+"
     + r"(?:" + _ONE_PERSON + r"\s*(?:,|\band\b)\s*)+" + _ONE_PERSON + r"\s*(?:,|\s[\u2013\u2014-])\s*"
+)
+SUBSET_ASIDE_RE = (
+    r"(?i),\s+(?:among\s+them|including)\s+[^,;]{1,60},\s+((?:were|was|sustained|suffered|received|died|had|have|"
+    r"are|is)\b)"
 )
 # "a man of 67 died": the age after "of" (with no noun after it) is no count
 PERSON_OF_AGE_RE = (
@@ -1569,6 +1574,10 @@ def _working_copy(norm: pl.Expr) -> pl.Expr:
         # "an employee, who was seriously injured, died in hospital": one dead, not one injured as well (the
         # relative clause is read out)
         norm = norm.str.replace_all(INJURED_THEN_DIED_RE, " died")
+    if rules.active("cas.subset_aside"):
+        # "Five more civilians, among them a 16-year-old girl, sustained blast injuries": the aside is read out,
+        # so the count meets its verb (the part it names is inside the count anyway)
+        norm = norm.str.replace_all(SUBSET_ASIDE_RE, " $1")
     if rules.active("cas.listed_again"):
         norm = norm.str.replace_all(LISTED_AGAIN_RE, "$1 ")
     if rules.active("cas.person_of_age"):

@@ -13,14 +13,15 @@ import pytest
 
 from pipelines.extract import contract_jsonl, extract_events
 
-pytestmark = pytest.mark.thorough  # ten extractions and scorings, ~20 s: outside `make test-fast`
+pytestmark = pytest.mark.thorough  # nineteen extractions and scorings, ~30 s: outside `make test-fast`
 
 SYNTHETIC = Path(__file__).resolve().parent / "synthetic"
 SCORE = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
-# strict F1 floors, a few points under what the extractor scores at the time of writing (0.88-0.96)
+# strict F1 floors, a few points under what the extractor scores at the time of writing (0.86-0.99)
 FLOORS = {
     "wire": 0.92, "ukr": 0.91, "rus": 0.85, "blog": 0.90, "hold1": 0.86, "hold2": 0.86, "hold3": 0.87,
-    "hold4": 0.91, "hold5": 0.88, "hold6": 0.84, "hold7": 0.95, "hold8": 0.94,
+    "hold4": 0.91, "hold5": 0.88, "hold6": 0.84, "hold7": 0.95, "hold8": 0.94, "hold9": 0.82, "hold10": 0.88,
+    "hold11": 0.88, "hold12": 0.91, "hold13": 0.89, "hold14": 0.94, "hold15": 0.86,
 }  # fmt: skip
 
 

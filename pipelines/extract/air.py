@@ -1527,11 +1527,10 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
         # "86 drones were neutralised: 64 shot down and 22 locationally lost": a total whose breakdown has a
         # suppressed part is a combined figure; the shot-down part under it is the intercepted one
         group = ["article_id", "attacker", "weapon_class", "sentence_no"]
-        lvl = level
         intercepted = pl.col("role") == "intercepted"
-        supp_level = pl.when(pl.col("role") == "suppressed").then(lvl).min().over(group)
-        deeper_intercept = pl.when(intercepted).then(lvl).max().over(group)
-        combined = intercepted & (lvl < supp_level) & (deeper_intercept > lvl)
+        supp_level = pl.when(pl.col("role") == "suppressed").then(level).min().over(group)
+        deeper_intercept = pl.when(intercepted).then(level).max().over(group)
+        combined = intercepted & (level < supp_level) & (deeper_intercept > level)
         counted = counted.filter(~combined.fill_null(False))
     # (lazy, so that the shallowest level is found once per group: the qualifier reads it several times)
     per = (
@@ -1886,7 +1885,7 @@ def _apply_all_except(rows: pl.DataFrame, stream: pl.DataFrame, attackers: pl.Da
         .join(only.with_columns(only_flag=pl.lit(True)), on=["article_id", "weapon_class"], how="left")
         .with_columns(
             all_flag=pl.col("all_sentences").is_not_null() | pl.col("only_flag").fill_null(False),
-            only_class=pl.col("only_flag").fill_null(False),
+            of_the_last=pl.col("only_flag").fill_null(False),
         )
         .drop("only_flag")
         .join(exc, left_on=["article_id", "weapon_class"], right_on=["article_id", "exc_class"], how="left")
@@ -1898,14 +1897,14 @@ def _apply_all_except(rows: pl.DataFrame, stream: pl.DataFrame, attackers: pl.Da
         # figure the article gives
         applies = applies & (
             pl.col("value_intercepted").is_null()
-            | pl.col("only_class")
+            | pl.col("of_the_last")
             | pl.col("all_sentences").list.contains(pl.col("sentence_no_launched")).fill_null(False)
         )
     return flagged.with_columns(
         value_intercepted=pl.when(applies)
         .then(pl.col("value_launched") - pl.col("exc").fill_null(0))
         .otherwise(pl.col("value_intercepted")),
-    ).drop("all_flag", "all_sentences", "only_class", "exc")
+    ).drop("all_flag", "all_sentences", "of_the_last", "exc")
 
 
 def _empty_rows() -> pl.DataFrame:

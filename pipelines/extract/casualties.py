@@ -22,8 +22,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from pipelines.extract import rules, vocabulary
@@ -31,6 +29,7 @@ from pipelines.extract.gazetteer import (
     NOT_PLACE_NAME_RE,
     NOT_PLACE_WORD_RE,
     SETTLEMENT_SHAPE_RE,
+    admin1_countries,
     resolve_places,
 )
 from pipelines.extract.numbers import QUALIFIER_RE, qualifier_code
@@ -42,7 +41,6 @@ from pipelines.extract.tokens import (
     find_tokens,
     literal_pattern,
 )
-from pipelines.reference.gazetteer import load_gazetteer
 
 KEYS = ("article_id", "sentence_no")
 
@@ -1637,12 +1635,6 @@ def _article_focus(sentences: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-@lru_cache(maxsize=1)
-def _admin1_countries() -> pl.DataFrame:
-    """admin1 -> country, for every admin1 the gazetteer knows."""
-    return load_gazetteer().select("admin1", "country").drop_nulls().unique("admin1")
-
-
 def _context_region(
     places: pl.DataFrame, context: pl.DataFrame, article_focus: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -1680,7 +1672,7 @@ def _context_region(
             named_before = pl.col("focus_from") <= pl.col("sentence_no")
         # the focus of the place's own country (by its admin1), else, for a place the gazetteer does not know,
         # the one region of the article's first-named country
-        own = out.select("article_id", "admin1").join(_admin1_countries(), on="admin1", how="left")
+        own = out.select("article_id", "admin1").join(admin1_countries(), on="admin1", how="left")
         first = article_focus.sort("focus_from").group_by("article_id", maintain_order=True).first()
         by_country = own.join(article_focus, on=["article_id", "country"], how="left", maintain_order="left")
         by_first = own.join(first.drop("country"), on="article_id", how="left", maintain_order="left")

@@ -6,9 +6,19 @@ warehouse reads too: pipelines/reference/gazetteer.py. Its lookup is imported he
 
 from __future__ import annotations
 
-from pipelines.reference.gazetteer import resolve_places
+from functools import lru_cache
 
-__all__ = ["NOT_PLACE_NAME_RE", "NOT_PLACE_WORD_RE", "SETTLEMENT_SHAPE_RE", "resolve_places"]
+import polars as pl
+
+from pipelines.reference.gazetteer import load_gazetteer, resolve_places
+
+__all__ = ["NOT_PLACE_NAME_RE", "NOT_PLACE_WORD_RE", "SETTLEMENT_SHAPE_RE", "admin1_countries", "resolve_places"]
+
+
+@lru_cache(maxsize=1)
+def admin1_countries() -> pl.DataFrame:
+    """admin1 -> country, for every admin1 the gazetteer knows (which focus a place takes: its country's)."""
+    return load_gazetteer().select("admin1", "country").drop_nulls().unique("admin1")
 
 
 # --------------------------------------------------------------------------- names that are no place

@@ -1670,15 +1670,15 @@ def _context_region(
         named_before = pl.lit(True)
         if rules.active("cas.focus_named_before"):
             named_before = pl.col("focus_from") <= pl.col("sentence_no")
-        # the focus of the place's own country (by its admin1), else, for a place the gazetteer does not know,
-        # the one region of the article's first-named country
+        # the focus of the place's own country (by its admin1), else (a place the gazetteer does not know, or
+        # puts in a country the article names no region of) the one region of the article's first-named country
         own = out.select("article_id", "admin1").join(admin1_countries(), on="admin1", how="left")
         first = article_focus.sort("focus_from").group_by("article_id", maintain_order=True).first()
         by_country = own.join(article_focus, on=["article_id", "country"], how="left", maintain_order="left")
         by_first = own.join(first.drop("country"), on="article_id", how="left", maintain_order="left")
         if not rules.active("cas.focus_per_country"):
             by_country = by_first
-        unknown_country = pl.lit(own["country"]).is_null()
+        unknown_country = pl.lit(own["country"]).is_null() | pl.lit(by_country["article_focus"]).is_null()
         out = out.with_columns(
             **{
                 c: pl.when(unknown_country).then(pl.lit(by_first[c])).otherwise(pl.lit(by_country[c]))

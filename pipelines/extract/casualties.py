@@ -1136,7 +1136,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             # "hit the Kyivskyi and Saltivskyi districts": parts of the city named before, no place of their own
             after = (
                 t.select(*KEYS, "end")
-                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left")
+                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
                 .select(pl.col("cnorm").str.slice(pl.col("end"), 12).str.contains(r"^\s+districts\b"))
                 .to_series()
             )
@@ -1672,7 +1672,7 @@ def _context_region(
             named_before = pl.col("focus_from") <= pl.col("sentence_no")
         # the focus of the place's own country (by its admin1), else (a place the gazetteer does not know, or
         # puts in a country the article names no region of) the one region of the article's first-named country
-        own = out.select("article_id", "admin1").join(admin1_countries(), on="admin1", how="left")
+        own = out.select("article_id", "admin1").join(admin1_countries(), on="admin1", how="left", maintain_order="left")
         first = article_focus.sort("focus_from").group_by("article_id", maintain_order=True).first()
         by_country = own.join(article_focus, on=["article_id", "country"], how="left", maintain_order="left")
         by_first = own.join(first.drop("country"), on="article_id", how="left", maintain_order="left")

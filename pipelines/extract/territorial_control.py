@@ -537,7 +537,7 @@ def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         # "a Ukrainian assault regiment", "Russian assault units": the noun names the unit, a subject
         after = (
             t.select(*KEYS, "end")
-            .join(frame.select(*KEYS, "norm"), on=list(KEYS), how="left")
+            .join(frame.select(*KEYS, "norm"), on=list(KEYS), how="left", maintain_order="left")
             .select(pl.col("norm").str.slice(pl.col("end"), 16))
             .to_series()
         )

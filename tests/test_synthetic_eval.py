@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.extract import contract_jsonl, extract_events
 
-pytestmark = pytest.mark.thorough  # nineteen extractions and scorings, ~30 s: outside `make test-fast`
+pytestmark = pytest.mark.thorough  # nineteen extractions and scorings, ~50 s: outside `make test-fast`
 
 SYNTHETIC = Path(__file__).resolve().parent / "synthetic"
 SCORE = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"

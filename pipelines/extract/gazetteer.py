@@ -51,6 +51,6 @@ NOT_PLACE_WORD_RE = (
 # "Pokrovske", "Zelenyi Hai" does not have one): the shape says "village" where no gazetteer lists it. Endings
 # that English words and surnames share ("-ov", "-in", "-sky") are left out.
 SETTLEMENT_SHAPE_RE = (
-    r"(?:ivka|yivka|ovka|evka|ivske|ivska|skaya|skoye|skoe|ske|ska|yne|ove|eve|ino|ovo|evo|ychi|ivtsi|yany|"
+    r"(?:ivka|ovka|evka|skaya|skoye|skoe|ske|ska|yne|ove|eve|ino|ovo|evo|ychi|ivtsi|yany|"
     r"horod|hrad|gorod|grad|opil|opol)$"
 )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.extract import rules, vocabulary
+from pipelines.extract import rules, vocabulary, weapons
 from pipelines.extract.gazetteer import (
     NOT_PLACE_NAME_RE,
     NOT_PLACE_WORD_RE,
@@ -68,6 +68,11 @@ rules.declare(
         "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
         "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
         "cas.village_shape": "an unknown name shaped like a village ('-ivka', '-ske', '-skaya') lies in the one region its article names",
+        "cas.victim_modifier": "'three women working at the farm were wounded', 'two people in the car were killed': a modifier between victims and verb",
+        "cas.named_settlement": "'the village of X', 'the X hromada': a settlement the gazetteer lacks lies in the one region its article names",
+        "cas.ellipsis_gapped": "'three were wounded in Kramatorsk, and in Sloviansk two': a count after its place, its field left out",
+        "cas.weapon_not_place": "'three were wounded in Shahed strikes': a weapon's name in a place's slot is no village",
+        "cas.count_slot_place": "a name right after a count or a casualty verb and 'in' ('and one in Kizomys') is a place, known to the gazetteer or not",
         "cas.person_of_age": "'a man of 67 died': the age after the person is no count",
         "cas.ellipsis_person": "'killed a man in A and a woman in B': the second victim, any person noun, keeps the verb",
         "cas.listed_again": "'Two more civilians, a man and a woman, were injured': the list after a count is that count again",
@@ -288,6 +293,17 @@ def patterns() -> dict[str, str]:
     of_place += of_org
     sep = r("cas.victim_list", r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)")
     relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
+    # "three women working at the farm were wounded", "two people in the car were killed": a short lowercase
+    # modifier between the victims and their verb
+    modifier = (
+        r"(?:"
+        + r(
+            "cas.victim_modifier",
+            # (lowercase words only: "three civilians in Kostiantynivka and Sloviansk" is a place, not a modifier)
+            r"(?-i:\s+(?:[a-z]{2,}ing|in|on|at|inside|aboard|near)\s+(?:(?:the|a|an|their|his|her)\s+)?(?:[a-z-]+\s+){0,3}?[a-z-]+)",
+        )
+        + r")?"
+    )
     more = r("cas.more_others", r"(?:\s+(?:more|others?|other\s+people))?")
     victim = VICTIM.replace(r"(?:\s+(?:more|others?|other\s+people))?", more, 1)
     victim_item = VICTIM_ITEM
@@ -310,6 +326,7 @@ def patterns() -> dict[str, str]:
         + r"\s+)?"
         + victims
         + relative
+        + modifier
         + r"(?P<a_paren>\s*,[^,]{1,80},)?\s+"
         + AUX
         + r"(?P<a_verb>killed|dead|died|perished|injured|wounded|hurt|hospitali[sz]ed|"
@@ -473,6 +490,14 @@ def patterns() -> dict[str, str]:
         # "killed a man in A and a woman in B": any person, with a word or two before it
         + r"|" + r("cas.ellipsis_person", r"(?i:(?:" + MODWORD + r"\s+){0,2}?" + PERSON + r"\s+)")
         + r")?(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?\p{Lu}",
+    )
+    # "In Kramatorsk three people were wounded, and in Sloviansk two": the count after its place, the field
+    # left out
+    p["ellipsis_gapped"] = r(
+        "cas.ellipsis_gapped",
+        r"(?:,\s*|\s+)and\s+(?i:in|near|at)\s+(?:the\s+)?(?i:(?:village|town|city)\s+of\s+)?" + PLACE_NAME
+        + r"(?:\s+(?i:region|district|oblast|hromada|community))?\s*,?\s+(?:another\s+)?(?P<g_num>\d{1,6}|one)"
+        r"(?:\s+(?i:more|others?|people|residents|civilians))?\s*(?:[.;]|$)",
     )
     adj = (
         r"(?:(?:the|southern|northern|eastern|western|central|north-?eastern|north-?western|south-?eastern|"
@@ -643,6 +668,12 @@ SUBSET_ASIDE_RE = (
     r"are|is)\b)"
 )
 # "a man of 67 died": the age after "of" (with no noun after it) is no count
+# what stands right before "in X" when X is where the victims were: a count ("and one in X", "two more in X")
+# or a casualty verb ("were killed in X")
+COUNT_SLOT_RE = (
+    r"(?i)(?:\b(?:\d{1,6}|one|an?other)(?:\s+(?:more|others?|people|persons|residents|civilians))?|"
+    r"\b(?:killed|injured|wounded|hurt|died|dead|perished))\s+$"
+)
 PERSON_OF_AGE_RE = (
     r"(?i)\b(" + SINGULAR_PERSON + r"|" + KIN + r")\s+of\s+\d{1,3}(?:\s+years(?:\s+old)?)?\b(\s*(?:[,.;)]|$|(?:was|died|is|has|had|were|suffered|sustained|received|and)\b))"
 )
@@ -922,7 +953,8 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
     """counts plus the elliptical ones ("..., three more in B, and one in C"), each with the field of the last
     count before it in its sentence."""
     t = find_tokens(cand, "cnorm", p["ellipsis"], kind="count", flags="")
-    if t.height == 0:
+    g = find_tokens(cand, "cnorm", p["ellipsis_gapped"], kind="count", flags="")
+    if t.height == 0 and g.height == 0:
         return counts
     t = _tokens(t, p["ellipsis"]).select(
         *KEYS, "pos", end=pl.col("pos") + pl.col("tok").str.find(r"(?i)\s(?:in|near|at)\s").cast(pl.Int64),
@@ -931,6 +963,21 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
         # after a colon, a dash or a comma, a part may break its whole down ("killed three: two in A, one in B")
         breakdown=pl.col("e_sep").is_not_null() & pl.lit(rules.active("cas.breakdown")),
     )  # fmt: skip
+    if g.height:
+        g = _tokens(g, p["ellipsis_gapped"]).with_columns(
+            at=pl.col("tok").str.find(r"(?:\d{1,6}|one)(?:\s+\w+)?\s*[.;]?$").cast(pl.Int64)
+        )
+        t = pl.concat(
+            [
+                t,
+                g.select(
+                    *KEYS, pos=pl.col("pos") + pl.col("at"), end=pl.col("pos") + pl.col("tok").str.len_chars(),
+                    kind="kind", count=_count_col(pl.col("g_num")), qual=pl.lit("exact"), local_part=pl.lit(False),
+                    breakdown=pl.lit(False), gapped=pl.lit(True),
+                ),
+            ],
+            how="diagonal_relaxed",
+        )  # fmt: skip
     # a count the other passes already read is not read again
     overlapping = (
         t.join(counts.select(*KEYS, c_pos="pos", c_end="end"), on=list(KEYS), how="inner")
@@ -962,6 +1009,22 @@ def _with_ellipsis(cand: pl.DataFrame, p: dict[str, str], counts: pl.DataFrame) 
         *KEYS, "pos"
     )
     both = both.with_columns(field=pl.col("field").forward_fill().over(KEYS))
+    if "gapped" in both.columns:
+        # "... wounded three; shells damaged 12 houses there and in B two": another number between the count
+        # and the gapped one is what it counts, not the people
+        prev_end = pl.when(~pl.col("gapped").fill_null(False)).then(pl.col("end")).forward_fill().over(KEYS)
+        between = (
+            both.select(*KEYS, "pos", prev_end=prev_end)
+            .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
+            .select(
+                pl.col("cnorm")
+                .str.slice(pl.col("prev_end"), (pl.col("pos") - pl.col("prev_end")).clip(0))
+                .str.contains(r"\d")
+                .fill_null(True)
+            )
+            .to_series()
+        )
+        both = both.filter(~(pl.col("gapped").fill_null(False) & between)).drop("gapped")
     if dropped is not None:
         # the split whole lends its field to its parts, then leaves
         both = both.join(dropped, on=[*KEYS, "pos"], how="left").filter(pl.col("split_whole").is_null())
@@ -1153,6 +1216,37 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 .then(pl.col("place"))
                 .otherwise(pl.col("place").str.replace(r"'s$", ""))
             )
+        if rules.active("cas.count_slot_place"):
+            # "two were killed in Bilozerka and one in Kizomys", "three were wounded in Kizomys": a name right
+            # after a count or a casualty verb and "in/near/at" is where they were, known to the gazetteer or
+            # not (_context_region gives it the article's region)
+            before = (
+                t.select(*KEYS, "pos", "tok")
+                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
+                .select(
+                    pl.col("tok").str.contains(r"^(?:[Ii]n|[Nn]ear|[Aa]t)\s")
+                    & pl.col("cnorm")
+                    .str.slice(pl.max_horizontal(pl.col("pos") - 30, 0), pl.min_horizontal(pl.col("pos"), 30))
+                    .str.contains(COUNT_SLOT_RE)
+                )
+                .to_series()
+            )
+            # ("killed in Tuesday's Russian strike": a possessor before another word, or a weekday, is no place)
+            first_word = pl.col("place").str.extract(r"^([\w-]+)").fill_null("")
+            t = t.with_columns(
+                slot=before
+                & ~pl.col("place").str.contains(r"'s\s")
+                & ~first_word.str.contains(NOT_PLACE_NAME_RE)
+            )
+        else:
+            t = t.with_columns(slot=pl.lit(False))
+        if rules.active("cas.named_settlement"):
+            # "in the village of Novye Yurkovichi", "in the Kutsurub hromada": the text says it is a settlement
+            t = t.with_columns(
+                slot=pl.col("slot")
+                | pl.col("tok").str.contains(r"(?i)\b(?:village|town|settlement|hamlet)\s+of\s")
+                | pl.col("suffix").str.contains(r"(?i)hromada|community").fill_null(False)
+            )
         t = t.with_columns(
             location=pl.when(pl.col("place_of").is_not_null())
             .then(pl.col("place_of"))
@@ -1204,6 +1298,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 nationwide=pl.col("ambiguous"),
                 # "the head of the Kharkiv Regional Military Administration said": a region's authority speaking
                 speaker=pl.col("authority").is_not_null() & (pl.col("place_kind") == "admin1"),
+                slot=pl.col("slot").fill_null(False),
             )
         )  # fmt: skip
     r = find_tokens(cand, "cnorm", p["region_ref"], kind="place", flags="") if frames else None
@@ -1219,7 +1314,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             both.filter(pl.col("ref") & pl.col("prev_admin1").is_not_null()).select(
                 *KEYS, "pos", "end", "kind", location=pl.concat_str(pl.col("prev_admin1"), pl.lit(" region")),
                 admin1="prev_admin1", place_kind=pl.lit("admin1"), place_population=pl.lit(None, pl.Int64),
-                nationwide=pl.lit(False), speaker=pl.lit(False),
+                nationwide=pl.lit(False), speaker=pl.lit(False), slot=pl.lit(False),
             )
         )  # fmt: skip
     n = find_tokens(cand, "cnorm", p["nationwide"], kind="place", flags="")
@@ -1227,7 +1322,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             n.select(*KEYS, "pos", "end", "kind", location=pl.lit(None, pl.String), admin1=pl.lit(None, pl.String),
                      place_kind=pl.lit(None, pl.String), place_population=pl.lit(None, pl.Int64), nationwide=pl.lit(True),
-                     speaker=pl.lit(False))
+                     speaker=pl.lit(False), slot=pl.lit(False))
         )  # fmt: skip
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
@@ -1665,6 +1760,8 @@ def _context_region(
         known_or_shaped = pl.col("admin1").is_not_null()
         if rules.active("cas.village_shape"):
             known_or_shaped = known_or_shaped | pl.col("location").str.contains(SETTLEMENT_SHAPE_RE)
+        if "slot" in out.columns:
+            known_or_shaped = known_or_shaped | pl.col("slot")
         # (a region first named after the place is no context of it: "... Kurchatov ... In the neighbouring
         # Belgorod region, five were wounded")
         named_before = pl.lit(True)
@@ -1704,6 +1801,9 @@ def _context_region(
         village = ~pl.col("location").str.contains(NOT_PLACE_NAME_RE) & ~pl.col("location").str.contains(
             NOT_PLACE_WORD_RE
         )
+        if rules.active("cas.weapon_not_place"):
+            # "wounded in Shahed strikes", "killed in an Iskander attack": the weapon, not a village
+            village = village & ~pl.col("location").str.contains(f"(?i)^{weapons.alias_pattern()}$")
         unknown = pl.col("admin1").is_null() & village
         # a regional centre (Kherson in Kherson oblast) is where its name says
         centre = pl.col("location").str.to_lowercase().str.starts_with(pl.col("admin1").str.to_lowercase())

@@ -200,9 +200,11 @@ rules.declare(
 # A calendar date: "October 17", "Oct. 3", "17 October", "3rd of Oct", with its year when given. Month names are
 # capitalised ("may" is a verb).
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+# the rest of a month's name, or none: "Marhanets 2" and "Novoselivka 3" are places, not dates
+_MON_REST = r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\b"
 DATE_RE = (
-    r"\b(?:(?P<mon1>" + _MON + r")[a-z]*\.?\s+(?P<day1>\d{1,2})(?:st|nd|rd|th)?\b(?:\s*-\s*\d{1,2}\b)?"
-    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:of\s+)?(?P<mon2>" + _MON + r")[a-z]*\b\.?)"
+    r"\b(?:(?P<mon1>" + _MON + r")" + _MON_REST + r"\.?\s+(?P<day1>\d{1,2})(?:st|nd|rd|th)?\b(?:\s*-\s*\d{1,2}\b)?"
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:of\s+)?(?P<mon2>" + _MON + r")" + _MON_REST + r"\.?)"
     r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
 )
 # a cheap gate: a capitalised month abbreviation somewhere in the sentence

@@ -14,6 +14,9 @@ from . import rules
 rules.declare(
     {
         "num.superlative_one": "'one of the hardest targets' ranks, it counts no one: no count of one",
+        "num.every_one": "'destroyed every one of the 14 missiles' is all 14 ('every one of them': all of them), no count of one",
+        "num.were_all": "'ten drones launched in the same wave were all shot down' is 'all ten ... were shot down'",
+        "num.relative_launched": "'ten drones that were launched in the same wave were shot down': the relative clause is the participle 'launched', so the passive after it keeps its count",
         "num.money": "a sum of money is no count: 'the injured will receive 200,000 roubles each', '$1.2 billion'",
     }
 )
@@ -121,6 +124,26 @@ def normalise_for_matching(expr: pl.Expr) -> pl.Expr:
     if rules.active("num.money"):
         # "the injured 200000 roubles each" would read as 200,000 injured
         e = e.str.replace_all(MONEY_RE, "${1}a sum")
+    if rules.active("num.every_one"):
+        # "destroyed every one of the 14 missiles": all 14, not one
+        e = e.str.replace_all(r"(?i)\bevery\s+(?:single\s+)?(?:one|1)\s+of\s+(?:the\s+)?(\d{1,6})\b", "all ${1}")
+        e = e.str.replace_all(r"(?i)\bevery\s+(?:single\s+)?(?:one|1)\s+of\s+(them|these|those)\b", "all of ${1}")
+    if rules.active("num.relative_launched"):
+        # "Ten drones that were launched in the same wave were shot down": read as "Ten drones launched in the
+        # same wave were shot down", so the count's own verb is the passive after the clause
+        e = e.str.replace_all(
+            r"(?i)(\d{1,6}(?:\s+[a-z][\w'-]*){1,4}?)\s+(?:that|which)\s+(?:were|had\s+been)\s+(launched|fired|sent)"
+            r"((?:\s+[a-z][\w'-]*){1,8}?\s+(?:were|have\s+been|had\s+been)\s)",
+            "${1} ${2}${3}",
+        )
+    if rules.active("num.were_all"):
+        # "Ten drones that were launched in the same wave were all shot down": all ten (words only between the
+        # count and "were all", so another count or clause never takes the "all")
+        e = e.str.replace_all(
+            r"(?i)(^|[^\w])(\d{1,6})((?:\s+[a-z][\w'-]*){1,10}?)\s+(were|have\s+been|had\s+been)\s+all\s+"
+            r"((?:\w+\s+)?(?:shot\s+down|destroyed|intercepted|downed|neutrali[sz]ed|killed|injured|wounded)\b)",
+            "${1}all ${2}${3} ${4} ${5}",
+        )
     if rules.active("num.superlative_one"):
         # "one of the hardest targets", "one of the largest attacks": a ranking, never a count of one
         e = e.str.replace_all(

@@ -510,6 +510,9 @@ PARTIAL_RE = (
     r"|\b(?:over|above)\s+(?:his|her|its)\s+(?P<region2>region)\b"
     r"|\b(?:over|above|in)\s+(?:the\s+)?(?:(?:southern|northern|western|eastern|central)\s+)?(?:region|oblast|province)\s+of\s+(?P<region3>[a-z][a-z'-]+)"
     r"|\b(?:governor|head|administration)\s+of\s+(?:the\s+)?(?:(?:southern|northern|western|eastern|central)\s+)?(?P<region4>[a-z][a-z'-]+)\s+(?:region|oblast)\b"
+    # a city's own figure: "20 were shot down over the capital", "over Moscow", "in Kharkiv alone"
+    r"|\b(?:over|above)\s+(?P<region5>the\s+(?:capital|city)|kyiv|kiev|moscow)\b"
+    r"|\b(?:over|above|in|around|near)\s+(?:the\s+)?(?P<region6>[a-z][a-z'-]+)\s+alone\b"
 )
 # A sentence's own time: a sentence after a background one carries its background on unless it has one.
 TIME_ANCHOR_RE = (
@@ -1419,7 +1422,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(
-            pl.coalesce(*[partial.struct.field(f) for f in ("region", "region2", "region3", "region4")])
+            pl.coalesce(*[partial.struct.field(f) for f in ("region", "region2", "region3", "region4", "region5", "region6")])
             if rules.active("air.partial_region")
             else pl.lit(None, pl.String)
         ).str.to_lowercase(),

@@ -60,6 +60,8 @@ TALLY = (
     r"(?:in|during|over)\s+the\s+first\s+(?:[\w-]+\s+)?(?:days|weeks|months|years|year|month|week)\s+of",
     r"(?:over|during|in)\s+the\s+course\s+of\s+the\s+(?:month|week|year|war|invasion|winter|summer|spring|autumn)",
     r"(?:between|from)\s+" + MONTH + r"\s+(?:and|to|through|until)\s+" + MONTH,
+    # "after a month in which Russia launched a record 5,438 drones", "in a week when it fired 1,200"
+    r"(?:a|the)\s+(?:month|week|year|winter|summer|spring|autumn|fall)\s+(?:in\s+which|during\s+which|when|that\s+saw)\b",
 )
 
 # Points in time before the news: history, earlier attacks, earlier reports ("in 2022", "in May", "two weeks

@@ -86,6 +86,8 @@ rules.declare(
         "air.attack_noun": "an attack named by its noun launches its count: 'a barrage of 40 missiles', 'the assault with 300 drones'",
         "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
+        "air.launch_origin": "'fired from Tu-95s over the Volgograd region': where the weapons came from is no region whose figure is a part",
+        "air.colon_list": "after a colon, '; - 29 Kalibr (...); - 193 Shaheds' are items of one list, not clauses",
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
@@ -1404,7 +1406,18 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     attackers = sentence_attackers(cand)
     intercept_re = "(?i)" + p["intercept"]
     # sentence flags, for the sentences that count something only
-    partial = pl.col("norm").str.extract_groups(PARTIAL_RE)
+    partial_text = pl.col("norm")
+    if rules.active("air.launch_origin"):
+        # "(from Tu-95MS aircraft over Volgograd Oblast)", "fired from Su-34 jets over Russia's Belgorod region":
+        # where the weapons came from, not a region whose figure is a part (the preposition is masked, the
+        # length kept)
+        origin = r"(?i)(\bfrom\s+(?:[\w'/.-]+\s+){0,5}?)"
+        partial_text = (
+            partial_text.str.replace_all(origin + r"over\b", "${1}ov_r")
+            .str.replace_all(origin + r"above\b", "${1}ab_ve")
+            .str.replace_all(origin + r"in\b", "${1}i_")
+        )
+    partial = partial_text.str.extract_groups(PARTIAL_RE)
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
@@ -1591,6 +1604,14 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
         cand = cand.filter(~(pl.col("norm").str.contains(OTHER_WAR_RE) & ~pl.col("norm").str.contains(THIS_WAR_RE)))
     if cand.height == 0:
         return AirResult(rows=_empty_rows(), outcomes=_empty_ledger())
+    if rules.active("air.colon_list"):
+        # "287 means of air attack, namely: - 50 Kh-101 (from ...); - 29 Kalibr (...); - 193 Shaheds": after a
+        # colon, semicolons and dashes set the items of one list apart, not clauses or breakdowns of their own
+        # (the same length, so offsets hold)
+        norm = pl.col("norm").str.replace_all(r"([:;,]\s*)[-\u2013\u2014](\s+\d)", "${1} ${2}")
+        for _ in range(4):
+            norm = norm.str.replace_all(r"(:[^;.]*?);(\s*\d)", "${1},${2}")
+        cand = cand.with_columns(norm=norm)
     counted, stream, attackers = _counted(cand, p)
     figures = _derive_from_combined(_choose_figures(_per_sentence(counted)), _named_classes(counted))
     rows = figures.pivot(

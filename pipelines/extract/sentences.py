@@ -58,6 +58,7 @@ TIMELINE_MIN_DATE_LINES = 3
 
 rules.declare(
     {
+        "sent.list_lines": "the counting lines of a list ('- 29 Kalibr missiles;') that a line ending in a colon opens are one sentence with it",
         "sent.timeline": "an article with several date-only lines is a timeline: its entries give no rows",
         "sent.bullet_sentence": "a bulleted line that ends as a sentence is the article's own (a digest's items); one without a full stop is a link or a key point",
     }
@@ -86,9 +87,11 @@ def split_sentences(
     news article have none, so stripping, bullet tests and the matching copy are computed for a tenth."""
     keep = tuple(c for c in keep if c in articles.columns)
     pieces = _cut_long(
-        articles.select("article_id", *keep, piece=pl.col("text").fill_null("").str.extract_all(SENTENCE_RE))
-        .explode("piece")
-        .filter(pl.col("piece").is_not_null() & (pl.col("piece") != ""))
+        _join_list_lines(
+            articles.select("article_id", *keep, piece=pl.col("text").fill_null("").str.extract_all(SENTENCE_RE))
+            .explode("piece")
+            .filter(pl.col("piece").is_not_null() & (pl.col("piece") != ""))
+        )
     )
     pieces = (
         pieces.with_columns(length=pl.col("piece").str.len_chars().cast(pl.Int64))
@@ -132,6 +135,45 @@ def split_sentences(
     )
     out = out.with_columns(norm=_norm_column(out))
     return out.with_columns(dated_pos=_dated_column(out))
+
+
+# A line of a list that counts ("- 29 Kalibr cruise missiles (from the Black Sea);"), after a line that ends with
+# a colon ("... 287 means of air attack, namely:"): the list's items belong to the sentence that opens it.
+LIST_ITEM_RE = r"^\s*[-\u2013\u2014\u2022*]\s*\d"
+LIST_OPENER_RE = r":\s*$"
+
+
+def _join_list_lines(pieces: pl.DataFrame) -> pl.DataFrame:
+    """Pieces (article_id, ..., piece, in text order) with the item lines of a list that a line ending in a
+    colon opens joined onto that line (the text unchanged: the pieces are concatenated as they are)."""
+    if not rules.active("sent.list_lines") or pieces.height == 0:
+        return pieces
+    blank = pl.col("piece").str.contains(r"^\s*$")
+    item = pl.col("piece").str.contains(LIST_ITEM_RE)
+    if not pieces.select((item & pl.col("piece").str.contains(LIST_OPENER_RE).any().over("article_id")).any()).item():
+        return pieces
+    lines = pieces.with_row_index("__row").filter(~blank)
+    prev_item = item.shift(1).over("article_id").fill_null(False)
+    prev_opener = pl.col("piece").str.contains(LIST_OPENER_RE).shift(1).over("article_id").fill_null(False)
+    # a run of item lines is joined when the line before its first item opens a list
+    lines = lines.with_columns(
+        __joined=item & pl.when(item & ~prev_item).then(prev_opener).otherwise(None).forward_fill().over("article_id")
+    )
+    # each piece's group: a new one at every line that is not joined (blank pieces go with the line before)
+    group = (
+        pieces.with_row_index("__row")
+        .join(lines.select("__row", "__joined"), on="__row", how="left", maintain_order="left")
+        .with_columns(
+            __new=pl.when(blank).then(pl.lit(False)).otherwise(~pl.col("__joined").fill_null(False)),
+        )
+        .with_columns(__group=pl.col("__new").cast(pl.Int32).cum_sum().over("article_id"))
+    )
+    keep = [c for c in pieces.columns if c not in ("article_id", "piece")]
+    return (
+        group.group_by("article_id", "__group", maintain_order=True)
+        .agg(*[pl.col(c).first() for c in keep], piece=pl.col("piece").str.join(""))
+        .select(pieces.columns)
+    )
 
 
 def _cut_long(pieces: pl.DataFrame) -> pl.DataFrame:

@@ -87,6 +87,7 @@ rules.declare(
         "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
         "air.launch_origin": "'fired from Tu-95s over the Volgograd region': where the weapons came from is no region whose figure is a part",
+        "air.participle_aside": "'Both missiles, fired from Su-34 jets over the Belgorod region, were destroyed': the aside between weapons and verb is read out",
         "air.colon_list": "after a colon, '; - 29 Kalibr (...); - 193 Shaheds' are items of one list, not clauses",
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
@@ -541,6 +542,26 @@ PREFILTER_WORDS = tuple(
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 
 
+# Where the weapons were fired from: "(from Tu-95MS aircraft over Volgograd Oblast)", "fired from Su-34 jets over
+# Russia's Belgorod region", "from warships in the Black Sea"
+LAUNCH_ORIGIN_RE = (
+    r"(?i)(\bfrom\s+(?:the\s+)?(?:[\w/.-]+\s+){0,3}?(?:aircraft|jets?|bombers?|planes?|warships?|ships?|"
+    r"submarines?|carriers?|launchers?|positions|tu-\w+|su-\w+|mig-\w+)\s+)"
+)
+
+
+def _origin_masked(text: pl.Expr) -> pl.Expr:
+    """`text` with the preposition of a launch origin masked ("from Tu-95s over the Volgograd region" names no
+    region the weapons were downed over, and no Russian target), the length kept so offsets hold."""
+    if not rules.active("air.launch_origin"):
+        return text
+    return (
+        text.str.replace_all(LAUNCH_ORIGIN_RE + r"over\b", "${1}ov_r")
+        .str.replace_all(LAUNCH_ORIGIN_RE + r"above\b", "${1}ab_ve")
+        .str.replace_all(LAUNCH_ORIGIN_RE + r"in\b", "${1}i_")
+    )
+
+
 def _cue_score(cues: dict[int, list[str]]) -> pl.Expr:
     expr = pl.lit(0, pl.Int64)
     for weight, pats in cues.items():
@@ -554,7 +575,7 @@ def _cue_score(cues: dict[int, list[str]]) -> pl.Expr:
 def sentence_attackers(sentences: pl.DataFrame) -> pl.DataFrame:
     """Per sentence, the attacker its cues point to (null when they do not decide), forward-filled from
     earlier sentences of the same article, then the article's overall lean, then "RU"."""
-    scored = sentences.select(
+    scored = sentences.with_columns(norm=_origin_masked(pl.col("norm"))).select(
         *KEYS,
         ua=_cue_score(UA_CUES),
         ru=_cue_score(RU_CUES),
@@ -1406,18 +1427,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     attackers = sentence_attackers(cand)
     intercept_re = "(?i)" + p["intercept"]
     # sentence flags, for the sentences that count something only
-    partial_text = pl.col("norm")
-    if rules.active("air.launch_origin"):
-        # "(from Tu-95MS aircraft over Volgograd Oblast)", "fired from Su-34 jets over Russia's Belgorod region":
-        # where the weapons came from, not a region whose figure is a part (the preposition is masked, the
-        # length kept)
-        origin = r"(?i)(\bfrom\s+(?:[\w'/.-]+\s+){0,5}?)"
-        partial_text = (
-            partial_text.str.replace_all(origin + r"over\b", "${1}ov_r")
-            .str.replace_all(origin + r"above\b", "${1}ab_ve")
-            .str.replace_all(origin + r"in\b", "${1}i_")
-        )
-    partial = partial_text.str.extract_groups(PARTIAL_RE)
+    partial = _origin_masked(pl.col("norm")).str.extract_groups(PARTIAL_RE)
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
@@ -1612,6 +1622,16 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
         for _ in range(4):
             norm = norm.str.replace_all(r"(:[^;.]*?);(\s*\d)", "${1},${2}")
         cand = cand.with_columns(norm=norm)
+    if rules.active("air.participle_aside"):
+        # "Both missiles, fired from Su-34 jets over the Belgorod region, were destroyed": the aside read out,
+        # so the weapons meet their verb
+        cand = cand.with_columns(
+            norm=pl.col("norm").str.replace_all(
+                r"(?i)(\b(?:missiles?|drones?|rockets?|bombs?|uavs?|shaheds?|kalibrs?|iskanders?|kinzhals?)),\s+"
+                r"(?:fired|launched|sent|dropped|flying|heading)\s[^,;.]{1,80},(\s+(?:were|was|had\s+been|have\s+been)\s)",
+                "${1}${2}",
+            )
+        )
     counted, stream, attackers = _counted(cand, p)
     figures = _derive_from_combined(_choose_figures(_per_sentence(counted)), _named_classes(counted))
     rows = figures.pivot(

@@ -88,6 +88,7 @@ rules.declare(
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
         "air.launch_origin": "'fired from Tu-95s over the Volgograd region': where the weapons came from is no region whose figure is a part",
         "air.participle_aside": "'Both missiles, fired from Su-34 jets over the Belgorod region, were destroyed': the aside between weapons and verb is read out",
+        "air.impact_under_combined": "'653 drones and missiles, including 20 missiles' then 'a drone hit a building': the drones are the remainder (633), not the one impact",
         "air.colon_list": "after a colon, '; - 29 Kalibr (...); - 193 Shaheds' are items of one list, not clauses",
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
@@ -1808,6 +1809,10 @@ def _derive_from_combined(figures: pl.DataFrame, named: pl.DataFrame) -> pl.Data
     # "559 means of air attack, including 40 missiles ... about 300 of them were Shaheds": a part of a class
     # ("300 Shaheds") is not its figure when the combined count less the other classes gives it
     replaceable = pl.col("part") & pl.lit(rules.active("air.model_part"))
+    if rules.active("air.impact_under_combined"):
+        # "653 drones and missiles, including 20 missiles ... two were killed when a drone hit a building": a
+        # class known only from an impact is the combined count's remainder, not a launch of one
+        replaceable = replaceable | pl.col("impact").fill_null(False)
     have = classes.filter(~replaceable).group_by(*side, "role").agg(
         known=pl.col("weapon_class"),
         known_sum=pl.col("value").sum(),

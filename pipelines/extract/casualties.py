@@ -72,6 +72,12 @@ rules.declare(
         "cas.named_settlement": "'the village of X', 'the X hromada': a settlement the gazetteer lacks lies in the one region its article names",
         "cas.ellipsis_gapped": "'three were wounded in Kramatorsk, and in Sloviansk two': a count after its place, its field left out",
         "cas.weapon_not_place": "'three were wounded in Shahed strikes': a weapon's name in a place's slot is no village",
+        "cas.ordinal_found": "'rescuers pulled a second body from the rubble': the ordinal after its verb is the toll so far",
+        "cas.death_count": "'the mayor initially reported one death', 'two deaths were confirmed': deaths counted as a noun",
+        "cas.update_aside": "'the number of injured, initially put at 37, had risen to 112': an aside between commas inside an update",
+        "cas.hospitalized_floor": "'117 taken to hospital' after '57 wounded': the injured are at least those in hospital",
+        "cas.background_aside": "'In Kherson, which Ukrainian forces recaptured in November, three were killed': history in a relative clause leaves the toll news",
+        "cas.titled_region": "'Serhiy Lysak, governor of the Dnipropetrovsk region, said ...': the region's official speaks for the town named before",
         "cas.count_slot_place": "a name right after a count or a casualty verb and 'in' ('and one in Kizomys') is a place, known to the gazetteer or not",
         "cas.person_of_age": "'a man of 67 died': the age after the person is no count",
         "cas.ellipsis_person": "'killed a man in A and a woman in B': the second victim, any person noun, keeps the verb",
@@ -248,7 +254,7 @@ VICTIM = (
 
 # Whose people the victims are: "three employees of the enterprise", "two workers of the local utilities service"
 VICTIMS_OF_ORG_RE = (
-    r"\s+of\s+(?:the|a|an|its|their)\s+(?:[a-z-]+\s+){0,4}?(?:enterprise|plant|factory|company|firm|mine|"
+    r"\s+of\s+(?:the|a|an|its|their)\s+(?:[A-Za-z-]+\s+){0,4}?(?:enterprise|plant|factory|company|firm|mine|"
     r"hospital|school|shop|store|market|station|depot|facility|service|utility|utilities|administration|council|"
     r"office|team|crew|organi[sz]ation|kindergarten|university|railway|port|farm|boiler\s+house|shelter|centre|"
     r"center)\b"
@@ -289,7 +295,7 @@ def patterns() -> dict[str, str]:
     )
     # "three employees of the enterprise were killed", "two workers of the local utilities service": whose
     # people they are, no place
-    of_org = r("cas.victims_of_org", r"(?:" + VICTIMS_OF_ORG_RE + r")?")
+    of_org = r"(?:" + r("cas.victims_of_org", VICTIMS_OF_ORG_RE) + r")?"
     of_place += of_org
     sep = r("cas.victim_list", r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)")
     relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
@@ -436,7 +442,12 @@ def patterns() -> dict[str, str]:
         # "rescuers pulled 23 bodies from the rubble", "recovered the bodies of ..." (read above)
         r"\b(?:found|recovered|pulled|retrieved|removed|dug\s+out)\s+(?:another\s+)?(?P<d_num5>"
         + NUM
-        + r"|one|an?)\s+(?:more\s+)?bodies\b",
+        + r"|one|an?)\s+(?:more\s+)?bodies\b"
+        # "the mayor initially reported one death", "two deaths were confirmed" (not "the death toll")
+        # (a monitor "has recorded 227 civilian deaths" counts the war: no such verb before the count)
+        + r("cas.death_count", r"|\b(?:reported|caused|announced|leaving|left|with)\s+(?P<d_num6>" + NUM + r"|one)\s+(?:more\s+)?"
+            r"(?:civilian\s+)?deaths?\b|" + LEFT + r"(?P<d_num7>" + NUM + r"|one)\s+(?:more\s+)?(?:civilian\s+)?deaths?\s+"
+            r"(?:were|was|have\s+been|has\s+been|had\s+been)\s+(?:reported|recorded|confirmed)\b"),
     )
     p["ordinal"] = r(
         "cas.ordinal",
@@ -444,7 +455,10 @@ def patterns() -> dict[str, str]:
         r"(?:person|victim|man|woman|child|resident|civilian|casualty|fatality|death|body)\b"
         # its verb, close after (an apposition between commas may stand in between)
         r"[^.;]{0,60}?\b(?P<o_verb>died|killed|dead|death|fatality|recovered|found|injured|wounded|hurt|hospitali[sz]ed|"
-        r"(?:taken|rushed|admitted)\s+to\s+(?:a\s+|the\s+)?hospital|(?:sought|received|needed)\s+medical)\b",
+        r"(?:taken|rushed|admitted)\s+to\s+(?:a\s+|the\s+)?hospital|(?:sought|received|needed)\s+medical)\b"
+        # "rescuers pulled a second body from the rubble", "found the body of a third victim": the verb before
+        + r"|" + r("cas.ordinal_found", r"\b(?P<o_verb2>found|pulled|recovered|retrieved|removed)\s+(?:out\s+)?(?:the\s+body\s+of\s+)?"
+            r"(?:a|the)\s+(?P<o_num2>" + "|".join(ORDINALS) + r")\s+(?:[a-z-]+\s+){0,2}?(?:body|victim|person|man|woman|child|resident)\b"),
     )
     victims_word = r("cas.victims_are_injured", r"victims")
     second = r(
@@ -458,7 +472,7 @@ def patterns() -> dict[str, str]:
         r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries|"
         + victims_word
         + r"))"
-        r"\s+(?:[\w'-]+\s+){0,16}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
+        + (",?" if rules.active("cas.update_aside") else "") + r"\s+(?:[\w'-]+(?:" + r("cas.update_aside", r",") + r")?\s+){0,16}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
         # "had risen from 17 to 29": the figure it rose from is the one replaced
         + r"(?:" + r("cas.update_from", r"from\s+" + NUM + r"\s+to\s+") + r"|to\s+)?(?P<c_qual>"
         + QUALIFIER_RE
@@ -621,7 +635,7 @@ def patterns() -> dict[str, str]:
 PREFILTER_WORDS = (
     "kill", "dead", "died", "death", "injur", "wound", "hurt", "perish", "lives", "lost his life", "lost her life",
     "lost their life", "toll", "victim", "affected", "fatalit", "hospitali", "to hospital", "to a hospital", "to the hospital",
-    "burns", "bodies", "body of", "body had", "body was", "body has", "suffered", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
+    "burns", "bodies", "body of", "body from", "body out", "body had", "body was", "body has", "suffered", "medical help", "medical aid", "medical attention", "medical assistance", "medical care",
     "medical treatment",
 )  # fmt: skip
 # Words of a sentence that can name where casualties happened without counting any ("debris fell in several
@@ -803,7 +817,7 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             t.filter(ok).select(
                 *KEYS, "pos", "end", "kind", field=pl.lit("killed"),
-                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3", "d_num4", "d_num5")]),
+                count=pl.coalesce(*[_count_col(pl.col(c)) for c in ("d_list", "d_num", "d_num2", "d_num3", "d_num4", "d_num5", "d_num6", "d_num7") if c in t.columns]),
                 qual=_qual(pl.col("d_qual")),
             )
         )  # fmt: skip
@@ -846,9 +860,9 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         frames.append(
             t.select(
                 *KEYS, "pos", "end", kind=pl.lit("toll"),
-                field=pl.when(pl.col("o_verb").str.contains("(?i)" + KILLED_WORDS + "|died|death|recovered|found"))
+                field=pl.when(pl.coalesce(*[c for c in ("o_verb", "o_verb2") if c in t.columns]).str.contains("(?i)" + KILLED_WORDS + "|died|death|recovered|found|pulled|retrieved|removed"))
                 .then(pl.lit("killed")).otherwise(pl.lit("injured")),
-                count=pl.col("o_num").str.to_lowercase().replace_strict(ORDINALS, default=None, return_dtype=pl.Int64),
+                count=pl.coalesce(*[c for c in ("o_num", "o_num2") if c in t.columns]).str.to_lowercase().replace_strict(ORDINALS, default=None, return_dtype=pl.Int64),
                 qual=pl.lit("exact"),
             )
         )  # fmt: skip
@@ -1240,6 +1254,22 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             )
         else:
             t = t.with_columns(slot=pl.lit(False))
+        titled = pl.lit(False)
+        if rules.active("cas.titled_region"):
+            # "Serhiy Lysak, governor of the Dnipropetrovsk region, said 11 were killed": the region's official
+            # speaking, as "the Dnipropetrovsk governor" is (_place_tokens' speaker)
+            titled = (
+                t.select(*KEYS, "pos", "tok")
+                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
+                .select(
+                    pl.col("tok").str.contains(r"^[Oo]f\s")
+                    & pl.col("cnorm")
+                    .str.slice(pl.max_horizontal(pl.col("pos") - 30, 0), pl.min_horizontal(pl.col("pos"), 30))
+                    .str.contains(r"(?i)\b(?:governor|head|chief|administration|spokes(?:man|woman|person))\s+$")
+                )
+                .to_series()
+            )
+        t = t.with_columns(titled=titled)
         if rules.active("cas.named_settlement"):
             # "in the village of Novye Yurkovichi", "in the Kutsurub hromada": the text says it is a settlement
             t = t.with_columns(
@@ -1297,7 +1327,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 # "the cities of Zaporizhzhia and Kyiv": the figure cannot be split by place
                 nationwide=pl.col("ambiguous"),
                 # "the head of the Kharkiv Regional Military Administration said": a region's authority speaking
-                speaker=pl.col("authority").is_not_null() & (pl.col("place_kind") == "admin1"),
+                speaker=(pl.col("authority").is_not_null() | pl.col("titled").fill_null(False)) & (pl.col("place_kind") == "admin1"),
                 slot=pl.col("slot").fill_null(False),
             )
         )  # fmt: skip
@@ -1335,11 +1365,14 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # places come from sentences that speak of an attack or its toll (any event word); a place in a
     # sentence about something else is not where casualties happened
     cand_all = sentences.filter(pl.col("has_event_words") & ~pl.col("bullet") & ~pl.col("timeline"))
+    background_text = vocabulary.without_rankings(pl.col("cnorm"))
+    if rules.active("cas.background_aside"):
+        # "In Kherson, which Ukrainian forces recaptured in November, three people were killed": the history in
+        # a relative clause between commas is the place's, not the toll's
+        background_text = background_text.str.replace_all(r",\s+(?:which|who|where)\s+[^,;.]{1,150},", ",")
     cand = cand_all.filter(
         contains_any_word(pl.col("cnorm"), PREFILTER_WORDS)
-        & ~vocabulary.without_rankings(pl.col("cnorm")).str.contains(
-            rules.pattern("cas.background", BACKGROUND_RE)
-        )
+        & ~background_text.str.contains(rules.pattern("cas.background", BACKGROUND_RE))
         & ~(
             pl.col("cnorm").str.contains(rules.pattern("cas.perfect_tally", PERFECT_TALLY_RE))
             & ~pl.col("cnorm").str.contains(vocabulary.NEWS_TIME_RE)
@@ -1501,8 +1534,13 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     # the hospitalised are among the injured: their count stands in only where no injured count is given
     hospitalized = pl.col("hospitalized") if rules.active("cas.hospitalized") else pl.lit(None, pl.Int64)
     # ... and those treated on the spot are the others: "four were hospitalised and three treated at the scene"
+    injured = pl.col("injured")
+    if rules.active("cas.hospitalized_floor"):
+        # "29 killed and 117 taken to hospital" after an earlier "57 wounded": the injured are at least those
+        # in hospital
+        injured = pl.when(injured.is_not_null()).then(pl.max_horizontal(injured, hospitalized))
     rows = rows.with_columns(
-        injured=pl.coalesce("injured", hospitalized + pl.col("on_site"), hospitalized, "on_site")
+        injured=pl.coalesce(injured, hospitalized + pl.col("on_site"), hospitalized, "on_site")
     ).drop("on_site").filter(
         pl.col("killed").is_not_null() | pl.col("injured").is_not_null()
     )

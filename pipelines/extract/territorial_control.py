@@ -57,6 +57,7 @@ rules.declare(
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
         "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
         "ter.obj_count_list": "an object list after a count and a colon or dash: 'five villages - A, B and C'",
+        "ter.count_list_region": "'captured two villages in the Donetsk region, A and B': the list after the count's region and a comma",
         "ter.list_and": "list items joined by commas, 'and' or 'as well as'",
         "ter.list_apposition": "a short locating apposition inside a list: 'A, near the border with Y, and B'",
         "ter.list_locator": "a region after a list item, before the next: 'A in the Kharkiv region and B in the Donetsk region'",
@@ -212,7 +213,10 @@ def patterns() -> dict[str, str]:
         + PLACE_NOUNS
         # "five villages in the Kharkiv region - A, B", "two more villages, A and B"
         # ("ten villages in the region, including A and B")
-        + r"\b(?:[^:;.]{0,120}?(?::|\s-|,\s+(?:among\s+them|including|such\s+as))|\s*,)\s*(?:the\s+"
+        + r"\b(?:[^:;.]{0,120}?(?::|\s-|,\s+(?:among\s+them|including|such\s+as))|\s*,"
+        # "two villages in eastern Ukraine's Donetsk region, A and B": the list after the count's region
+        + r"|" + r("ter.count_list_region", r"[^:;.,]{0,80}?\b(?:region|oblast|province|direction|area)\s*,")
+        + r")\s*(?:the\s+"
         + PLACE_NOUN
         + r"\s+of\s+)?)",
     )

@@ -93,6 +93,7 @@ rules.declare(
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
+        "air.intransitive_outcome": "'46 drones disappeared from radar': an intransitive outcome verb after a count is its verb, no participle",
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
         "air.partitive_sibling": "a part listed before a whole figure of its class is one more item: 'destroyed five of the Kalibrs and two Kh-59s' is 7",
@@ -366,7 +367,7 @@ def patterns() -> dict[str, str]:
         "air.verb_suppress",
         left
         + aux
-        + r"(?:locationally\s+lost|lost|jammed|suppressed|disappeared|(?:did\s+not|didn't|failed\s+to)\s+reach|"
+        + r"(?:locationally\s+lost|lost|jammed|suppressed|disappeared|vanished|(?:did\s+not|didn't|failed\s+to)\s+reach|"
         r"electronic\s+warfare|went\s+missing|diverted)\b",
     )
     # Reported hits: "nine missiles hit their targets", "hits were recorded".
@@ -856,6 +857,9 @@ def _the_impact_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
 PASSIVE_AUX_RE = (
     r"(?i)(?:^|[^\w])((?:were|was|have\s+been|has\s+been|had\s+been|being|been|are|is)(?:\s+[a-z]+)?\s*)$"
 )
+INTRANSITIVE_OUTCOME_RE = (
+    r"(?i)\b(?:disappeared|vanished|went\s+missing|(?:did\s+not|didn't|failed\s+to)\s+reach|crashed|fell)\s*$"
+)
 VERB_ROLES = (
     ("launch", "launched"),
     ("intercept", "intercepted"),
@@ -916,7 +920,13 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 end="end",
                 kind="kind",
                 role="role",
-                passive=pl.col("aux").is_not_null(),
+                # an intransitive outcome ("46 drones disappeared from radar", "two crashed") cannot describe
+                # its count as a participle does ("33 drones launched by Russia"): it binds like a passive
+                passive=pl.col("aux").is_not_null()
+                | (
+                    pl.col("tok").str.contains(INTRANSITIVE_OUTCOME_RE)
+                    & pl.lit(rules.active("air.intransitive_outcome"))
+                ),
                 prio=pl.lit(5),
             )
         )

@@ -38,7 +38,7 @@ from pipelines.extract.tokens import (
     find_tokens,
     literal_pattern,
 )
-from pipelines.extract.weapons import alias_pattern, alias_words, classify_alias
+from pipelines.extract.weapons import alias_pattern, alias_words, classify_alias, family_of
 from pipelines.schema import OUTCOMES
 
 KEYS = ("article_id", "sentence_no")
@@ -93,6 +93,7 @@ rules.declare(
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
+        "air.family_sum": "figures of different missile families (cruise, ballistic) in different sentences add up",
         "air.intransitive_outcome": "'46 drones disappeared from radar': an intransitive outcome verb after a count is its verb, no participle",
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
         "air.bound_passive": "a passive verb right after a count binds it: '74 drones were destroyed'",
@@ -681,13 +682,15 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         .when(of_the_whole)
         .then(pl.lit("launched")),
         model=noun.struct.field("model"),
+        family=family_of(pl.col("m_noun"), pl.col("m_mods")),
         # the classes a combined count names ("drones and missiles"), so that a part can be derived for them
         combo_classes=pl.when(pl.col("m_combo").is_not_null()).then(pl.concat_list(own_class, combo_class)),
     )
     return t.filter(valid & pl.col("weapon_class").is_not_null()).select(
         *KEYS, "pos", "end", "kind", "count", "weapon_class", "side", "qual",
         all_flag=pl.col("m_all").is_not_null(), each=pl.col("m_each").is_not_null(),
-        subset=pl.lit(False), fixed_role="fixed_role", prio=pl.lit(3), model="model", combo_classes="combo_classes",
+        subset=pl.lit(False), fixed_role="fixed_role", prio=pl.lit(3), model="model", family="family",
+        combo_classes="combo_classes",
         additive=pl.col("m_mods").str.contains(r"(?i)(?:^|\s)(?:other|more|additional|further)\s"),
     )  # fmt: skip
 
@@ -698,7 +701,8 @@ def _empty_mentions() -> pl.DataFrame:
             "article_id": ARTICLE_KEY, "sentence_no": pl.Int32, "pos": pl.Int64, "end": pl.Int64, "kind": pl.String,
             "count": pl.Int64, "weapon_class": pl.String, "side": pl.String, "qual": pl.String,
             "all_flag": pl.Boolean, "each": pl.Boolean, "subset": pl.Boolean, "fixed_role": pl.String,
-            "prio": pl.Int32, "model": pl.String, "additive": pl.Boolean, "combo_classes": pl.List(pl.String),
+            "prio": pl.Int32, "model": pl.String, "family": pl.String, "additive": pl.Boolean,
+            "combo_classes": pl.List(pl.String),
         }
     )  # fmt: skip
 
@@ -723,7 +727,7 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         side="side", qual=pl.lit("exact"), all_flag=pl.lit(False), each=pl.lit(False),
         # "21 of the drones" with no whole given is a part of something counted elsewhere
         subset=pl.col("of_whole").is_null(), fixed_role=pl.lit(None, pl.String), prio=pl.lit(0),
-        model=pl.col("noun").struct.field("model"),
+        model=pl.col("noun").struct.field("model"), family=family_of(pl.col("of_noun"), pl.col("of_mods")),
     )  # fmt: skip
     # the whole is a second count derived from the same phrase (prio -1: never dropped as nested)
     whole = t.filter(pl.col("of_whole").is_not_null()).select(
@@ -1581,6 +1585,10 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
             additive=pl.col("additive").fill_null(False).all(),
             # "about 300 of them were Shaheds" alone: a model's share (air.model_part)
             model_part=((pl.col("kind") == "class_part") & pl.col("model").is_not_null()).all(),
+            # the one missile family the figure counts ("eight of the nine cruise missiles"), else null
+            family=pl.when(
+                (pl.col("family").filter(top).null_count() == 0) & (pl.col("family").filter(top).n_unique() == 1)
+            ).then(pl.col("family").filter(top).first()),
         )
         .collect()
     )
@@ -1773,13 +1781,41 @@ def _choose_figures(per_sentence: pl.DataFrame) -> pl.DataFrame:
         chosen = chosen.with_columns(
             rank=pl.when((pl.col("rank") == 2) & (pl.col("role") != "launched")).then(1).otherwise(pl.col("rank"))
         )
-    return (
+    chosen = (
         chosen.sort(["rank", "value"], descending=[False, True])
         .group_by(key, maintain_order=True)
         .first()
         # (a model's share is the figure only while nothing better is known: _derive_from_combined may replace it)
         .with_columns(part=(pl.col("rank") == 2) & pl.col("model_part"))
         .drop("rank", "model_part")
+    )
+    if not rules.active("air.family_sum") or "family" not in per_sentence.columns:
+        return chosen
+    # "Eight of the nine cruise missiles were brought down. Only two of the ballistic missiles were
+    # intercepted": figures of different missile families in different sentences add up (each family's
+    # largest once), and their sum is the attack's figure when no sentence gives a larger one
+    by_family = (
+        per_sentence.filter(pl.col("family").is_not_null() & pl.col("partial_region").is_null())
+        .sort("value", descending=True)
+        .group_by([*key, "family"], maintain_order=True)
+        .first()
+        .group_by(key)
+        .agg(
+            family_sum=pl.col("value").sum(),
+            family_qual=_summed_qualifier(pl.col("qual")),
+            families=pl.len(),
+        )
+        .filter(pl.col("families") > 1)
+    )
+    larger = pl.col("family_sum") > pl.col("value")
+    return (
+        chosen.join(by_family, on=key, how="left", maintain_order="left")
+        .with_columns(
+            value=pl.when(larger).then(pl.col("family_sum")).otherwise(pl.col("value")),
+            qual=pl.when(larger).then(pl.col("family_qual")).otherwise(pl.col("qual")),
+            part=pl.when(larger).then(pl.lit(False)).otherwise(pl.col("part")),
+        )
+        .drop("family_sum", "family_qual", "families")
     )
 
 

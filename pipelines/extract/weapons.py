@@ -33,7 +33,7 @@ def alias_words() -> list[str]:
 
 
 def classify_alias(expr: pl.Expr) -> pl.Expr:
-    """A matched weapon noun -> struct(model, weapon_class, attacker) via a lookup on the canonical alias."""
+    """A matched weapon noun -> struct(model, weapon_class, side, family) via a lookup on the canonical alias."""
     key = expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     table = load_weapons()
     # tolerate spelling variants of hyphenated names ("kh101", "kh 101") by looking up a hyphen-free key too
@@ -41,6 +41,7 @@ def classify_alias(expr: pl.Expr) -> pl.Expr:
     mapping_model = dict(zip(squashed["alias"], squashed["model"], strict=True))
     mapping_class = dict(zip(squashed["alias"], squashed["weapon_class"], strict=True))
     mapping_side = dict(zip(squashed["alias"], squashed["attacker"], strict=True))
+    mapping_family = dict(zip(squashed["alias"], squashed["family"], strict=True))
     k = key.str.replace_all(r"[- ]", "")
     singular = k.str.replace(r"'?s$", "")
 
@@ -50,4 +51,34 @@ def classify_alias(expr: pl.Expr) -> pl.Expr:
             singular.replace_strict(mapping, default=None, return_dtype=pl.String),
         )
 
-    return pl.struct(model=look(mapping_model), weapon_class=look(mapping_class), side=look(mapping_side))
+    return pl.struct(
+        model=look(mapping_model), weapon_class=look(mapping_class), side=look(mapping_side),
+        family=look(mapping_family),
+    )
+
+
+# the kind words news uses for a family without naming a model ("cruise missiles", "guided air missiles")
+FAMILY_WORDS = {
+    # (the first that matches wins: "aero-ballistic" before "ballistic")
+    "aeroballistic": r"aeroballistic|aero-ballistic|hypersonic",
+    "cruise": r"cruise|anti-ship",
+    "ballistic": r"ballistic",
+    "guided": r"guided(?:\s+air|\s+aerial)?",
+    "anti_aircraft": r"anti-aircraft|surface-to-air",
+}
+
+
+def family_of(noun: pl.Expr, mods: pl.Expr) -> pl.Expr:
+    """A counted missile's family (cruise, ballistic, ...): its noun's (weapons.csv), else a model or a kind word
+    among its modifiers ("Kh-101 missiles", "cruise missiles"); null for a plain "missiles"."""
+    table = load_weapons().filter(pl.col("family").is_not_null())
+    mods = mods.fill_null("").str.to_lowercase()
+    family = classify_alias(noun).struct.field("family")
+    for name in FAMILY_WORDS:
+        aliases = sorted(table.filter(pl.col("family") == name)["alias"].to_list(), key=len, reverse=True)
+        words = [re.escape(a).replace(r"\-", "[- ]?").replace(r"\ ", r"\s+") for a in aliases]
+        words.append(FAMILY_WORDS[name])
+        family = pl.when(family.is_null() & mods.str.contains(r"\b(?:" + "|".join(words) + r")")).then(
+            pl.lit(name)
+        ).otherwise(family)
+    return family

@@ -17,8 +17,9 @@ WEAPONS_CSV = Path(__file__).with_name("weapons.csv")
 
 @lru_cache(maxsize=1)
 def load_weapons() -> pl.DataFrame:
-    """alias (lower-case), model, weapon_class, attacker (null when either side uses it), note."""
+    """alias (lower-case), model, weapon_class, attacker (null when either side uses it), family (a missile's
+    kind as daily reports group them: cruise, ballistic, aeroballistic, guided, anti_aircraft, rocket), note."""
     return pl.read_csv(
         WEAPONS_CSV,
-        schema_overrides={c: pl.String for c in ("alias", "model", "weapon_class", "attacker", "note")},
+        schema_overrides={c: pl.String for c in ("alias", "model", "weapon_class", "attacker", "family", "note")},
     ).with_columns(pl.col("alias").str.to_lowercase())

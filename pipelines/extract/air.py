@@ -93,6 +93,7 @@ rules.declare(
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
+        "air.total_with_parts": "a figure followed by parts that add up to it is a total with its breakdown: '8 missiles, 6 Kh-101 and 2 Iskander-K'",
         "air.family_sum": "figures of different missile families (cruise, ballistic) in different sentences add up",
         "air.intransitive_outcome": "'46 drones disappeared from radar': an intransitive outcome verb after a count is its verb, no participle",
         "air.participle_passive": "a passive after the participle that describes a count is that count's verb: 'all 15 drones launched by Russia overnight were destroyed'",
@@ -1579,7 +1580,23 @@ def _per_sentence(counted: pl.DataFrame) -> pl.DataFrame:
         .with_columns(breakdown_level=level)
         .group_by(key)
         .agg(
-            value=pl.col("count").filter(top).sum(),
+            value=pl.when(
+                # "eight missiles, six Kh-101 cruise missiles and two Iskander-K": a figure followed by parts
+                # that add up to it exactly is a total with its breakdown, however it is punctuated
+                (pl.col("count").filter(top).len() >= 3)
+                & (pl.col("count").filter(top).max() * 2 == pl.col("count").filter(top).sum())
+                & (pl.col("count").filter(top).first() == pl.col("count").filter(top).max())
+                # ... the parts each a model or family of the plain total ("10 over Kyiv, 6 over Zhytomyr and
+                # 4 over Cherkasy" are regions, to be added)
+                & pl.col("model").filter(top).first().is_null()
+                & pl.col("family").filter(top).first().is_null()
+                & (pl.col("model").filter(top).is_not_null() | pl.col("family").filter(top).is_not_null())
+                .slice(1)
+                .all()
+                & pl.lit(rules.active("air.total_with_parts"))
+            )
+            .then(pl.col("count").filter(top).max())
+            .otherwise(pl.col("count").filter(top).sum()),
             qual=_summed_qualifier(pl.col("qual").filter(top)),
             impact=pl.col("from_impact").fill_null(False).all(),
             additive=pl.col("additive").fill_null(False).all(),

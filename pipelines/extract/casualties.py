@@ -95,6 +95,7 @@ rules.declare(
         "'Drones hit Kharkiv. Eight were injured, the Kharkiv regional administration said'",
         "cas.victims_are_injured": "'the number of victims' in an update counts the injured",
         "cas.ellipsis": "an elliptical list keeps the field of the count before it: '..., three more in B, and one in C'",
+        "cas.district_other_oblast": "a district the gazetteer places in another oblast than the city named before it is that city's: 'Zaporizhzhia ... in the Oleksandrivskyi district'",
         "cas.district_of_city": "an unknown district lies in the city named before it: 'In Kharkiv, three were hurt in the Kyivskyi district'",
         "cas.on_site": "the injured treated at the scene are those not taken to hospital: 'four were hospitalised and three were treated at the scene' is seven",
         "cas.hospitalized": "hospitalised victims count as injured when no injured figure is given for the place",
@@ -1585,6 +1586,9 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
     # a raion resolves through its town, which has a population; the gazetteer's city districts have none
     known = resolve_places(rows.select(text=pl.when(is_district).then(loc.str.replace(r"^(?i:the)\s+", ""))), "text")
     not_raion = known["admin1"].is_null() | known["place_population"].is_null()
+    if rules.active("cas.district_other_oblast"):
+        # (a district the text places in another oblast than the gazetteer's is no raion of that name)
+        not_raion = not_raion | (known["admin1"] != rows["admin1"]).fill_null(False)
     city = (pl.col("place_kind") == "city") & ~is_district
     if rules.active("cas.district_host_size"):
         # only a city large enough to have districts hosts them: a village row of the same region does not
@@ -1781,11 +1785,15 @@ def _context_region(
     region = pl.when(is_region).then(pl.col("admin1"))
     # an unknown district lies in the city named before it: "In Kharkiv, three in the Kyivskyi district" (a
     # district name the gazetteer finds in several oblasts is unknown)
-    city = pl.when(pl.col("place_kind") == "city").then(pl.col("admin1"))
+    is_city = pl.col("place_kind") == "city"
+    if rules.active("cas.district_other_oblast"):
+        # (a district the gazetteer files as a city is no city the next district lies in)
+        is_city = is_city & ~pl.col("location").str.contains(r"(?i)\sdistricts?$")
+    city = pl.when(is_city).then(pl.col("admin1"))
     same = places.with_columns(focus=region.forward_fill().over(KEYS), city_focus=city.forward_fill().over(KEYS))
     # only the sentence right before counts: a region named further back may be another story's
     last_region = _in_sentence_before(context, places.filter(is_region), "prev_focus")
-    last_city = _in_sentence_before(context, places.filter(pl.col("place_kind") == "city"), "prev_city")
+    last_city = _in_sentence_before(context, places.filter(is_city), "prev_city")
     out = (
         same.join(last_region, on=list(KEYS), how="left")
         .join(last_city, on=list(KEYS), how="left")
@@ -1829,6 +1837,21 @@ def _context_region(
         district = pl.col("admin1").is_null() & pl.col("location").str.contains(r"(?i)\s(?:district|raion)$")
         out = out.with_columns(
             focus=pl.when(district).then(pl.coalesce("city_focus", "focus")).otherwise(pl.col("focus"))
+        )
+    if rules.active("cas.district_other_oblast"):
+        # "a missile hit a building in Zaporizhzhia ... in the Oleksandrivskyi district": city districts share
+        # names across cities (Oleksandrivskyi, Kuibyshevsky, Leninsky), and the gazetteer holds one of them; a
+        # district of another oblast than the city just named, with no other region named, is that city's
+        elsewhere = (
+            pl.col("location").str.contains(r"(?i)\sdistrict$")
+            & pl.col("admin1").is_not_null()
+            & pl.col("city_focus").is_not_null()
+            & (pl.col("admin1") != pl.col("city_focus"))
+            & (pl.col("focus").is_null() | (pl.col("focus") == pl.col("city_focus")))
+        )
+        out = out.with_columns(
+            admin1=pl.when(elsewhere).then(pl.col("city_focus")).otherwise(pl.col("admin1")),
+            focus=pl.when(elsewhere).then(pl.col("city_focus")).otherwise(pl.col("focus")),
         )
     if rules.active("cas.context_region"):
         # a town the gazetteer counts as small; curated cities and districts carry no population and stay

@@ -93,6 +93,7 @@ rules.declare(
         "air.verb_in_compound": "a verb inside a compound is a modifier: 'Russia-launched drones', 'air-launched Kh-101'",
         "air.clause": "a count takes a verb of its own clause (';', 'while', 'but' end one)",
         "air.participle": "a participle right after a count describes it, and is no verb for the counts around it",
+        "air.weapon_destroys": "'a guided bomb destroyed a house': a weapon that destroys an object struck it, nothing was shot down",
         "air.total_with_parts": "a figure followed by parts that add up to it is a total with its breakdown: '8 missiles, 6 Kh-101 and 2 Iskander-K'",
         "air.family_sum": "figures of different missile families (cruise, ballistic) in different sentences add up",
         "air.intransitive_outcome": "'46 drones disappeared from radar': an intransitive outcome verb after a count is its verb, no participle",
@@ -909,6 +910,21 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                         r"information|images|photos|list|map|update|tally)\s*$"
                     )
                 )
+            )
+        if rules.active("air.weapon_destroys"):
+            # "a guided aerial bomb destroyed a house", "two missiles destroyed the bridge": the weapon is the
+            # subject that destroys an object, so it struck (an impact), nothing was shot down
+            after_obj = pl.col("norm").str.slice(pl.col("end"), 24).str.contains(
+                r"(?i)^\s+(?:a|an|the|his|her|their|its|several|two|three|four|five|\d+|dozens|homes?|houses?|"
+                r"buildings?|cars?|vehicles?|infrastructure|property)\b"
+            )
+            weapon_before = before.str.contains(
+                r"(?i)\b(?:drones?|missiles?|bombs?|rockets?|shaheds?|gerans?|uavs?|kabs?|munitions?)\s*$"
+            )
+            destroys = pl.col("tok").str.contains(r"(?i)\bdestroy(?:ed|s)\s*$") & pl.col("aux").is_null()
+            t = t.with_columns(
+                role=pl.when(destroys & after_obj & weapon_before).then(pl.lit("impact")).otherwise(pl.col("role")),
+                aux=pl.when(destroys & after_obj & weapon_before).then(pl.lit("")).otherwise(pl.col("aux")),
             )
         if rules.active("air.hits_by"):
             # "Hits by 12 missiles and 40 drones were recorded": recorded hits, not launches

@@ -59,6 +59,7 @@ TIMELINE_MIN_DATE_LINES = 3
 rules.declare(
     {
         "sent.list_lines": "the counting lines of a list ('- 29 Kalibr missiles;') that a line ending in a colon opens are one sentence with it",
+        "sent.region_context": "a sentence without event words that names a region is kept as context: 'attacks on 34 settlements of Sumy region' places the next sentence's village",
         "sent.timeline": "an article with several date-only lines is a timeline: its entries give no rows",
         "sent.bullet_sentence": "a bulleted line that ends as a sentence is the article's own (a digest's items); one without a full stop is a link or a key point",
     }
@@ -108,7 +109,13 @@ def split_sentences(
     )
 
     if events_only:
-        pieces = pieces.filter(pl.col("has_event_words"))
+        keep_row = pl.col("has_event_words")
+        if rules.active("sent.region_context"):
+            # a sentence that names a region is the context of the villages after it ("Russian troops carried
+            # out 97 attacks on settlements of Sumy region. In the Myropillia hromada, two were injured"): kept,
+            # without event words, so that no extractor reads it for events
+            keep_row = keep_row | contains_any_word(pl.col("piece"), REGION_WORDS)
+        pieces = pieces.filter(keep_row)
     pieces = pieces.with_columns(
         lead=pl.col("length") - pl.col("piece").str.strip_chars_start().str.len_chars(),
         sentence=pl.col("piece").str.strip_chars(),
@@ -139,6 +146,7 @@ def split_sentences(
 
 # A line of a list that counts ("- 29 Kalibr cruise missiles (from the Black Sea);"), after a line that ends with
 # a colon ("... 287 means of air attack, namely:"): the list's items belong to the sentence that opens it.
+REGION_WORDS = ("region", "oblast", "province")
 LIST_ITEM_RE = r"^\s*[-\u2013\u2014\u2022*]\s*\d"
 LIST_OPENER_RE = r":\s*$"
 

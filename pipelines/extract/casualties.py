@@ -66,6 +66,7 @@ rules.declare(
         "cas.update_split": "an update giving each figure its field after it: 'the number of victims rose to five "
         "killed and 32 injured'",
         "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
+        "cas.city_then_districts": "'In Kherson, the Dniprovskyi and Korabelnyi districts': the city before the comma is the place, the districts its parts",
         "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
         "cas.village_shape": "an unknown name shaped like a village ('-ivka', '-ske', '-skaya') lies in the one region its article names",
         "cas.victim_modifier": "'three women working at the farm were wounded', 'two people in the car were killed': a modifier between victims and verb",
@@ -146,6 +147,7 @@ rules.declare(
         "cas.shared_region_apart": "a figure several towns share is theirs: it does not merge into the row of another town of the region",
         "cas.city_districts": "a city's districts are parts of it: 'In the Sviatoshynskyi district, two were killed ... In the Darnytskyi district, four were injured' is one Kyiv row",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
+        "cas.including_not_inherited": "'29 settlements of Kherson region, including the city of Kherson': the example is no place for the next sentence's counts, the region is",
         "cas.inherit_place": "a count without a place in its sentence takes the place of the sentence before",
     }
 )
@@ -645,6 +647,8 @@ PREFILTER_WORDS = (
 CONTEXT_WORDS = (
     "debris", "hit", "target", "damaged", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
     "brunt", "under attack", "under fire", "the worst of it", "worst-hit", "worst hit", "hardest-hit", "hardest hit",
+    # "the Korabelnyi district was under the heaviest fire", "Russian troops carried out 97 attacks on ..."
+    "heavy fire", "heaviest fire", "artillery fire", "mortar fire", "attacks on", "attack on", "came under",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
@@ -1219,7 +1223,14 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 .to_series()
             )
             # ("Kyiv's Darnytskyi and Solomianskyi districts" name their city)
-            t = t.filter(~(pl.col("and_place").is_not_null() & after & ~pl.col("place").str.contains(r"'s\s")))
+            pair = pl.col("and_place").is_not_null() & after & ~pl.col("place").str.contains(r"'s\s")
+            if rules.active("cas.city_then_districts"):
+                # "In Kherson, the Dniprovskyi and Korabelnyi districts": the city before the comma is the place,
+                # the pair after it its parts
+                city_first = pair & pl.col("and_place").str.contains(r"^\s*,")
+                t = t.with_columns(and_place=pl.when(city_first).then(None).otherwise(pl.col("and_place")))
+                pair = pair & ~city_first
+            t = t.filter(~pair)
         if rules.active("cas.possessor_place"):
             # (capitals stand for their governments: "Moscow's attack", "Kyiv's forces" name no place)
             t = t.with_columns(
@@ -1440,9 +1451,27 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     placed = _nearest_place(stream)
     # sentences without a place inherit the place of the last earlier sentence that named one (the whole
     # place of that sentence, so a name and a nationwide flag never mix across sentences)
+    inheritable = places.sort(*KEYS, "pos")
+    if rules.active("cas.including_not_inherited") and inheritable.height:
+        # "shelled 29 settlements of Kherson region, including the city of Kherson. As a result, one person was
+        # killed": a place the sentence names as one of its examples is no place of the next sentence's
+        # counts; the region it belongs to is (when the sentence names one before it)
+        example = (
+            inheritable.select(*KEYS, "pos")
+            .join(context.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
+            .select(
+                pl.col("cnorm")
+                .str.slice((pl.col("pos") - 30).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 30))
+                .str.contains(r"(?i)\b(?:including|among\s+them|such\s+as)(?:\s+the\s+(?:city|town|village)(?:\s+of)?)?\s*(?:in\s+)?$")
+                .fill_null(False)
+            )
+            .to_series()
+        )
+        inheritable = inheritable.with_columns(__example=example).filter(
+            ~pl.col("__example") | ~(~pl.col("__example")).any().over(KEYS)
+        ).drop("__example")
     sent_place = (
-        places.sort(*KEYS, "pos")
-        .group_by(KEYS, maintain_order=True)
+        inheritable.group_by(KEYS, maintain_order=True)
         .agg(
             pl.col("location").last(),
             pl.col("admin1").last(),

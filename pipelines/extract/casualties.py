@@ -647,8 +647,8 @@ PREFILTER_WORDS = (
 CONTEXT_WORDS = (
     "debris", "hit", "target", "damaged", "shelling", "shelled", "explosion", "struck", "strike", "attacked", "targeted", "pounded", "bombarded",
     "brunt", "under attack", "under fire", "the worst of it", "worst-hit", "worst hit", "hardest-hit", "hardest hit",
-    # "the Korabelnyi district was under the heaviest fire", "Russian troops carried out 97 attacks on ..."
-    "heavy fire", "heaviest fire", "artillery fire", "mortar fire", "attacks on", "attack on", "came under",
+    # "the Korabelnyi district was under the heaviest fire", "the town came under mortar fire"
+    "heavy fire", "heaviest fire", "artillery fire", "mortar fire", "came under",
 )  # fmt: skip
 PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 # Cumulative tallies ("since the full-scale invasion began", "in 2023", "this year") are not one attack's
@@ -1227,7 +1227,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             if rules.active("cas.city_then_districts"):
                 # "In Kherson, the Dniprovskyi and Korabelnyi districts": the city before the comma is the place,
                 # the pair after it its parts
-                city_first = pair & pl.col("and_place").str.contains(r"^\s*,")
+                city_first = pair & pl.col("and_place").str.contains(r"^\s*,\s*the\s")
                 t = t.with_columns(and_place=pl.when(city_first).then(None).otherwise(pl.col("and_place")))
                 pair = pair & ~city_first
             t = t.filter(~pair)

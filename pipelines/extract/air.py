@@ -24,6 +24,7 @@ How a row comes about (all whole-column polars, no per-article Python):
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import polars as pl
@@ -125,6 +126,8 @@ rules.declare(
         "air.irrealis": "modality, plans and conditions in the count's clause: 'could launch 500 drones', 'if Russia fires'",
         "air.supply": "arms deliveries, production and procurement: weapons counted there are not fired",
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
+        "air.carrier_drops": "'a drone dropped an explosive device on a car': the drone is the carrier, no launch figure",
+        "air.city_figure": "'In Kyiv, about 20 drones were destroyed', 'on approach to the city': the city's own figure, a part of the night's",
         "air.partial_region": "a figure in one named region is a part of the night's total",
         "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
         "air.precise_over_rough": "a precise figure beats a rough one near it: 'more than 90 missiles' over 'almost a hundred'",
@@ -522,6 +525,16 @@ PARTIAL_RE = (
     r"|\b(?:over|above)\s+(?P<region5>the\s+(?:capital|city)|kyiv|kiev|moscow)\b"
     r"|\b(?:over|above|in|around|near)\s+(?:the\s+)?(?P<region6>[a-z][a-z'-]+)\s+alone\b"
 )
+# "In Kyiv, about 20 drones were destroyed", "destroyed on approach to the city": the city's own figure
+CITY_FIGURE_RE = (
+    r"^\W*in\s+(?P<region7>kyiv|kiev|moscow|the\s+capital)\s*,"
+    r"|\bon\s+(?:the\s+)?approach(?:es)?\s+to\s+(?P<region8>the\s+(?:capital|city)|kyiv|kiev|moscow)\b"
+)
+
+
+def partial_pattern() -> str:
+    """PARTIAL_RE with the rules that add to it (built at call time, so that a rule can be switched off)."""
+    return PARTIAL_RE + r"|(?:" + rules.pattern("air.city_figure", CITY_FIGURE_RE) + r")"
 # A sentence's own time: a sentence after a background one carries its background on unless it has one.
 TIME_ANCHOR_RE = (
     r"(?i)\b(?:overnight|today|tonight|this\s+morning|last\s+night|yesterday|(?:on|early|late|since)\s+"
@@ -926,6 +939,19 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 role=pl.when(destroys & after_obj & weapon_before).then(pl.lit("impact")).otherwise(pl.col("role")),
                 aux=pl.when(destroys & after_obj & weapon_before).then(pl.lit("")).otherwise(pl.col("aux")),
             )
+        if rules.active("air.carrier_drops"):
+            # "a drone dropped an explosive device on a car": the drone carried what it dropped; it was neither
+            # launched at a target nor shot down (a front-line drop, no air attack figure)
+            drops = (
+                pl.col("tok").str.contains(r"(?i)\bdropp(?:ed|ing)|drops\s*$")
+                & pl.col("aux").is_null()
+                & before.str.contains(r"(?i)\b(?:drones?|uavs?|quadcopters?|copters?)\s*$")
+                & pl.col("norm").str.slice(pl.col("end"), 40).str.contains(
+                    r"(?i)^\s+(?:an?\s+|the\s+|two\s+|several\s+)?(?:[a-z-]+\s+)?(?:explosives?|explosive\s+devices?|"
+                    r"grenades?|munitions?|ordnance|charges?|mines?|ammunition)\b"
+                )
+            )
+            t = t.with_columns(role=pl.when(drops).then(pl.lit("other")).otherwise(pl.col("role")))
         if rules.active("air.hits_by"):
             # "Hits by 12 missiles and 40 drones were recorded": recorded hits, not launches
             hits_before = pl.col("norm").str.slice(0, pl.col("pos")).str.contains(HITS_BY_RE)
@@ -1459,7 +1485,9 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     attackers = sentence_attackers(cand)
     intercept_re = "(?i)" + p["intercept"]
     # sentence flags, for the sentences that count something only
-    partial = _origin_masked(pl.col("norm")).str.extract_groups(PARTIAL_RE)
+    partial_re = partial_pattern()
+    partial_groups = set(re.findall(r"\(\?P<(region\d?)>", partial_re))
+    partial = _origin_masked(pl.col("norm")).str.extract_groups(partial_re)
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
@@ -1477,10 +1505,19 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
         & ~pl.col("norm").str.contains(intercept_re),
         partial_region=(
-            pl.coalesce(*[partial.struct.field(f) for f in ("region", "region2", "region3", "region4", "region5", "region6")])
+            pl.coalesce(
+                *[
+                    partial.struct.field(f)
+                    for f in ("region", "region2", "region3", "region4", "region5", "region6", "region7", "region8")
+                    if f in partial_groups
+                ]
+            )
             if rules.active("air.partial_region")
             else pl.lit(None, pl.String)
-        ).str.to_lowercase(),
+        )
+        .str.to_lowercase()
+        # one capital by three names: "over the capital ... on approach to Kyiv" is one city's figure
+        .str.replace(r"^(?:the\s+capital|kiev)$", "kyiv"),
         # where the first region word stands (cheaper than finding PARTIAL_RE again)
         partial_pos=pl.col("norm").str.find(r"(?i)\b(?:region|oblast|province|krai|republic)\b").cast(pl.Int64),
         # regions named: "the Bryansk region ... and the Lipetsk region", "the Bryansk and Lipetsk regions"

@@ -126,6 +126,8 @@ rules.declare(
         "air.irrealis": "modality, plans and conditions in the count's clause: 'could launch 500 drones', 'if Russia fires'",
         "air.supply": "arms deliveries, production and procurement: weapons counted there are not fired",
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
+        "air.ukrainian_governor": "'Lviv regional governor said 16 drones were destroyed over his region': Russian drones, as 'over his region' is for a Russian governor",
+        "air.not_intercepted": "'The missiles, Iskander-Ms from Kursk, were not intercepted': none of them were (intercepted 0)",
         "air.carrier_drops": "'a drone dropped an explosive device on a car': the drone is the carrier, no launch figure",
         "air.city_figure": "'In Kyiv, about 20 drones were destroyed', 'on approach to the city': the city's own figure, a part of the night's",
         "air.partial_region": "a figure in one named region is a part of the night's total",
@@ -444,6 +446,12 @@ UA_CUES = {
         r"\b(?:defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e)\s+of\s+the\s+russian",
     ],
 }
+# Ukraine's oblasts by the names their officials go by: "Lviv regional governor", "the head of the Sumy Regional
+# Military Administration" speak of Russian weapons over their region
+UKRAINIAN_OBLASTS = (
+    r"(?:kyiv|kharkiv|lviv|odesa|odessa|dnipropetrovsk|zaporizhzhia|kherson|mykolaiv|sumy|chernihiv|poltava|cherkasy|"
+    r"zhytomyr|vinnytsia|khmelnytskyi|rivne|volyn|ternopil|ivano-frankivsk|chernivtsi|zakarpattia|kirovohrad)"
+)
 RU_CUES = {
     3: [
         r"\brussian\s+(?:[a-z][\w-]*\s+){0,3}?(?:drones?|uavs?|unmanned|missiles?|rockets?|bombs?)\b",
@@ -453,12 +461,19 @@ RU_CUES = {
     ],
     2: [
         r"\b(?:ukraine|ukraine's|ukrainian)\s+(?:air\s+force|air\s+defen[cs]es?|military|armed\s+forces|air\s+command)",
+
         r"\bair\s+force\s+of\s+ukraine",
     ],
     1: [
         r"\b(?:at|on|against|across)\s+(?:the\s+)?(?:ukraine|ukrainian|kyiv|kiev)\b",
     ],
 }
+# a Ukrainian governor speaks of Russian weapons over their region (as many as "over his region" weighs for a
+# Russian governor: UA_CUES)
+UKRAINIAN_GOVERNOR_RE = (
+    r"\b" + UKRAINIAN_OBLASTS + r"\s+(?:regional\s+|region(?:al)?\s+military\s+)?(?:governor|administration|head)\b"
+    r"|\b(?:governor|head)\s+of\s+(?:the\s+)?" + UKRAINIAN_OBLASTS + r"\s+(?:region|oblast|regional)"
+)
 
 # Another time than the reported attack get no row (SCHEMA.md). Two kinds, scoped differently:
 # - a tally or period ("since the start of the war", "this year", "during the winter", "per day") speaks of
@@ -596,7 +611,9 @@ def sentence_attackers(sentences: pl.DataFrame) -> pl.DataFrame:
     scored = sentences.with_columns(norm=_origin_masked(pl.col("norm"))).select(
         *KEYS,
         ua=_cue_score(UA_CUES),
-        ru=_cue_score(RU_CUES),
+        ru=_cue_score(
+            {**RU_CUES, 2: [*RU_CUES[2], rules.pattern("air.ukrainian_governor", UKRAINIAN_GOVERNOR_RE)]}
+        ),
     ).sort(*KEYS)
     own = (
         pl.when(pl.col("ua") > pl.col("ru"))
@@ -1719,6 +1736,17 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
                 r"(?i)(\b(?:missiles?|drones?|rockets?|bombs?|uavs?|shaheds?|kalibrs?|iskanders?|kinzhals?)),\s+"
                 r"(?:fired|launched|sent|dropped|flying|heading)\s[^,;.]{1,80},(\s+(?:were|was|had\s+been|have\s+been)\s)",
                 "${1}${2}",
+            )
+        )
+    if rules.active("air.not_intercepted"):
+        # "The missiles, Iskander-Ms launched from Kursk, were not intercepted": none of them were (the aside
+        # read out)
+        cand = cand.with_columns(
+            norm=pl.col("norm").str.replace_all(
+                r"(?i)\b(?:the|both|these|those)\s+((?:[a-z0-9-]+\s+){0,2}(?:missiles|drones|rockets|bombs|uavs))"
+                r"(?:,\s+[^,;.]{1,80},)?\s+(?:were|have\s+been|had\s+been)\s+not\s+"
+                r"(intercepted|shot\s+down|downed|destroyed)\b",
+                "none of the ${1} were ${2}",
             )
         )
     counted, stream, attackers = _counted(cand, p)

@@ -127,6 +127,7 @@ rules.declare(
         "air.supply": "arms deliveries, production and procurement: weapons counted there are not fired",
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
         "air.ukrainian_governor": "'Lviv regional governor said 16 drones were destroyed over his region': Russian drones, as 'over his region' is for a Russian governor",
+        "air.family_ones": "'two of the ballistic ones': a missile family's 'ones' are missiles",
         "air.not_intercepted": "'The missiles, Iskander-Ms from Kursk, were not intercepted': none of them were (intercepted 0)",
         "air.carrier_drops": "'a drone dropped an explosive device on a car': the drone is the carrier, no launch figure",
         "air.city_figure": "'In Kyiv, about 20 drones were destroyed', 'on approach to the city': the city's own figure, a part of the night's",
@@ -522,6 +523,9 @@ SUPPLY_RE = (
     r"donat\w*|transferr?\w*|purchas\w*|bought|buy(?:ing)?|order(?:ed|s)?|produc(?:e|es|tion|ing)|"
     r"(?:has|have|had)\s+(?:produced|manufactured)|manufactur(?:e|es|ing|ers?)|contracts?|stockpiles?|arsenal|exports?|imports?|pledg\w*|promis\w*|"
     r"budget|billion|million|worth|will\s+(?:send|get|give))\b"
+    # weapons held ready, not fired: "warships with as many as 32 missiles ready for launch"
+    r"|(?i:\b(?:ready\s+(?:for|to)\s+(?:launch|fire|be\s+launched)|capable\s+of\s+(?:carrying|firing|launching)|"
+    r"total\s+salvo|salvo\s+capacity)\b)"
     # a third country sending weapons: "North Korea sent 20 ballistic missiles to Russia"
     r"|(?i:\b(?:north\s+korea|pyongyang|iran|tehran|the\s+united\s+states|washington|the\s+us|germany|berlin|france|"
     r"britain|the\s+uk|london|nato|allies|partners)\b[^.;]{0,40}?\b(?:sent|sends|send|shipped|ships|gave|gives|"
@@ -1736,6 +1740,13 @@ def extract_air(sentences: pl.DataFrame) -> AirResult:
                 r"(?i)(\b(?:missiles?|drones?|rockets?|bombs?|uavs?|shaheds?|kalibrs?|iskanders?|kinzhals?)),\s+"
                 r"(?:fired|launched|sent|dropped|flying|heading)\s[^,;.]{1,80},(\s+(?:were|was|had\s+been|have\s+been)\s)",
                 "${1}${2}",
+            )
+        )
+    if rules.active("air.family_ones"):
+        # "19 of the cruise missiles and two of the ballistic ones": a missile family's "ones" are missiles
+        cand = cand.with_columns(
+            norm=pl.col("norm").str.replace_all(
+                r"(?i)\b(cruise|ballistic|aeroballistic|hypersonic|anti-ship)\s+ones\b", "${1} missiles"
             )
         )
     if rules.active("air.not_intercepted"):

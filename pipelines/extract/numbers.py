@@ -17,6 +17,7 @@ rules.declare(
         "num.every_one": "'destroyed every one of the 14 missiles' is all 14 ('every one of them': all of them), no count of one",
         "num.were_all": "'ten drones launched in the same wave were all shot down' is 'all ten ... were shot down'",
         "num.relative_launched": "'ten drones that were launched in the same wave were shot down': the relative clause is the participle 'launched', so the passive after it keeps its count",
+        "num.em_dash": "an em dash between words is a dash, not a hyphen: 'in the attack—93 of them missiles'",
         "num.money": "a sum of money is no count: 'the injured will receive 200,000 roubles each', '$1.2 billion'",
     }
 )
@@ -110,6 +111,9 @@ def normalise_for_matching(expr: pl.Expr) -> pl.Expr:
     Padded with a leading and trailing space so that a number word at the very start or end of a sentence
     has its word boundary too; patterns never rely on that padding otherwise.
     """
+    if rules.active("num.em_dash"):
+        # an em dash sets words apart, never joins them: "the attack—93 of them missiles" is "attack - 93"
+        expr = expr.str.replace_all("\u2014", " - ", literal=True)
     e = expr.str.replace_many(list(_PUNCT), list(_PUNCT.values()))
     e = pl.concat_str(pl.lit(" "), e, pl.lit(" "))
     # quotation marks around words ('Hammer', "liberated the village of X") are dropped; apostrophes inside

@@ -129,7 +129,7 @@ rules.declare(
         "air.ukrainian_governor": "'Lviv regional governor said 16 drones were destroyed over his region': Russian drones, as 'over his region' is for a Russian governor",
         "air.family_ones": "'two of the ballistic ones': a missile family's 'ones' are missiles",
         "air.not_intercepted": "'The missiles, Iskander-Ms from Kursk, were not intercepted': none of them were (intercepted 0)",
-        "air.carrier_drops": "'a drone dropped an explosive device on a car': the drone is the carrier, no launch figure",
+        "air.carrier_drops": "'a drone dropped an explosive device on a car': the drone struck (an impact, the weakest launch figure), it dropped no drones",
         "air.city_figure": "'In Kyiv, about 20 drones were destroyed', 'on approach to the city': the city's own figure, a part of the night's",
         "air.partial_region": "a figure in one named region is a part of the night's total",
         "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
@@ -961,8 +961,8 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                 aux=pl.when(destroys & after_obj & weapon_before).then(pl.lit("")).otherwise(pl.col("aux")),
             )
         if rules.active("air.carrier_drops"):
-            # "a drone dropped an explosive device on a car": the drone carried what it dropped; it was neither
-            # launched at a target nor shot down (a front-line drop, no air attack figure)
+            # "a drone dropped an explosive device on a car": the drone carried what it dropped; it struck, as an
+            # impact does (launched 1, SCHEMA.md), the weakest figure: a night's counted figures beat it
             drops = (
                 pl.col("tok").str.contains(r"(?i)\bdropp(?:ed|ing)|drops\s*$")
                 & pl.col("aux").is_null()
@@ -972,7 +972,10 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
                     r"grenades?|munitions?|ordnance|charges?|mines?|ammunition)\b"
                 )
             )
-            t = t.with_columns(role=pl.when(drops).then(pl.lit("other")).otherwise(pl.col("role")))
+            t = t.with_columns(
+                role=pl.when(drops).then(pl.lit("impact")).otherwise(pl.col("role")),
+                aux=pl.when(drops).then(pl.lit("")).otherwise(pl.col("aux")),
+            )
         if rules.active("air.hits_by"):
             # "Hits by 12 missiles and 40 drones were recorded": recorded hits, not launches
             hits_before = pl.col("norm").str.slice(0, pl.col("pos")).str.contains(HITS_BY_RE)

@@ -6,6 +6,7 @@ noun's model, class and side, all built from the weapon reference table (pipelin
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import polars as pl
 
@@ -59,26 +60,36 @@ def classify_alias(expr: pl.Expr) -> pl.Expr:
 
 # the kind words news uses for a family without naming a model ("cruise missiles", "guided air missiles")
 FAMILY_WORDS = {
-    # (the first that matches wins: "aero-ballistic" before "ballistic")
-    "aeroballistic": r"aeroballistic|aero-ballistic|hypersonic",
-    "cruise": r"cruise|anti-ship",
-    "ballistic": r"ballistic",
-    "guided": r"guided(?:\s+air|\s+aerial)?",
-    "anti_aircraft": r"anti-aircraft|surface-to-air",
+    "aeroballistic": ("aeroballistic", "aero-ballistic", "hypersonic"),
+    "cruise": ("cruise", "anti-ship"),
+    "ballistic": ("ballistic",),
+    "guided": ("guided",),
+    "anti_aircraft": ("anti-aircraft", "surface-to-air"),
 }
 
 
-def family_of(noun: pl.Expr, mods: pl.Expr) -> pl.Expr:
-    """A counted missile's family (cruise, ballistic, ...): its noun's (weapons.csv), else a model or a kind word
-    among its modifiers ("Kh-101 missiles", "cruise missiles"); null for a plain "missiles"."""
+def _squash(word: str) -> str:
+    return re.sub(r"[\s-]+", "", word.lower())
+
+
+@lru_cache(maxsize=1)
+def _family_lookup() -> tuple[str, dict[str, str]]:
+    """One alternation of every family word and model alias (longest first), and squashed word -> family."""
     table = load_weapons().filter(pl.col("family").is_not_null())
-    mods = mods.fill_null("").str.to_lowercase()
-    family = classify_alias(noun).struct.field("family")
-    for name in FAMILY_WORDS:
-        aliases = sorted(table.filter(pl.col("family") == name)["alias"].to_list(), key=len, reverse=True)
-        words = [re.escape(a).replace(r"\-", "[- ]?").replace(r"\ ", r"\s+") for a in aliases]
-        words.append(FAMILY_WORDS[name])
-        family = pl.when(family.is_null() & mods.str.contains(r"\b(?:" + "|".join(words) + r")")).then(
-            pl.lit(name)
-        ).otherwise(family)
-    return family
+    mapping = {_squash(a): f for a, f in zip(table["alias"], table["family"], strict=True)}
+    for family, words in FAMILY_WORDS.items():
+        mapping.update({_squash(w): family for w in words})
+    words = sorted({*table["alias"].to_list(), *(w for ws in FAMILY_WORDS.values() for w in ws)}, key=len, reverse=True)
+    alternation = "|".join(re.escape(w).replace(r"\-", "[- ]?").replace(r"\ ", r"\s+") for w in words)
+    return r"(?i)\b(" + alternation + r")", mapping
+
+
+def family_of(noun: pl.Expr, mods: pl.Expr) -> pl.Expr:
+    """A counted missile's family (cruise, ballistic, ...): its noun's (weapons.csv), else the first model or kind
+    word among its modifiers ("Kh-101 missiles", "cruise missiles"); null for a plain "missiles"."""
+    pattern, mapping = _family_lookup()
+    word = mods.str.extract(pattern, 1).str.to_lowercase().str.replace_all(r"[\s-]+", "")
+    return pl.coalesce(
+        classify_alias(noun).struct.field("family"),
+        word.replace_strict(mapping, default=None, return_dtype=pl.String),
+    )

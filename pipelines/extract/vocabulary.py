@@ -7,6 +7,8 @@ Fragments are regex alternations without flags; `pattern(...)` joins them.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from pipelines.extract import rules
@@ -196,6 +198,8 @@ rules.declare(
     {
         "time.dated_earlier": "a calendar date days before the publication is another attack's: 'On October 17, "
         "drones struck Kyiv, killing four' in a report of November 6",
+        "time.named_earlier_attack": "an attack named by its date two days or more before: 'the attack of July 9th, "
+        "when Russia sent 728 drones' in a report of July 12",
     }
 )
 
@@ -209,6 +213,8 @@ DATE_RE = (
     r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:of\s+)?(?P<mon2>" + _MON + r")" + _MON_REST + r"\.?)"
     r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
 )
+# (the same without its group names, to sit inside other patterns)
+_DATE_PLAIN = re.sub(r"\(\?P<\w+>", "(?:", DATE_RE)
 # a cheap gate: a capitalised month abbreviation somewhere in the sentence
 MONTH_WORD_RE = r"\b(?:" + _MON + r")"
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -235,5 +241,15 @@ def dated_earlier_pos(text: pl.Expr, published: pl.Expr) -> pl.Expr:
 
     guess = on(pl.coalesce(year, pub_year))
     date = pl.when(year.is_null() & (guess > published + pl.duration(days=1))).then(on(pub_year - 1)).otherwise(guess)
-    earlier = (published - date).dt.total_days() > DATED_EARLIER_DAYS
+    days = (published - date).dt.total_days()
+    earlier = days > DATED_EARLIER_DAYS
+    if rules.active("time.named_earlier_attack"):
+        # "the attack of July 9th, when Russia sent 728 drones" in a report of July 12: an attack named by its
+        # date, two days or more before, is another one (a round-up tells its own days without that frame)
+        framed = text.str.contains(
+            r"\b(?:the|an?|its|that)\s+(?:(?:record|massive|mass|previous|earlier|last)\s+)?(?:attack|strike|assault|"
+            r"barrage|raid|bombardment)\s+(?:of|on)\s+(?:the\s+night\s+of\s+)?" + _DATE_PLAIN.removeprefix(r"\b")
+            + r"|" + _DATE_PLAIN + r",?\s+when\b"
+        )
+        earlier = earlier | ((days > 1) & framed)
     return pl.when(earlier & month.is_not_null()).then(text.str.find(DATE_RE).cast(pl.Int64))

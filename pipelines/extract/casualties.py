@@ -67,6 +67,7 @@ rules.declare(
         "killed and 32 injured'",
         "cas.treated_for_injuries": "'21 people were being treated for injuries' counts the injured",
         "cas.city_then_districts": "'In Kherson, the Dniprovskyi and Korabelnyi districts': the city before the comma is the place, the districts its parts",
+        "cas.locator_not_place": "'about 200km south-east of Moscow' and 'the bank of the Dnipro' locate, they name no place of the casualties",
         "cas.districts_pair": "'the Kyivskyi and Saltivskyi districts' are parts of the city named before, no place of their own",
         "cas.village_shape": "an unknown name shaped like a village ('-ivka', '-ske', '-skaya') lies in the one region its article names",
         "cas.victim_modifier": "'three women working at the farm were wounded', 'two people in the car were killed': a modifier between victims and verb",
@@ -77,6 +78,7 @@ rules.declare(
         "cas.death_count": "'the mayor initially reported one death', 'two deaths were confirmed': deaths counted as a noun",
         "cas.update_aside": "'the number of injured, initially put at 37, had risen to 112': an aside between commas inside an update",
         "cas.hospitalized_floor": "'117 taken to hospital' after '57 wounded': the injured are at least those in hospital",
+        "cas.apposition_time": "'In Chernivtsi, a city that had been spared until this summer, two were killed': an apposition's time words describe the place",
         "cas.background_aside": "'In Kherson, which Ukrainian forces recaptured in November, three were killed': history in a relative clause leaves the toll news",
         "cas.titled_region": "'Serhiy Lysak, governor of the Dnipropetrovsk region, said ...': the region's official speaks for the town named before",
         "cas.count_slot_place": "a name right after a count or a casualty verb and 'in' ('and one in Kizomys') is a place, known to the gazetteer or not",
@@ -1214,6 +1216,27 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             # "killed two and injured three on Friday, Donetsk region governor said": the day, not a village
             # of that region
             t = t.filter(~pl.col("place").str.contains(TIME_WORD_RE))
+        if rules.active("cas.locator_not_place"):
+            # "In Ryazan, about 200km south-east of Moscow": the distance's reference point; "artillery from the
+            # eastern bank of the Dnipro", "the Dnipro river": the river, not the city
+            around = t.select(*KEYS, "pos", "end").join(
+                cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left"
+            )
+            before = around.select(
+                pl.col("cnorm").str.slice((pl.col("pos") - 45).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 45))
+            ).to_series()
+            after = around.select(pl.col("cnorm").str.slice(pl.col("end"), 8)).to_series()
+            locator = before.str.contains(
+                r"(?i)\b\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*\w+\)\s+)?(?:(?:north|south|east|west)"
+                r"(?:-?(?:east|west))?(?:ern)?|from|away\s+from|outside)(?:\s+of)?\s*$"
+            )
+            river = r"(?:Dnipro|Dnieper|Dniester|Desna|Donets|Oskil|Inhulets)"
+            # (the word right before the river's name: "the bank of the Dnipro", not "the strike on Dnipro")
+            named = (before + pl.Series(t["tok"])).str.contains(r"(?i)\bthe\s+" + river + r"\s*$") | (
+                pl.Series(t["tok"]).str.contains(river + r"\s*$") & after.str.contains(r"(?i)^\s+river\b")
+            )
+            locator = locator | named
+            t = t.filter(~locator.fill_null(False))
         if rules.active("cas.districts_pair"):
             # "hit the Kyivskyi and Saltivskyi districts": parts of the city named before, no place of their own
             after = (
@@ -1382,6 +1405,14 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         # "In Kherson, which Ukrainian forces recaptured in November, three people were killed": the history in
         # a relative clause between commas is the place's, not the toll's
         background_text = background_text.str.replace_all(r",\s+(?:which|who|where)\s+[^,;.]{1,150},", ",")
+    if rules.active("cas.apposition_time"):
+        # "In Chernivtsi, a city near the border that had been spared until this summer, two were killed": the
+        # apposition describes the place; its time words are not the toll's
+        background_text = background_text.str.replace_all(
+            r",\s+(?:an?|the)\s+(?:[a-z-]+\s+){0,2}(?:city|town|village|port|settlement|community|hromada)\s+"
+            r"(?:of|near|on|in|that|which|where|close\s+to|just)\b[^,;.]{1,150},",
+            ",",
+        )
     cand = cand_all.filter(
         contains_any_word(pl.col("cnorm"), PREFILTER_WORDS)
         & ~background_text.str.contains(rules.pattern("cas.background", BACKGROUND_RE))

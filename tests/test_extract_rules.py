@@ -28,10 +28,21 @@ TABLES = {
 }
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A rule named twice in one file would keep only its last cases, silently: refuse it."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"keys given twice: {twice}")
+        return super().construct_mapping(node, deep=deep)
+
+
 def _load() -> dict[str, list[dict]]:
     cases: dict[str, list[dict]] = {}
     for path in sorted(CASES_DIR.glob("*.yml")):
-        for rule, items in yaml.safe_load(path.read_text()).items():
+        for rule, items in yaml.load(path.read_text(), Loader=_UniqueKeyLoader).items():  # noqa: S506
             if rule in cases:
                 raise ValueError(f"{path.name}: rule {rule} has cases in two files")
             cases[rule] = items

@@ -55,6 +55,7 @@ rules.declare(
         "ter.noun": "a capture noun and its object: 'the capture of X', 'the liberation of X', 'the fall of X'",
         "ter.passive_list": "a passive, then its list after a colon: 'the villages that have been liberated: A, B and C'",
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
+        "ter.side_acted_on": "'continued to defeat formations of the Ukrainian armed forces and liberated X': the side a combat verb acts on is no subject",
         "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
         "ter.obj_count_list": "an object list after a count and a colon or dash: 'five villages - A, B and C'",
         "ter.count_list_region": "'captured two villages in the Donetsk region, A and B': the list after the count's region and a comma",
@@ -549,6 +550,22 @@ def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             r"(?i)^\s+(?:regiments?|brigades?|battalions?|units?|groups?|troops|forces|detachments?|compan(?:y|ies)|squads?|teams?)\b"
         )
         place = place & ~unit
+    if rules.active("ter.side_acted_on"):
+        # "continued to defeat formations of the Ukrainian armed forces ... and liberated X": the side a combat
+        # verb acts on is the enemy, no subject
+        before = (
+            t.select(*KEYS, "pos")
+            .join(frame.select(*KEYS, "norm"), on=list(KEYS), how="left", maintain_order="left")
+            .select(pl.col("norm").str.slice((pl.col("pos") - 50).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 50)))
+            .to_series()
+        )
+        acted_on = before.str.contains(
+            r"(?i)\b(?:defeat(?:ed|ing|s)?|destroy(?:ed|ing|s)?|repel(?:led|ling|s)?|rout(?:ed|ing|s)?|encircl\w+|"
+            r"push(?:ed|ing)?\s+back|dr(?:o|i)ve\s+out|driving\s+out|inflict\w*\s+(?:heavy\s+)?losses\s+on|"
+            r"fighting\s+against|against)\s+(?:(?:the\s+)?(?:formations|units|positions|forces|troops|groups|assaults|attacks|"
+            r"manpower)\s+of\s+)?(?:the\s+)?$"
+        )
+        place = place | acted_on.fill_null(False)
     if rules.active("ter.side_place"):
         place = place | pl.col("prep").is_not_null()
     else:

@@ -60,6 +60,7 @@ rules.declare(
         "cas.death_noun": "deaths as a noun: 'a man lost his life', 'one fatality', 'claimed three lives', 'the bodies of five people'",
         "cas.no_one": "'no one was injured' counts nobody",
         "cas.update": "a toll that rises: 'the death toll rose to 5', 'the number of injured has risen to 63'",
+        "cas.more_than_killed": "'A man was killed. Five more people were injured': more than the dead just named, not added to an earlier injured figure",
         "cas.more_added": "'two more people died' adds to the figure given for the place before",
         "cas.toll_is_total": "a toll in a sentence is its total: 'two died in hospital, bringing the toll to 18' is 18",
         "cas.update_second_field": "a second field in the same update: 'rose to 14, and injured to 61'",
@@ -1558,6 +1559,29 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         admin1=pl.col("admin1").first(),
         place_kind=pl.col("place_kind").first(),
     )
+    if rules.active("cas.more_than_killed"):
+        # "A 51-year-old employee was killed. Five more people were injured": "more" than the dead just named,
+        # not more injured than an earlier figure (the lead's "one killed and five injured" says the same)
+        fields = per_sentence.group_by("article_id", "place_key", "sentence_no").agg(__fields=pl.col("field").unique())
+        prev = fields.with_columns(sentence_no=pl.col("sentence_no") + 1).rename({"__fields": "__prev"})
+        per_sentence = (
+            per_sentence.join(fields, on=["article_id", "place_key", "sentence_no"], how="left")
+            .join(prev, on=["article_id", "place_key", "sentence_no"], how="left")
+            .with_columns(
+                more=pl.col("more")
+                & ~(
+                    (pl.col("field") == "injured")
+                    & (
+                        pl.col("__fields").list.contains("killed")
+                        | (
+                            pl.col("__prev").list.contains("killed").fill_null(False)
+                            & ~pl.col("__prev").list.contains("injured").fill_null(False)
+                        )
+                    )
+                ).fill_null(False)
+            )
+            .drop("__fields", "__prev")
+        )
     # "Later, two more bodies were found": added to the largest figure given for the place before
     before = pl.col("value").cum_max().shift(1).over("article_id", "place_key", "field")
     per_sentence = per_sentence.sort("article_id", "place_key", "field", "sentence_no").with_columns(

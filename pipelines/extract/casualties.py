@@ -1571,13 +1571,11 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
                 more=pl.col("more")
                 & ~(
                     (pl.col("field") == "injured")
-                    & (
-                        pl.col("__fields").list.contains("killed")
-                        | (
-                            pl.col("__prev").list.contains("killed").fill_null(False)
-                            & ~pl.col("__prev").list.contains("injured").fill_null(False)
-                        )
-                    )
+                    # (the sentence before named the dead and no injured; in one sentence "a second body ... and
+                    # two more sought help" adds to the injured)
+                    & ~pl.col("__fields").list.contains("killed")
+                    & pl.col("__prev").list.contains("killed").fill_null(False)
+                    & ~pl.col("__prev").list.contains("injured").fill_null(False)
                 ).fill_null(False)
             )
             .drop("__fields", "__prev")

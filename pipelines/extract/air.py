@@ -964,7 +964,7 @@ def _verb_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             # "a drone dropped an explosive device on a car": the drone carried what it dropped; it struck, as an
             # impact does (launched 1, SCHEMA.md), the weakest figure: a night's counted figures beat it
             drops = (
-                pl.col("tok").str.contains(r"(?i)\bdropp(?:ed|ing)|drops\s*$")
+                pl.col("tok").str.contains(r"(?i)\b(?:dropp(?:ed|ing)|drops)\s*$")
                 & pl.col("aux").is_null()
                 & before.str.contains(r"(?i)\b(?:drones?|uavs?|quadcopters?|copters?)\s*$")
                 & pl.col("norm").str.slice(pl.col("end"), 40).str.contains(

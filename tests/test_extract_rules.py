@@ -111,6 +111,12 @@ def test_case(n: int, all_events: dict[str, pl.DataFrame]) -> None:
     assert _mismatches([case], one) == []
 
 
+def test_a_rule_named_twice_in_one_case_file_is_refused() -> None:
+    # plain YAML keeps the second list and drops the first without a word
+    with pytest.raises(ValueError, match="given twice"):
+        yaml.load("air.a:\n  - text: one\nair.a:\n  - text: two\n", Loader=_UniqueKeyLoader)  # noqa: S506
+
+
 def test_every_rule_has_cases_and_every_case_a_rule() -> None:
     assert sorted(set(rules.RULES) - set(CASES)) == [], "rules without cases"
     assert sorted(set(CASES) - set(rules.RULES)) == [], "cases for undeclared rules"

@@ -346,23 +346,31 @@ class NotAWarehouse(ValueError):
 
 @contextlib.contextmanager
 def transaction(db_path: Warehouse | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to `db_path` inside one transaction: committed when the block ends, rolled back
-    on any error (BaseException too: a KeyboardInterrupt mid-load must not leave half a batch behind), closed
-    either way. Nothing runs between an error and the ROLLBACK (see the module doc)."""
+    """A read-write connection to `db_path` inside one transaction (`in_transaction`), closed either way."""
     con = connect(db_path)
     try:
-        # BEGIN outside the inner try: if it fails there is no transaction to roll back.
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with in_transaction(con):
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        # Outside the try: a COMMIT that fails has ended the transaction (DuckLake's conflict error does), and
-        # a ROLLBACK then would only replace that error with "no transaction is active".
-        con.execute("COMMIT")
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def in_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on `con`: committed when the block ends, rolled back on any error (BaseException too: a
+    KeyboardInterrupt mid-load must not leave half a batch behind). Nothing runs between an error and the
+    ROLLBACK (see the module doc). The one place that writes BEGIN/COMMIT/ROLLBACK; the connection stays open
+    (a lake's publisher reads the committed snapshot on it afterwards)."""
+    # BEGIN outside the try: if it fails there is no transaction to roll back.
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    # Outside the try: a COMMIT that fails has ended the transaction (DuckLake's conflict error does), and
+    # a ROLLBACK then would only replace that error with "no transaction is active".
+    con.execute("COMMIT")
 
 
 def is_conflict(exc: BaseException) -> bool:

@@ -58,7 +58,15 @@ import polars as pl
 from pipelines import settings
 from pipelines.settings import Lake, Warehouse
 
-from .db import as_warehouse, committed_snapshot, connect, ensure_schema, is_conflict, transaction
+from .db import (
+    as_warehouse,
+    committed_snapshot,
+    connect,
+    ensure_schema,
+    in_transaction,
+    is_conflict,
+    transaction,
+)
 from .docs import apply_comments
 from .load import LoadSummary, load_batch, load_into, recompute_into
 from .views import create_views
@@ -267,19 +275,15 @@ def _finalize_lake(con: duckdb.DuckDBPyConnection, sql_dir: Path | None) -> list
 
 @contextlib.contextmanager
 def _lake_session(lake: Lake, sql_dir: Path | None) -> Iterator[PublishSession]:
-    """db.transaction, plus the snapshot the commit made, read on the same connection before it closes."""
+    """db.in_transaction, plus the snapshot the commit made, read on the same connection before it closes."""
     con = connect(lake)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with in_transaction(con):
             ensure_schema(con)
             session = PublishSession(None, con)
             yield session
             _finalize_lake(con, sql_dir)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")  # a conflict raises here, its transaction already ended (see db.transaction)
+        # a conflict raises at the COMMIT, its transaction already ended (see db.in_transaction)
         session.committed.append(committed_snapshot(con))
     finally:
         con.close()

@@ -54,6 +54,8 @@ rules.declare(
         "air.another_impact": "'one missile was shot down, another hit a house': two launched, one intercepted",
         "air.part_over_region": "'85 drones, 64 of which were shot down' beats a regional '12 destroyed over the Kyiv region'",
         "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
+        "air.target_ellipsis": "'fired six missiles at Odesa and two at Izmail' is 8 missiles",
+        "air.ellipsis_head": "'30 drones overnight, 12 over Kharkiv, 10 over Sumy and 8 over Poltava' is 30: a total's breakdown adds nothing",
         "air.combined_outcome": "one figure 'shot down/suppressed' or 'shot down or neutralised' is intercepted",
         "air.noun_referent": "'Drones attacked Moscow; five were shot down': a back-reference with no count before it takes the weapon named",
         "air.telegraphic": "a count with a bare participle is an outcome: 'Russia attacks with 90 drones; 60 downed, 25 lost to EW'",
@@ -145,6 +147,7 @@ rules.declare(
 )
 
 # --------------------------------------------------------------------------- shared fragments
+_DAY_OR_MONTH = r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + vocabulary.MONTH[3:-1] + r")$"
 NUM = r"\d{1,7}"
 # What may stand right before a count: "Kh-101" and "Shahed-136/131" contain numbers that are not counts.
 LEFT = r"(?:^|[\s(\[,;:])"
@@ -273,9 +276,12 @@ def patterns() -> dict[str, str]:
     # weapon and verb, one per place
     p["place_ellipsis"] = r(
         "air.place_ellipsis",
-        r"(?:,|\s+and)\s+(?P<el_num>" + NUM + r")\s+(?:more\s+)?(?:over|above|in|near)\s+(?:the\s+)?"
+        r"(?:,|\s+and)\s+(?P<el_num>" + NUM + r")\s+(?:more\s+)?(?:over|above|in|near"
+        # "fired six missiles at Odesa and two at Izmail": one figure per target
+        + r("air.target_ellipsis", r"|at|on|against|towards?")
+        + r")\s+(?:the\s+)?"
         # ("and seven more over the waters of the Black Sea", "over the territory of the Kursk region")
-        r"(?:(?:waters|territory|skies|airspace)\s+(?:of|over)\s+(?:the\s+)?)?(?-i:[A-Z])",
+        r"(?:(?:waters|territory|skies|airspace)\s+(?:of|over)\s+(?:the\s+)?)?(?P<el_place>(?-i:[A-Z])[a-z]*)",
     )
     # "2 and 39 respectively were downed", "downed 15 and 198, respectively": one figure per weapon named before,
     # in their order
@@ -845,6 +851,8 @@ def _place_ellipsis_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFram
     t = _groups(find_tokens(cand, "norm", p["place_ellipsis"], kind="back_ref"), p["place_ellipsis"])
     if t.height == 0:
         return _empty_mentions()
+    # "six missiles on Sunday and two on Monday" names days, not places
+    t = t.filter(~pl.col("el_place").str.to_lowercase().str.contains(_DAY_OR_MONTH))
     # the token ends with its count, so that the next one can see the place after it
     end = pl.col("pos") + pl.col("tok").str.extract(r"^(\D*\d+)", 1).str.len_chars().cast(pl.Int64)
     return _referring(t, pl.col("el_num").cast(pl.Int64), "place_ellipsis", end=end)
@@ -1472,10 +1480,22 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     if "place_ellipsis" in stream.columns:
         # ", 10 over Kursk" follows a count that names its own place ("15 drones over the Bryansk region"): it
         # is that count's weapon and role; otherwise it is no count
-        placed = pl.col("norm").str.slice(before("end"), 60).str.contains(
-            r"^(?:\s+[a-z]+){0,3}\s+(?:over|above|in|near)\s+(?:the\s+)?[A-Z]"
-        )
+        preps = "over|above|in|near" + ("|at|on|against|towards?" if rules.active("air.target_ellipsis") else "")
+        own_place = r"^(?:\s+[a-z]+){0,3}\s+(?:" + preps + r")\s+(?:the\s+)?([A-Z][a-z]*)"
+
+        def names_place(start: pl.Expr) -> pl.Expr:
+            # a place after the count: a capitalised word that is no day or month ("on Sunday")
+            word = pl.col("norm").str.slice(start, 60).str.extract(own_place, 1).str.to_lowercase()
+            return word.is_not_null() & ~word.str.contains(_DAY_OR_MONTH).fill_null(False)
+
+        placed = names_place(before("end"))
         ell = is_cnt & pl.col("place_ellipsis").fill_null(False)
+        if rules.active("air.ellipsis_head"):
+            # the run's first count must name its own place too: "30 drones overnight, 12 over Kharkiv, 10 over
+            # Sumy" breaks a total down (its parts are no further drones), where "15 drones over Bryansk, 10
+            # over Kursk" lists one figure per place
+            head_placed = pl.when(is_cnt & ~ell).then(names_place(pl.col("end"))).forward_fill().over(KEYS)
+            placed = placed & head_placed.fill_null(False)
         # a run of them: each takes the role of the count that starts the run
         run_role = pl.when(is_cnt & ~ell).then(pl.col("role")).forward_fill().over(KEYS)
         stream = (

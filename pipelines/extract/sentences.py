@@ -115,6 +115,10 @@ def split_sentences(
             # out 97 attacks on settlements of Sumy region. In the Myropillia hromada, two were injured"): kept,
             # without event words, so that no extractor reads it for events
             keep_row = keep_row | contains_any_word(pl.col("piece"), REGION_WORDS)
+        if rules.active("ter.anaphoric_speaker"):
+            # a sentence that names a ministry is the antecedent of a later "the ministry also said" or "it
+            # said" (territorial_control._anaphor_sides): kept, without event words
+            keep_row = keep_row | contains_any_word(pl.col("piece"), SPEAKER_WORDS)
         pieces = pieces.filter(keep_row)
     pieces = pieces.with_columns(
         lead=pl.col("length") - pl.col("piece").str.strip_chars_start().str.len_chars(),
@@ -147,6 +151,7 @@ def split_sentences(
 # A line of a list that counts ("- 29 Kalibr cruise missiles (from the Black Sea);"), after a line that ends with
 # a colon ("... 287 means of air attack, namely:"): the list's items belong to the sentence that opens it.
 REGION_WORDS = ("region", "oblast", "province")
+SPEAKER_WORDS = ("ministry", "general staff")
 LIST_ITEM_RE = r"^\s*[-\u2013\u2014\u2022*]\s*\d"
 LIST_OPENER_RE = r":\s*$"
 

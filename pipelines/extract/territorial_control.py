@@ -107,6 +107,8 @@ rules.declare(
         "ter.side_unit": "a side's attack noun before a unit noun names the unit: 'a Ukrainian assault regiment retook X' is Ukraine's",
         "ter.side_place": "side words used as places ('in eastern Ukraine', 'Ukraine's Donetsk region') are not subjects",
         "ter.expel_object": "with no subject, 'pushed Russian troops out of X' is claimed by the other side",
+        "ter.anaphoric_speaker": "'Russia's Defence Ministry claimed X. The ministry also said troops had taken Y, a Ukrainian supply hub': the speaker referred back to is Russia's, before a side named after the claim",
+        "ter.force_group": "'troops of the Tsentr group had taken X': Russia's groups of forces by their own names; Ukraine's Khortytsia and Tavria groups",
         "ter.speaker": "with no agent or subject, the side speaking after the claim is the actor: 'X has been liberated, Ukraine's navy said'",
         "ter.earlier_side": "with no side in the sentence, the earlier sentences' side is the actor",
     }
@@ -402,6 +404,8 @@ def patterns() -> dict[str, str]:
         r"russian-backed|separatists?|rogov|pushilin|kadyrov|gerasimov|putin|"
         # Russia's groups of forces, as its ministry names them: "units of the Tsentr battlegroup"
         r"(?:tsentr|vostok|zapad|yug|sever|dnepr|center|centre|east|west|south|north)\s+(?:battle\s*group|group\s+of\s+forces)|"
+        # the Russian names alone: "troops of the Tsentr group", "the Vostok grouping"
+        + rules.pattern("ter.force_group", r"(?:tsentr|vostok|zapad|yug|sever|dnepr)\s+(?:group|grouping|forces)") + r"|"
         r"(?:the\s+)?general\s+staff\s+of\s+(?:the\s+)?russian"
         # Russia's unit names: "the 20th Guards Motor Rifle Division", "the 810th Guards Naval Infantry Brigade"
         + r"|" + rules.pattern("ter.unit_names", r"guards\s+(?:[\w-]+\s+){0,3}?(?:division|regiment|brigade|army)|motor\s+rifle")
@@ -409,6 +413,7 @@ def patterns() -> dict[str, str]:
         # Ukraine's: "the Third Separate Assault Brigade", "the 47th Separate Mechanised Brigade"
         + rules.pattern("ter.unit_names", r"separate\s+(?:[\w-]+\s+){0,3}?(?:brigade|regiment|battalion)") + r"|"
         r"ukrainians|kyiv|kyiv's|kiev|kiev's|zelensk\w*|syrskyi|maliar|"
+        + rules.pattern("ter.force_group", r"(?:khortytsia|tavria)\s+(?:operational[-\s]+strategic\s+)?(?:group|grouping|forces)") + r"|"
         # Ukraine's own name for its army: "the Defence Forces liberated X" ("the air defence forces" is not it)
         + (r"the\s+defen[cs]e\s+forces|" if rules.active("ter.defence_forces") else "")
         # English news's unqualified "the General Staff" is Ukraine's (Russia's speaks as its ministry)
@@ -527,6 +532,55 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
     after_event = pl.col("norm").str.find(rules.pattern("ter.background", WEEKS_AFTER_RE))
     background = background | (after_event.is_not_null() & (after_event < pl.col("trig_pos")))
     return claims.filter(~(irrealis | negated | denied | background))
+
+
+# a claimant named with its side: "Russia's Defence Ministry", "the Ukrainian General Staff", "the Ministry of
+# Defence of Russia"
+_SIDED_CLAIMANT = (
+    r"(?i)\b(?:(?P<ru>russia's|russian|moscow's)|ukraine's|ukrainian|kyiv's)\s+(?:defen[cs]e\s+ministry|"
+    r"ministry\s+of\s+defen[cs]e|general\s+staff|military|army|armed\s+forces)\b"
+    r"|\b(?:defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|general\s+staff)\s+of\s+(?:the\s+)?"
+    r"(?:(?P<ru2>russia|russian\s+federation)|ukraine)\b"
+)
+# a speaker that refers back to one named before: "The ministry also said", "On Wednesday, it said its troops"
+_ANAPHORIC_SPEAKER = (
+    r"(?i)\b(?:the\s+(?:defen[cs]e\s+)?ministry|the\s+general\s+staff|the\s+military|the\s+army|it)\s+"
+    r"(?:[\w'-]+\s+){0,3}?(?:said|says|announced|reported|claimed|added|stated|declared)\b"
+)
+
+
+def _anaphor_sides(claims: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
+    """anaphor_side: when the claim's sentence has its speaker refer back before the trigger ("The ministry
+    also said troops had taken X"), the side of the last claimant named with its side before the claim, in
+    this sentence or an earlier one (null otherwise)."""
+    if not rules.active("ter.anaphoric_speaker"):
+        return claims.with_columns(anaphor_side=pl.lit(None, pl.String))
+    named = find_tokens(context, "norm", _SIDED_CLAIMANT, kind="claimant", flags="")
+    order = pl.col("sentence_no").cast(pl.Int64) * (1 << 20) + pl.col("pos")
+    if named.height:
+        groups = pl.col("tok").str.extract_groups(anchored(_SIDED_CLAIMANT))
+        named = named.select(
+            "article_id",
+            order=order,
+            anaphor_side=pl.when(groups.struct.field("ru").is_not_null() | groups.struct.field("ru2").is_not_null())
+            .then(pl.lit("RU"))
+            .otherwise(pl.lit("UA")),
+        ).sort("article_id", "order")
+    else:
+        named = pl.DataFrame(schema={"article_id": ARTICLE_KEY, "order": pl.Int64, "anaphor_side": pl.String})
+    refers_back = pl.col("norm").str.slice(0, pl.col("trig_pos")).str.contains(_ANAPHORIC_SPEAKER)
+    at = claims.with_row_index("__row").with_columns(
+        order=pl.col("sentence_no").cast(pl.Int64) * (1 << 20) + pl.col("trig_pos").cast(pl.Int64),
+        __back=refers_back,
+    )
+    found = (
+        at.filter("__back")
+        .select("__row", "article_id", "order")
+        .sort("article_id", "order")
+        .join_asof(named, on="order", by="article_id", strategy="backward", check_sortedness=False)
+        .select("__row", "anaphor_side")
+    )
+    return at.join(found, on="__row", how="left", maintain_order="left").drop("__row", "__back", "order")
 
 
 def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
@@ -714,10 +768,11 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         .select(*KEYS, "earlier_side")
     )
     claims = (
-        claims.join(subject, on=[*KEYS, "pos", "kind"], how="left")
-        .join(speaker, on=[*KEYS, "pos", "kind"], how="left")
-        .join(earlier, on=list(KEYS), how="left")
+        claims.join(subject, on=[*KEYS, "pos", "kind"], how="left", maintain_order="left")
+        .join(speaker, on=[*KEYS, "pos", "kind"], how="left", maintain_order="left")
+        .join(earlier, on=list(KEYS), how="left", maintain_order="left")
     )
+    claims = _anaphor_sides(claims, context)
     passive = pl.col("kind").is_in(["passive", "headline"])
     # the agent: "captured by Russian forces", "fell to Russian troops", "under the control of Russian
     # forces"; "cleared of Russian troops" names the side that was removed
@@ -748,6 +803,8 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         choices.append(pl.col("subject"))
     if rules.active("ter.expel_object"):
         choices.append(expelled)
+    if rules.active("ter.anaphoric_speaker"):
+        choices.append(pl.col("anaphor_side"))
     if rules.active("ter.speaker"):
         choices.append(pl.col("speaker"))
     if rules.active("ter.earlier_side"):

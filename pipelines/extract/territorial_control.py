@@ -56,6 +56,8 @@ rules.declare(
         "ter.passive_list": "a passive, then its list after a colon: 'the villages that have been liberated: A, B and C'",
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
         "ter.side_acted_on": "'continued to defeat formations of the Ukrainian armed forces and liberated X': the side a combat verb acts on is no subject",
+        "ter.dated_background": "'the counteroffensive of June 2023, when troops liberated X' is history: no row",
+        "ter.list_along_with": "'liberated Sudzha along with the nearby villages of Melovoy and Podol': the villages are claimed too",
         "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
         "ter.obj_count_list": "an object list after a count and a colon or dash: 'five villages - A, B and C'",
         "ter.count_list_region": "'captured two villages in the Donetsk region, A and B': the list after the count's region and a comma",
@@ -168,6 +170,10 @@ BACKGROUND = vocabulary.pattern(
 WEEKS_AFTER_RE = (
     r"(?i)\b(?:a|one|two|three|four|five|six|several|a\s+few|\d{1,2})\s+(?:weeks?|months?|years?)\s+after\b"
 )
+DATED_BEFORE_RE = (
+    r"(?i)\b(?:of|during)\s+(?:early\s+|late\s+|mid-?)?" + vocabulary.MONTH + r"\s+(?:19|20)\d\d\b"
+    r"|\b(?:19|20)\d\d\s*,\s+when\b"
+)
 PARTIAL = (
     r"(?i)\b(?:of|percent|per\s+cent|%|part|parts|most|half|much|outskirts|edge|centre|center|areas?|positions?|"
     r"quarter|district|districts|sections?|blocks?|streets?)\b"
@@ -190,7 +196,12 @@ PREFILTER_RE = literal_pattern(PREFILTER_WORDS)
 def patterns() -> dict[str, str]:
     """The named claim patterns (compiled once; a disabled rule turns its part into one that never matches)."""
     r = rules.pattern
-    sep = r("ter.list_and", r"(?:\s*,\s*(?:and\s+|as\s+well\s+as\s+|&\s+)?|\s+(?:and|as\s+well\s+as|&)\s+)")
+    # "liberated Sudzha along with the nearby villages of A and B": the company is claimed too
+    along = r("ter.list_along_with", r"(?:along|together)\s+with")
+    sep = r(
+        "ter.list_and",
+        r"(?:\s*,\s*(?:and\s+|as\s+well\s+as\s+|" + along + r"\s+|&\s+)?|\s+(?:and|as\s+well\s+as|" + along + r"|&)\s+)",
+    )
     # "A and the adjacent village of B"
     sep += r"(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?" + PLACE_NOUN + r"\s+of\s+)?"
     noise = list_noise()
@@ -451,7 +462,9 @@ def list_noise() -> str:
         "ter.list_apposition",
         r"\s*,\s+(?:near|close\s+to|located|lying|situated|about|around|some|just|roughly|approximately|"
         r"(?:north|south|east|west)\w*|\d+\s*(?:km|kilomet\w*|miles?)|on\s+the|outside|along|in\s+the|which|"
-        r"where|a|an|the)\b(?:[^,;:]|\d,\d){0,80}?,\s*(?:and\s+|as\s+well\s+as\s+)?"
+        r"where|a|an|the)\b(?:[^,;:]|\d,\d){0,80}?,\s*(?:and\s+|as\s+well\s+as\s+|"
+        + rules.pattern("ter.list_along_with", r"(?:along|together)\s+with\s+")
+        + r")?"
         # ("..., and the nearby village of B")
         r"(?:(?i:the)\s+(?:[\w-]+\s+){0,2}?(?i:" + PLACE_NOUN + r")\s+of\s+)?",
     )
@@ -531,6 +544,12 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
     # a day or two old is still news when relayed (SCHEMA.md: "a day after Russia claimed X" keeps its row)
     after_event = pl.col("norm").str.find(rules.pattern("ter.background", WEEKS_AFTER_RE))
     background = background | (after_event.is_not_null() & (after_event < pl.col("trig_pos")))
+    # "the counteroffensive of June 2023, when troops liberated X", "in 2022, when Ukraine freed X": a dated
+    # past the claim's clause is told of (the clause starts after "when", so the sentence before it is read)
+    dated = pl.col("norm").str.slice(0, pl.col("trig_pos")).str.contains(
+        rules.pattern("ter.dated_background", DATED_BEFORE_RE)
+    )
+    background = background | dated
     return claims.filter(~(irrealis | negated | denied | background))
 
 

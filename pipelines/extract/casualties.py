@@ -51,6 +51,7 @@ rules.declare(
         "cas.couple": "a couple is two people: 'an elderly couple was killed'",
         "cas.victim_list": "victims joined by 'and' or commas are added: 'a 16-year-old boy and a 23-year-old man were wounded'",
         "cas.victims_of_org": "whose people the victims are is part of them: 'three employees of the enterprise were killed'",
+        "cas.victims_of_the_place": "victims of the place named before: 'Eight more residents of the city were wounded'",
         "cas.victims_of_place": "victims of a place before the verb: 'five residents of Skadovsk were killed'",
         "cas.relative_clause": "a relative clause between the victim and the verb: 'a man who was near the site was wounded'",
         "cas.verb_first": "a verb, then its victims: 'killing one person and injuring at least 26', 'left two dead'",
@@ -148,6 +149,7 @@ rules.declare(
         "cas.district_city": "a city's district with no row of its city is the city's: 'In Odesa, ... in the Prymorskyi district. One was killed' is Odesa's",
         "cas.district_host_size": "only a city large enough to have districts takes a district's figures, not a village of its region",
         "cas.shared_region_apart": "a figure several towns share is theirs: it does not merge into the row of another town of the region",
+        "cas.district_first_city": "an unknown district belongs to the city the article names first in its region: 'struck Kryvyi Rih ... in the Metalurhiinyi district, four died ... In Nikopol, a man was wounded' keeps two rows",
         "cas.city_districts": "a city's districts are parts of it: 'In the Sviatoshynskyi district, two were killed ... In the Darnytskyi district, four were injured' is one Kyiv row",
         "cas.region_row_dropped": "a region-wide row is dropped when a named place inside the region has its own row",
         "cas.including_not_inherited": "'29 settlements of Kherson region, including the city of Kherson': the example is no place for the next sentence's counts, the region is",
@@ -302,7 +304,16 @@ def patterns() -> dict[str, str]:
     # "three employees of the enterprise were killed", "two workers of the local utilities service": whose
     # people they are, no place
     of_org = r"(?:" + r("cas.victims_of_org", VICTIMS_OF_ORG_RE) + r")?"
-    of_place += of_org
+    # "eight more residents of the city were wounded": the place named before, referred back to
+    of_the_place = (
+        r"(?:"
+        + r(
+            "cas.victims_of_the_place",
+            r"\s+of\s+the\s+(?:city|town|village|settlement)",
+        )
+        + r")?"
+    )
+    of_place += of_the_place + of_org
     sep = r("cas.victim_list", r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)")
     relative = r("cas.relative_clause", r"(?:\s*,?\s+who\s+[^,.;]{1,60}?,?)?")
     # "three women working at the farm were wounded", "two people in the car were killed": a short lowercase
@@ -756,6 +767,11 @@ def _list_ok(col: str) -> pl.Expr:
     clean = pl.col(col).str.replace_all(
         r"\b(?:of|in|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", ""
     ).str.replace_all(r"(?i)\bboth\s+of\b", "both")
+    if rules.active("cas.victims_of_the_place"):
+        # ("of the city" refers back to a place)
+        clean = clean.str.replace_all(
+            r"\bof\s+the\s+(?:city|town|village|settlement)\b", ""
+        )
     if rules.active("cas.victims_of_org"):
         # ("of the enterprise" says whose people they are)
         clean = clean.str.replace_all(VICTIMS_OF_ORG_RE, "")
@@ -1629,9 +1645,15 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
     )
     if rules.active("cas.city_districts"):
         # the city each article names first in each region: the home of a district no city row stands for
+        cities = places.filter(
+            (pl.col("place_kind") == "city") & ~pl.col("location").str.contains(r"(?i)\bdistricts?$")
+        )
+        if rules.active("cas.district_host_size"):
+            # (a village has no districts: the home of one is a city of some size, as for a host row below)
+            pop = resolve_places(cities.select(text="location"), "text")["place_population"]
+            cities = cities.filter(pop.fill_null(CONTEXT_REGION_MAX_POPULATION) >= CONTEXT_REGION_MAX_POPULATION)
         cities = (
-            places.filter((pl.col("place_kind") == "city") & ~pl.col("location").str.contains(r"(?i)\bdistricts?$"))
-            .sort(*KEYS, "pos")
+            cities.sort(*KEYS, "pos")
             .group_by("article_id", "admin1", maintain_order=True)
             .agg(city_name=pl.col("location").first())
         )
@@ -1694,6 +1716,12 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
         # article names (Makiivka): a possessed district has only its possessor for host
         owner = pl.when(pl.col("part")).then(possessor).drop_nulls().first().over(group)
         host_ok = owner.is_null() | (loc == owner)
+    if cities is not None and rules.active("cas.district_first_city"):
+        # the one city row of the region hosts its districts only when it is the city the article names first
+        # there: "struck Kryvyi Rih ... in the Metalurhiinyi district, four died ... In Nikopol, a man was
+        # wounded" keeps Nikopol's row apart (the district's figures go to Kryvyi Rih)
+        rows = rows.join(cities.rename({"city_name": "__first_city"}), on=group, how="left", maintain_order="left")
+        host_ok = host_ok & (named | pl.col("__first_city").is_null() | (loc == pl.col("__first_city")))
     rows = rows.with_columns(
         host=pl.when(pl.col("city") & ((n_city == 1) | named) & host_ok).then(pl.col("__row")).min().over(group),
         has_part=pl.col("part").any().over(group),
@@ -1703,7 +1731,7 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
     merging = pl.col("has_part") & (pl.col("part") | (pl.col("__row") == pl.col("host")).fill_null(False))
     folded = rows.filter(merging)
     if folded.height == 0:
-        return rows.drop("__row", "part", "city", "host", "has_part", "__pop", strict=False)
+        return rows.drop("__row", "part", "city", "host", "has_part", "__pop", "__first_city", strict=False)
     is_host = (pl.col("__row") == pl.col("host")).fill_null(False)
     fields = ("killed", "injured")
     # every other column: the host's, else the first part's
@@ -1738,7 +1766,7 @@ def _fold_city_districts(rows: pl.DataFrame, cities: pl.DataFrame | None = None)
             )
             .drop("city_name")
         )
-    keep = rows.filter(~merging).drop("part", "city", "host", "has_part", "__pop", strict=False)
+    keep = rows.filter(~merging).drop("part", "city", "host", "has_part", "__pop", "__first_city", strict=False)
     out = pl.concat([keep, merged.select(keep.columns)], how="vertical_relaxed").sort("__row")
     return out.drop("__row")
 

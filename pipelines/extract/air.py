@@ -55,6 +55,8 @@ rules.declare(
         "air.part_over_region": "'85 drones, 64 of which were shot down' beats a regional '12 destroyed over the Kyiv region'",
         "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
         "air.target_ellipsis": "'fired six missiles at Odesa and two at Izmail' is 8 missiles",
+        "air.exercise": "exercises and test launches are no attack: 'during the exercise, 12 target missiles were destroyed'",
+        "air.verb_translated": "translated launch verbs: '158 means of air attack were fixed', 'ten UAVs were flying at the city', 'six drones tried to hit the port'",
         "air.ellipsis_head": "'30 drones overnight, 12 over Kharkiv, 10 over Sumy and 8 over Poltava' is 30: a total's breakdown adds nothing",
         "air.combined_outcome": "one figure 'shot down/suppressed' or 'shot down or neutralised' is intercepted",
         "air.noun_referent": "'Drones attacked Moscow; five were shot down': a back-reference with no count before it takes the weapon named",
@@ -359,6 +361,14 @@ def patterns() -> dict[str, str]:
         r"hits|targets|shells|bombards)"
         r",?\s+(?:[\w'.-]+\s+){0,10}?with|"
         r"recorded|detected|spotted|tracked|"
+        # translated reports: "158 means of air attack were fixed", "more than ten UAVs were flying at the city",
+        # "six drones tried to hit the port"
+        + r(
+            "air.verb_translated",
+            r"(?:were|was|been)\s+(?:fixed|registered)|(?:were|was)\s+flying\s+(?:at|towards?|in\s+the\s+direction\s+of)|"
+            r"(?:tried|attempted)\s+to\s+(?:hit|strike|attack)",
+        )
+        + r"|"
         # an attack named by its noun: "a barrage of 40 missiles", "the assault with 300 drones", "a wave of"
         + r(
             "air.attack_noun",
@@ -524,6 +534,16 @@ CLAUSE_END = r"[,;]|\s(?:and\s+that|but|while|whereas)\s"
 # missiles to Ukraine", "produces 100 drones a day"). Provenance is not supply: the word must not follow a
 # hyphen ("UK-supplied Storm Shadow missiles were shot down"), "manufactured by"/"produced by" are not
 # listed, and a sentence with an interception verb is never a supply sentence.
+# Launches that are no attack: exercises, test launches, target missiles ("during the exercise, 12 target
+# missiles were destroyed", "a Yars was launched from the Plesetsk cosmodrome")
+EXERCISE_RE = (
+    r"(?i)\b(?:during|in\s+the\s+course\s+of|as\s+part\s+of)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:exercises?|drills?|training|manoeuvres?|maneuvers?|war\s+games?)\b"
+    r"|\b(?:held|hold|holds|holding|conducted|conducting|staged|staging)\s+(?:a\s+|an\s+|the\s+|joint\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:exercises?|drills?|manoeuvres?|maneuvers?)\b"
+    r"|\btest[-\s]?launch\w*|\btest[-\s]fir(?:ed|ing|es)\b|\b(?:practical|electronic|training)\s+launch\w*|"
+    r"\btarget\s+(?:missiles|drones)\b|\bcosmodrome\b"
+)
 SUPPLY_RE = (
     r"(?i)(?:^|[^-\w])(?:aid|package|suppl(?:y|ied|ies|ying)|deliver(?:ed|y|ies|s|ing)?|"
     r"donat\w*|transferr?\w*|purchas\w*|bought|buy(?:ing)?|order(?:ed|s)?|produc(?:e|es|tion|ing)|"
@@ -1547,7 +1567,10 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         ),
         dated_pos=pl.col("dated_pos") if "dated_pos" in counting.columns else pl.lit(None, pl.Int64),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
-        & ~pl.col("norm").str.contains(intercept_re),
+        & ~pl.col("norm").str.contains(intercept_re)
+        # (a sentence that aims its weapons at one side is an attack, whatever drills it mentions beside it)
+        | pl.col("norm").str.contains(rules.pattern("air.exercise", EXERCISE_RE))
+        & ~pl.col("norm").str.contains(r"(?i)\b(?:at|on|against|across)\s+(?:the\s+)?(?:ukrain\w*|kyiv|russia\w*)\b"),
         partial_region=(
             pl.coalesce(
                 *[

@@ -143,6 +143,7 @@ rules.declare(
         "cas.title_not_place": "a word of an office's title names no place, the region the text names does: 'Regional governor Oleh Kiper said two were injured'",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
+        "cas.region_ref_origin": "a launch origin is no referent of 'in the region': 'dropped from the direction of Belgorod. Elsewhere in the region, two were injured in Vovchansk' is Kharkiv's",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
         "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
@@ -1387,6 +1388,20 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if r is not None and r.height:
         # "in the region, another seven were hurt": the region of the place named last before it
         known = pl.concat(frames).filter(pl.col("admin1").is_not_null())
+        if rules.active("cas.region_ref_origin"):
+            # a launch origin is not the region spoken of: "dropped from the direction of Belgorod. Elsewhere in
+            # the region, two were injured in Vovchansk" is Kharkiv's
+            before = (
+                known.select(*KEYS, "pos")
+                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
+                .select(pl.col("cnorm").str.slice((pl.col("pos") - 30).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 30)))
+                .to_series()
+            )
+            # (the place's token may start with its "of")
+            origin = before.str.contains(
+                r"(?i)\bfrom\s+(?:the\s+)?(?:(?:direction|side|territory|area)\s+(?:of\s+(?:the\s+)?)?)?$"
+            )
+            known = known.filter(~origin.fill_null(False))
         refs = r.select(*KEYS, "pos", "end", "kind", ref=pl.lit(True))
         both = pl.concat([known.with_columns(ref=pl.lit(False)), refs], how="diagonal_relaxed").sort(*KEYS, "pos")
         both = both.with_columns(

@@ -57,6 +57,7 @@ rules.declare(
         "ter.passive": "a passive or intransitive claim, names before: 'X has been liberated', 'X came under Russian control'",
         "ter.side_acted_on": "'continued to defeat formations of the Ukrainian armed forces and liberated X': the side a combat verb acts on is no subject",
         "ter.dated_background": "'the counteroffensive of June 2023, when troops liberated X' is history: no row",
+        "ter.map_status": "a control map's update: 'updated its map to show the village of X and the town of Y as occupied by Russian forces'",
         "ter.list_along_with": "'liberated Sudzha along with the nearby villages of Melovoy and Podol': the villages are claimed too",
         "ter.obj_place_noun": "an object after a place noun: 'the key eastern city of X', 'the villages of A, B and C'",
         "ter.obj_count_list": "an object list after a count and a colon or dash: 'five villages - A, B and C'",
@@ -389,6 +390,20 @@ def patterns() -> dict[str, str]:
         + r")??\s+"
         r"(?i:(?P<trig>" + passive + r"))"
     )
+    # a control map's update: "DeepState updated its map to show the village of X and the town of Y, both in
+    # the Pokrovsk district, as occupied by Russian forces"
+    p["map"] = (
+        r"(?i:\b(?:show|shows|showed|showing|shown|mark|marks|marked|marking)\s+)"
+        r"(?:(?i:the\s+)(?:[\w-]+\s+){0,2}?(?i:" + PLACE_NOUN + r")\s+of\s+)?"
+        + names
+        + r"(?:,\s+[^,;]{1,80}?,)?\s+(?i:as\s+(?:(?:being|now)\s+)?(?P<trig>"
+        + rules.pattern(
+            "ter.map_status",
+            # ("as under Russian control" is ter.shown_as, a passive)
+            r"occupied|captured|liberated",
+        )
+        + r"))\b"
+    )
     # "the village of X, which Russian forces seized on Tuesday": the claim's object before it
     p["relative"] = (
         names
@@ -525,7 +540,8 @@ def _guarded(claims: pl.DataFrame) -> pl.DataFrame:
         & pl.col("clause_before").str.contains(r"^\W*$")
         & pl.lit(rules.active("ter.imperative"))
     )
-    irrealis = irrealis | modal_after | imperative
+    # ("updated its map to show X as occupied": the map's "to show" is no intent)
+    irrealis = (irrealis & (pl.col("kind") != "map")) | modal_after | imperative
     negated = tail.str.contains(rules.pattern("ter.negation", NEGATION))
     # a denial after a claim someone relays leaves the claim standing (SCHEMA.md): "Russia claimed the capture of
     # X and Ukraine denied it"; before the claim, or after an unrelayed one, it is the denial alone
@@ -792,7 +808,7 @@ def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> p
         .join(earlier, on=list(KEYS), how="left", maintain_order="left")
     )
     claims = _anaphor_sides(claims, context)
-    passive = pl.col("kind").is_in(["passive", "headline"])
+    passive = pl.col("kind").is_in(["passive", "headline", "map"])
     # the agent: "captured by Russian forces", "fell to Russian troops", "under the control of Russian
     # forces"; "cleared of Russian troops" names the side that was removed
     preposition = pl.col("clause_after").str.extract(r"(?i)^\s*(by|to|of)\s", 1).str.to_lowercase()
@@ -951,7 +967,7 @@ COUNTED_CLAIM_RE = (
     + COUNTED
     + r"|\b" + COUNTED + r"(?:\s+[\w'-]+){0,5}?\s+(?:(?:have|has|had)\s+been|were)\s+(?:liberated|captured|retaken|recaptured|taken)"
 )
-BACKWARD_KINDS = ("passive", "relative", "headline")
+BACKWARD_KINDS = ("passive", "relative", "headline", "map")
 # How far from its trigger a claim may reach (characters): lists of a dozen villages fit.
 WINDOW = 400
 # Before "occupied", these make it an adjective ("the occupied city of X")

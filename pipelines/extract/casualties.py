@@ -40,6 +40,7 @@ from pipelines.extract.tokens import (
     find_near_triggers,
     find_tokens,
     literal_pattern,
+    text_before,
 )
 
 KEYS = ("article_id", "sentence_no")
@@ -1391,12 +1392,7 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         if rules.active("cas.region_ref_origin"):
             # a launch origin is not the region spoken of: "dropped from the direction of Belgorod. Elsewhere in
             # the region, two were injured in Vovchansk" is Kharkiv's
-            before = (
-                known.select(*KEYS, "pos")
-                .join(cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
-                .select(pl.col("cnorm").str.slice((pl.col("pos") - 30).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 30)))
-                .to_series()
-            )
+            before = text_before(known, cand, "cnorm", 30)
             # (the place's token may start with its "of")
             origin = before.str.contains(
                 r"(?i)\bfrom\s+(?:the\s+)?(?:(?:direction|side|territory|area)\s+(?:of\s+(?:the\s+)?)?)?$"

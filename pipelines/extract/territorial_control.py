@@ -36,6 +36,7 @@ from pipelines.extract.tokens import (
     find_near_triggers,
     find_tokens,
     literal_pattern,
+    text_before,
 )
 
 KEYS = ("article_id", "sentence_no")
@@ -642,12 +643,7 @@ def _sides(frame: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if rules.active("ter.side_acted_on"):
         # "continued to defeat formations of the Ukrainian armed forces ... and liberated X": the side a combat
         # verb acts on is the enemy, no subject
-        before = (
-            t.select(*KEYS, "pos")
-            .join(frame.select(*KEYS, "norm"), on=list(KEYS), how="left", maintain_order="left")
-            .select(pl.col("norm").str.slice((pl.col("pos") - 50).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 50)))
-            .to_series()
-        )
+        before = text_before(t, frame, "norm", 50)
         acted_on = before.str.contains(
             r"(?i)\b(?:defeat(?:ed|ing|s)?|destroy(?:ed|ing|s)?|repel(?:led|ling|s)?|rout(?:ed|ing|s)?|encircl\w+|"
             r"push(?:ed|ing)?\s+back|dr(?:o|i)ve\s+out|driving\s+out|inflict\w*\s+(?:heavy\s+)?losses\s+on|"

@@ -178,3 +178,23 @@ def find_near_triggers(
         t = t.with_columns(pos=pl.col("end") - pl.col("tok").str.len_chars().cast(pl.Int64))
     t = t.drop(column).unique(subset=[*keys, "pos", "end"], keep="first", maintain_order=True)
     return t.with_columns(g=pl.col("tok").str.extract_groups(anchored(pattern, flags))).unnest("g")
+
+
+def text_before(
+    tokens: pl.DataFrame,
+    frame: pl.DataFrame,
+    column: str,
+    width: int,
+    keys: tuple[str, ...] = ("article_id", "sentence_no"),
+) -> pl.Series:
+    """For each token (keys + pos, in order), the `width` characters of its sentence's `column` before it."""
+    return (
+        tokens.select(*keys, "pos")
+        .join(frame.select(*keys, column), on=list(keys), how="left", maintain_order="left")
+        .select(
+            pl.col(column).str.slice(
+                (pl.col("pos") - width).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), width)
+            )
+        )
+        .to_series()
+    )

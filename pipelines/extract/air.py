@@ -55,6 +55,8 @@ rules.declare(
         "air.part_over_region": "'85 drones, 64 of which were shot down' beats a regional '12 destroyed over the Kyiv region'",
         "air.place_ellipsis": "'destroyed 15 drones over Bryansk, 10 over Kursk and seven over Belgorod' is 32 destroyed",
         "air.target_ellipsis": "'fired six missiles at Odesa and two at Izmail' is 8 missiles",
+        "air.afu_subject": "'the AFU again attacked Enerhodar with drones': the attacker is Ukraine (occupation officials' name for its army)",
+        "air.existential": "'in total there were eight UAVs: three of them were shot down' counts what was launched",
         "air.exercise": "exercises and test launches are no attack: 'during the exercise, 12 target missiles were destroyed'",
         "air.verb_translated": "translated launch verbs: '158 means of air attack were fixed', 'ten UAVs were flying at the city', 'six drones tried to hit the port'",
         "air.ellipsis_head": "'30 drones overnight, 12 over Kharkiv, 10 over Sumy and 8 over Poltava' is 30: a total's breakdown adds nothing",
@@ -369,6 +371,9 @@ def patterns() -> dict[str, str]:
             r"(?:tried|attempted)\s+to\s+(?:hit|strike|attack)",
         )
         + r"|"
+        # "In total there were eight UAVs: three of them were shot down"
+        + r("air.existential", r"there\s+(?:were|was)")
+        + r"|"
         # an attack named by its noun: "a barrage of 40 missiles", "the assault with 300 drones", "a wave of"
         + r(
             "air.attack_noun",
@@ -463,6 +468,11 @@ UA_CUES = {
         r"\b(?:defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e)\s+of\s+the\s+russian",
     ],
 }
+# Russian and occupation officials' name for Ukraine's army as the subject: "the AFU again attacked Enerhodar"
+AFU_SUBJECT_RE = (
+    r"\b(?:afu|zsu|armed\s+forces\s+of\s+ukraine|ukrainian\s+armed\s+forces)\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:again\s+|once\s+again\s+|also\s+)?(?:launched|fired|attacked|struck|shelled|targeted)\b"
+)
 # Ukraine's oblasts by the names their officials go by: "Lviv regional governor", "the head of the Sumy Regional
 # Military Administration" speak of Russian weapons over their region
 UKRAINIAN_OBLASTS = (
@@ -640,7 +650,7 @@ def sentence_attackers(sentences: pl.DataFrame) -> pl.DataFrame:
     earlier sentences of the same article, then the article's overall lean, then "RU"."""
     scored = sentences.with_columns(norm=_origin_masked(pl.col("norm"))).select(
         *KEYS,
-        ua=_cue_score(UA_CUES),
+        ua=_cue_score({**UA_CUES, 3: [*UA_CUES[3], rules.pattern("air.afu_subject", AFU_SUBJECT_RE)]}),
         ru=_cue_score(
             {**RU_CUES, 2: [*RU_CUES[2], rules.pattern("air.ukrainian_governor", UKRAINIAN_GOVERNOR_RE)]}
         ),

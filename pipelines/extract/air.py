@@ -57,6 +57,7 @@ rules.declare(
         "air.target_ellipsis": "'fired six missiles at Odesa and two at Izmail' is 8 missiles",
         "air.afu_subject": "'the AFU again attacked Enerhodar with drones': the attacker is Ukraine (occupation officials' name for its army)",
         "air.existential": "'in total there were eight UAVs: three of them were shot down' counts what was launched",
+        "air.ministry_cue_air_only": "the Russian ministry named in a capture claim is no cue for the side of a bomb on Kharkiv sentences later",
         "air.exercise": "exercises and test launches are no attack: 'during the exercise, 12 target missiles were destroyed'",
         "air.verb_translated": "translated launch verbs: '158 means of air attack were fixed', 'ten UAVs were flying at the city', 'six drones tried to hit the port'",
         "air.ellipsis_head": "'30 drones overnight, 12 over Kharkiv, 10 over Sumy and 8 over Poltava' is 30: a total's breakdown adds nothing",
@@ -650,25 +651,47 @@ def sentence_attackers(sentences: pl.DataFrame) -> pl.DataFrame:
     earlier sentences of the same article, then the article's overall lean, then "RU"."""
     scored = sentences.with_columns(norm=_origin_masked(pl.col("norm"))).select(
         *KEYS,
-        ua=_cue_score({**UA_CUES, 3: [*UA_CUES[3], rules.pattern("air.afu_subject", AFU_SUBJECT_RE)]}),
+        ua=_cue_score({**UA_CUES, 3: [*UA_CUES[3], rules.pattern("air.afu_subject", AFU_SUBJECT_RE)], 1: []}),
+        ministry=_cue_score({1: UA_CUES[1]}),
+        air_words=pl.col("norm").str.contains(
+            r"(?i)\b(?:drones?|uavs?|missiles?|rockets?|air\s+defen[cs]es?|air\s+targets?|shot\s+down|intercept\w*)\b"
+        ),
         ru=_cue_score(
             {**RU_CUES, 2: [*RU_CUES[2], rules.pattern("air.ukrainian_governor", UKRAINIAN_GOVERNOR_RE)]}
         ),
     ).sort(*KEYS)
+    if rules.active("air.ministry_cue_air_only"):
+        # the Russian ministry named where nothing is counted (a capture claim) speaks for the sentence after it
+        # at most ("It added that 25 drones had been destroyed"), not for a bomb on Kharkiv sentences later
+        weak = pl.col("ministry") * (~pl.col("air_words")).cast(pl.Int64)
+    else:
+        weak = pl.lit(0, pl.Int64)
+    scored = scored.with_columns(ua=pl.col("ua") + pl.col("ministry") - weak, weak=weak)
     own = (
         pl.when(pl.col("ua") > pl.col("ru"))
         .then(pl.lit("UA"))
         .when(pl.col("ru") > pl.col("ua"))
         .then(pl.lit("RU"))
     )
+    weak_side = pl.when(pl.col("weak") > pl.col("ru")).then(pl.lit("UA"))
     lean = (
         pl.when(pl.col("ua").sum().over("article_id") > pl.col("ru").sum().over("article_id"))
         .then(pl.lit("UA"))
         .otherwise(pl.lit("RU"))
     )
-    return scored.with_columns(sentence_attacker=own).select(
+    scored = scored.with_columns(own=own, weak_side=weak_side)
+    return scored.select(
         *KEYS,
-        sentence_attacker=pl.coalesce(pl.col("sentence_attacker").forward_fill().over("article_id"), lean),
+        sentence_attacker=pl.coalesce(
+            "own",
+            pl.when(pl.col("own").is_null()).then(pl.col("weak_side")),
+            # (the sentence right before, not only the candidate before)
+            pl.when(pl.col("sentence_no").shift(1).over("article_id") == pl.col("sentence_no") - 1).then(
+                pl.col("weak_side").shift(1).over("article_id")
+            ),
+            pl.col("own").forward_fill().over("article_id"),
+            lean,
+        ),
     )
 
 

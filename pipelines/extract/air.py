@@ -58,6 +58,7 @@ rules.declare(
         "air.afu_subject": "'the AFU again attacked Enerhodar with drones': the attacker is Ukraine (occupation officials' name for its army)",
         "air.existential": "'in total there were eight UAVs: three of them were shot down' counts what was launched",
         "air.ministry_cue_air_only": "the Russian ministry named in a capture claim is no cue for the side of a bomb on Kharkiv sentences later",
+        "air.trailing_tally": "a tally in a trailing clause of the night's report: 'shot down all 14 missiles fired at Kyiv overnight, in the latest of a wave of attacks this month'",
         "air.exercise": "exercises and test launches are no attack: 'during the exercise, 12 target missiles were destroyed'",
         "air.verb_translated": "translated launch verbs: '158 means of air attack were fixed', 'ten UAVs were flying at the city', 'six drones tried to hit the port'",
         "air.ellipsis_head": "'30 drones overnight, 12 over Kharkiv, 10 over Sumy and 8 over Poltava' is 30: a total's breakdown adds nothing",
@@ -644,6 +645,29 @@ def _cue_score(cues: dict[int, list[str]]) -> pl.Expr:
                 expr + pl.col("norm").str.count_matches("(?i)" + ascii_classes(pat)).cast(pl.Int64) * weight
             )
     return expr
+
+
+def _tally(text: pl.Expr) -> pl.Expr:
+    """Whether a sentence speaks of a period tally (TALLY_RE). A tally in a trailing clause, after a comma, of a
+    sentence whose figures are the night's ("shot down all 14 missiles fired at Kyiv overnight, ..., in the
+    latest of a wave of attacks this month", "30 drones overnight, bringing this month's total to 2,000") is
+    that clause's, when the clause counts no weapons of its own ("launched 900 drones, nearly 1,300 bombs and
+    50 missiles over the past week" is a tally of them all)."""
+    tally = text.str.contains(rules.pattern("air.background", TALLY_RE))
+    if not rules.active("air.trailing_tally"):
+        return tally
+    at = text.str.find(TALLY_RE)
+    head = text.str.slice(0, at)
+    before_comma = head.str.replace(r",[^,]*$", "")
+    # the clause the tally stands in: from the last comma before it to the sentence's end
+    clause = pl.concat_str(head.str.extract(r",([^,]*)$", 1), text.str.slice(at))
+    counts = r"(?i)\b(?:\d[\d,.]*|[a-z]+)\s+(?:[\w-]+\s+){0,3}?(?:drones?|uavs?|missiles?|rockets?|shaheds?|bombs?)\b"
+    trailing = (
+        head.str.contains(",")
+        & before_comma.str.contains(vocabulary.NEWS_TIME_RE)
+        & ~clause.str.contains(counts)
+    )
+    return tally & ~trailing.fill_null(False)
 
 
 def sentence_attackers(sentences: pl.DataFrame) -> pl.DataFrame:
@@ -1588,7 +1612,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
     flags = counting.select(
         *KEYS,
         # a sentence that shoots weapons down is about an attack, whatever else it mentions
-        tally=vocabulary.without_rankings(pl.col("norm")).str.contains(rules.pattern("air.background", TALLY_RE))
+        tally=_tally(vocabulary.without_rankings(pl.col("norm")))
         # "Russia has fired more than 9,000 missiles at Ukraine": the perfect with no attack and no time of the
         # news is a war-long tally
         | (

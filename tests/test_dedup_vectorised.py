@@ -11,7 +11,7 @@ import unicodedata
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from profiles import examples
 
@@ -213,6 +213,8 @@ def test_canonical_urls_column_is_canonical_url() -> None:
 
 @SETTINGS
 @given(st.lists(st.lists(URL_ALPHABET, max_size=25).map("".join), min_size=10, max_size=30))
+# (found by hypothesis in CI: a host of spaces canonicalises to "https:// ", whose "//" the trailing-"/" cut ate)
+@example(urls=["", "", "", "", "", "", "", "", "", "a:// ."])
 def test_canonical_urls_and_keys_on_generated_urls(urls: list[str]) -> None:
     series = pl.Series(urls, dtype=pl.String)
     canon = [canonical_url(u) for u in urls]

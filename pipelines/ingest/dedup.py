@@ -111,15 +111,16 @@ def url_keys(urls: pl.Series) -> pl.Series:
     The key is the last segment of the URL's path as urlsplit finds it, without trailing "/" or spaces, and
     "" for a URL that is scheme and host only. canonical_url keeps the path and puts "https://host" before
     it, or returns the URL stripped, so the key of a URL is the key of its canonical URL."""
-    cut = (
+    base = (
         urls.cast(pl.String)
         .str.strip_chars(_PY_SPACE)
         .str.replace_all(r"[\t\r\n]", "")  # (urlsplit removes these, and strips these from the left:)
         .str.strip_chars_start(_C0_OR_SPACE)
         .str.replace(r"[?#].*", "")  # query and fragment (no newline is left for "." to miss)
-        .str.strip_chars_end("/" + _PY_SPACE)
     )
-    host_only = cut.str.contains(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/]*$")
+    cut = base.str.strip_chars_end("/" + _PY_SPACE)
+    # (read before the trailing "/" are cut: "https://" with an empty host would lose its "//" to them)
+    host_only = base.str.contains(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/]*[/\s]*$")
     return pl.select(
         pl.when(host_only).then(pl.lit("")).otherwise(cut.str.split("/").list.last())
     ).to_series()

@@ -153,7 +153,7 @@ rules.declare(
 )
 
 # --------------------------------------------------------------------------- shared fragments
-_DAY_OR_MONTH = r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + vocabulary.MONTH[3:-1] + r")$"
+_DAY_OR_MONTH = r"^(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|" + vocabulary.MONTH + r")$"
 NUM = r"\d{1,7}"
 # What may stand right before a count: "Kh-101" and "Shahed-136/131" contain numbers that are not counts.
 LEFT = r"(?:^|[\s(\[,;:])"
@@ -1624,9 +1624,9 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         ),
         dated_pos=pl.col("dated_pos") if "dated_pos" in counting.columns else pl.lit(None, pl.Int64),
         supply=pl.col("norm").str.contains(rules.pattern("air.supply", SUPPLY_RE))
-        & ~pl.col("norm").str.contains(intercept_re)
+        & ~pl.col("norm").str.contains(intercept_re),
         # (a sentence that aims its weapons at one side is an attack, whatever drills it mentions beside it)
-        | pl.col("norm").str.contains(rules.pattern("air.exercise", EXERCISE_RE))
+        exercise=pl.col("norm").str.contains(rules.pattern("air.exercise", EXERCISE_RE))
         & ~pl.col("norm").str.contains(r"(?i)\b(?:at|on|against|across)\s+(?:the\s+)?(?:ukrain\w*|kyiv|russia\w*)\b"),
         partial_region=(
             pl.coalesce(
@@ -1657,6 +1657,7 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         .join(_carried_background(cand), on=list(KEYS), how="left")
         .filter(
             ~pl.col("supply")
+            & ~pl.col("exercise")
             & ~pl.col("tally")
             & ~_background()
             & ~pl.col("carried_background").fill_null(False)

@@ -40,6 +40,7 @@ from pipelines.extract.tokens import (
     find_near_triggers,
     find_tokens,
     literal_pattern,
+    text_after,
     text_before,
 )
 
@@ -1238,13 +1239,8 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         if rules.active("cas.locator_not_place"):
             # "In Ryazan, about 200km south-east of Moscow": the distance's reference point; "artillery from the
             # eastern bank of the Dnipro", "the Dnipro river": the river, not the city
-            around = t.select(*KEYS, "pos", "end").join(
-                cand.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left"
-            )
-            before = around.select(
-                pl.col("cnorm").str.slice((pl.col("pos") - 45).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 45))
-            ).to_series()
-            after = around.select(pl.col("cnorm").str.slice(pl.col("end"), 8)).to_series()
+            before = text_before(t, cand, "cnorm", 45)
+            after = text_after(t, cand, "cnorm", 8)
             locator = before.str.contains(
                 r"(?i)\b\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*\w+\)\s+)?(?:(?:north|south|east|west)"
                 r"(?:-?(?:east|west))?(?:ern)?|from|away\s+from|outside)(?:\s+of)?\s*$"
@@ -1516,15 +1512,9 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         # killed": a place the sentence names as one of its examples is no place of the next sentence's
         # counts; the region it belongs to is (when the sentence names one before it)
         example = (
-            inheritable.select(*KEYS, "pos")
-            .join(context.select(*KEYS, "cnorm"), on=list(KEYS), how="left", maintain_order="left")
-            .select(
-                pl.col("cnorm")
-                .str.slice((pl.col("pos") - 30).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), 30))
-                .str.contains(r"(?i)\b(?:including|among\s+them|such\s+as)(?:\s+the\s+(?:city|town|village)(?:\s+of)?)?\s*(?:in\s+)?$")
-                .fill_null(False)
-            )
-            .to_series()
+            text_before(inheritable, context, "cnorm", 30)
+            .str.contains(r"(?i)\b(?:including|among\s+them|such\s+as)(?:\s+the\s+(?:city|town|village)(?:\s+of)?)?\s*(?:in\s+)?$")
+            .fill_null(False)
         )
         inheritable = inheritable.with_columns(__example=example).filter(
             ~pl.col("__example") | ~(~pl.col("__example")).any().over(KEYS)

@@ -592,12 +592,16 @@ def _anaphor_sides(claims: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
     if not rules.active("ter.anaphoric_speaker"):
         return claims.with_columns(anaphor_side=pl.lit(None, pl.String))
     named = find_tokens(context, "norm", _SIDED_CLAIMANT, kind="claimant", flags="")
-    order = pl.col("sentence_no").cast(pl.Int64) * (1 << 20) + pl.col("pos")
+
+    def order(pos: str) -> pl.Expr:
+        # one position across the article's sentences (no sentence is a million characters long)
+        return pl.col("sentence_no").cast(pl.Int64) * (1 << 20) + pl.col(pos).cast(pl.Int64)
+
     if named.height:
         groups = pl.col("tok").str.extract_groups(anchored(_SIDED_CLAIMANT))
         named = named.select(
             "article_id",
-            order=order,
+            order=order("pos"),
             anaphor_side=pl.when(groups.struct.field("ru").is_not_null() | groups.struct.field("ru2").is_not_null())
             .then(pl.lit("RU"))
             .otherwise(pl.lit("UA")),
@@ -606,7 +610,7 @@ def _anaphor_sides(claims: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
         named = pl.DataFrame(schema={"article_id": ARTICLE_KEY, "order": pl.Int64, "anaphor_side": pl.String})
     refers_back = pl.col("norm").str.slice(0, pl.col("trig_pos")).str.contains(_ANAPHORIC_SPEAKER)
     at = claims.with_row_index("__row").with_columns(
-        order=pl.col("sentence_no").cast(pl.Int64) * (1 << 20) + pl.col("trig_pos").cast(pl.Int64),
+        order=order("trig_pos"),
         __back=refers_back,
     )
     found = (

@@ -198,3 +198,19 @@ def text_before(
         )
         .to_series()
     )
+
+
+def text_after(
+    tokens: pl.DataFrame,
+    frame: pl.DataFrame,
+    column: str,
+    width: int,
+    keys: tuple[str, ...] = ("article_id", "sentence_no"),
+) -> pl.Series:
+    """For each token (keys + end, in order), the `width` characters of its sentence's `column` after it."""
+    return (
+        tokens.select(*keys, "end")
+        .join(frame.select(*keys, column), on=list(keys), how="left", maintain_order="left")
+        .select(pl.col(column).str.slice(pl.col("end"), width))
+        .to_series()
+    )

@@ -70,6 +70,7 @@ rules.declare(
         "air.modifier_noun": "a weapon word before a noun is a modifier: 'a missile attack', 'drone debris'",
         "air.compound": "a hyphenated compound makes the weapon an adjective: 'missile-carrying aircraft'",
         "air.not_a_modifier": "a mention may not span a clause: 'a day after Russia launched drones' is no count",
+        "air.inner_mention": "the count inside a match that spans a clause is read again: 'killed two people when a missile hit' counts 'a missile'",
         "air.respectively": "'2 and 39 respectively': one figure per weapon named before, in their order",
         "air.back_ref_launch": "a bare launch figure refers back to the weapon counted before: 'In total, Russia had launched 81.'",
         "air.interceptor": "an air-defence interceptor is no attacking weapon: 'downed a jet with a Patriot missile'",
@@ -86,6 +87,7 @@ rules.declare(
         "air.all_except": "'All the projectiles, except for the Iskander-M missile, were shot down'",
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
+        "air.all_restates_launch": "'launched six missiles; all six were destroyed': the 'all' figure repeats its sentence's launch figure, it adds nothing to it",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
         "air.aim_verb": "counts that open their clause and target or attack something were launched: 'Eight drones targeted the capital', '..., with 12 drones attacking the city'",
         "air.perfect_tally": "the perfect with no attack and no time of the news is a tally: 'Russia has fired more than 9,000 missiles at Ukraine'",
@@ -739,9 +741,44 @@ def _side_of_mods(mods: pl.Expr) -> pl.Expr:
     )  # fmt: skip
 
 
+def _mention_matches(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
+    """The matches of the mention pattern with their groups, and the mentions inside a match that spans a
+    clause: in "killed two people when a missile hit", the leftmost match runs from "two" to "missile" and
+    is no count (air.not_a_modifier), and "a missile" inside it is one; the text after such a match's count
+    is read again."""
+    t = _groups(find_tokens(cand, "norm", p["mention"], kind="mention"), p["mention"])
+    found = [t]
+    spanning = "(?i)" + NOT_A_MODIFIER
+    for _ in range(3):  # a rescan's own clause-spanning matches are read again, a few levels deep
+        if not rules.active("air.inner_mention") or t.height == 0:
+            break
+        tail = pl.concat_str(
+            [pl.col(g).fill_null("") for g in ("m_mods", "m_noun", "m_head", "m_compound", "m_each", "m_after", "m_combo")]
+        ).str.len_chars().cast(pl.Int64)
+        spans = t.filter(pl.col("m_mods").str.contains(spanning)).select(*KEYS, cut=pl.col("end") - tail, stop="end")
+        if spans.height == 0:
+            break
+        # per sentence, the text from the first spanning match's modifiers on (offsets kept by `cut`)
+        first = spans.group_by(KEYS).agg(pl.col("cut").min(), pl.col("stop").max())
+        rest = first.join(cand.select(*KEYS, "norm"), on=list(KEYS)).with_columns(
+            norm=pl.col("norm").str.slice(pl.col("cut"))
+        )
+        again = find_tokens(rest, "norm", p["mention"], kind="mention")
+        again = (
+            again.join(first, on=list(KEYS))
+            .with_columns(pos=pl.col("pos") + pl.col("cut"), end=pl.col("end") + pl.col("cut"))
+            .filter(pl.col("pos") < pl.col("stop"))
+            .drop("cut", "stop")
+        )
+        seen = pl.concat([f.select(*KEYS, "pos") for f in found])
+        t = _groups(again.join(seen, on=[*KEYS, "pos"], how="anti"), p["mention"])
+        found.append(t)
+    return pl.concat(found, how="diagonal_relaxed") if len(found) > 1 else found[0]
+
+
 def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     """Counted weapon phrases -> kind "mention" with count, class, side, flags."""
-    t = _groups(find_tokens(cand, "norm", p["mention"], kind="mention"), p["mention"])
+    t = _mention_matches(cand, p)
     if t.height == 0:
         return _empty_mentions()
     noun = classify_alias(pl.col("m_noun"))
@@ -1717,6 +1754,12 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         all_launched = counted.filter(pl.col("all_flag") & (pl.col("role") == "intercepted")).with_columns(
             role=pl.lit("launched"), subset=pl.lit(False)
         )
+        if rules.active("air.all_restates_launch"):
+            # "launched six cruise missiles; all six were destroyed": the sentence already gives the launch
+            # figure of that class, which the 'all' figure repeats rather than adds to
+            same = ["article_id", "sentence_no", "attacker", "weapon_class"]
+            launched = counted.filter((pl.col("role") == "launched") & ~pl.col("subset").fill_null(False))
+            all_launched = all_launched.join(launched.select(same).unique(), on=same, how="anti", nulls_equal=True)
         counted = pl.concat([counted, all_launched], how="diagonal_relaxed")
     return counted, stream, attackers
 

@@ -291,7 +291,8 @@ def patterns() -> dict[str, str]:
         ),
         r(
             "ter.verb_occupy",
-            r"(?:(?:have|has|had)\s+)?now\s+(?:occupy|occupies|control|controls|hold|holds)|(?:have|has|had)\s+occupied",
+            r"(?:(?:have|has|had)\s+)?now\s+(?:(?:fully|completely|entirely)\s+)?(?:occupy|occupies|control|controls|hold|holds)|"
+            r"(?:have|has|had)\s+occupied",
         ),
     ]
     p: dict[str, str] = {}

@@ -52,6 +52,7 @@ rules.declare(
         "cas.ordinal": "the ordinal of the latest victim is the toll so far: 'a third person died in hospital'",
         "cas.couple": "a couple is two people: 'an elderly couple was killed'",
         "cas.victim_list": "victims joined by 'and' or commas are added: 'a 16-year-old boy and a 23-year-old man were wounded'",
+        "cas.including_aside": "'the toll rose to 11, including a child, and 52 people were injured': the victim after 'including' is no item of the list after it",
         "cas.victims_of_org": "whose people the victims are is part of them: 'three employees of the enterprise were killed'",
         "cas.victims_of_the_place": "victims of the place named before: 'Eight more residents of the city were wounded'",
         "cas.victims_of_place": "victims of a place before the verb: 'five residents of Skadovsk were killed'",
@@ -137,9 +138,13 @@ rules.declare(
         "cas.injured_then_died": "one injured who then died is a death only: 'an employee, who was seriously injured, died in hospital'",
         "cas.update_from": "a toll that rose from one figure to another is the second: 'the number of injured had risen from 17 to 29'",
         "cas.first_report": "a first report the sentence then updates is replaced: 'first reported two dead, but by 11:00 he said three had been killed'",
+        "cas.toll_is": "a toll stated with 'is': 'the confirmed death toll is seven'",
+        "cas.put_toll_at": "'officials put the death toll at eight', 'the toll was put at eight'",
+        "cas.correction": "a correction's figure replaces the others of its place, even larger ones: 'the governor now says six were injured, not eight'",
         "cas.earlier_figure": "a figure the news replaces: '..., updating his earlier report of one dead and nine wounded', 'up from four'",
         "cas.definite_victim": "one person named with 'the': 'killing the driver and injuring two passengers', 'its driver was killed'",
         "cas.place_capital": "'in the capital' is Kyiv in an article that names Kyiv and not Moscow",
+        "cas.capital_unnamed": "'in the capital' is Kyiv also where no event sentence names Kyiv, as long as none names Moscow",
         "cas.and_in_place": "', and in X' opens the clause of another place: 'In Nikopol, two were wounded, and in Marhanets a man was injured'",
         "cas.agent_phrase": "the cause after the verb belongs to the count: 'two women were wounded by shelling in Zolochiv' is Zolochiv's",
         "cas.title_not_place": "a word of an office's title names no place, the region the text names does: 'Regional governor Oleh Kiper said two were injured'",
@@ -175,7 +180,18 @@ EARLIER_FIGURE_RE = (
     r"(?i)\b(?:(?:updat|revis|correct|rais)(?:ing|ed)\s+(?:(?:his|her|its|their|the|an?)\s+)?(?:(?:earlier|previous|"
     r"initial|preliminary|first)\s+)?(?:report|toll|figure|count|tally|estimate|information|data)s?\s+of|"
     r"(?:up|down)\s+from|(?:an?\s+|the\s+)?(?:earlier|previous|initial|preliminary)\s+(?:report|toll|figure|count|"
-    r"tally|estimate)s?\s+of)\b"
+    r"tally|estimate)s?\s+of"
+    # a newsroom's correction: "an earlier version of this story said nine people had been killed"
+    r"|(?:an?\s+|the\s+)?(?:earlier|previous|original|first)\s+version\s+of\s+(?:this|the|our)\b)\b"
+)
+# A sentence that corrects a figure given before ("Correction: ...", "the governor now says six were injured,
+# not eight", "has since said the confirmed toll is seven", "the figure was revised"): its figures replace the
+# article's others for their place, even the larger ones (updates otherwise only grow).
+CORRECTION_RE = (
+    r"(?i)\b(?:correct(?:ion|ions|ed|s|ing)|revis(?:ed|es|ing)|"
+    r"(?:now|has\s+since|have\s+since|had\s+since|since)\s+(?:says?|said|puts?|reported|reports|confirmed|gave|given)|"
+    r"updated\s+(?:figure|toll|data|count|number|information)s?|"
+    r"(?:lowered|reduced|cut|downgraded)\s+(?:the|its|his|her|their)\s+(?:death\s+)?(?:toll|figure|count|number))\b"
 )
 # A victim's relative clause of injury before "died": "a man, who was seriously injured, died in hospital"
 INJURED_THEN_DIED_RE = (
@@ -492,7 +508,11 @@ def patterns() -> dict[str, str]:
         r"\b(?:(?P<c_toll>death\s+toll|toll)|number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field>dead|killed|injured|wounded|deaths|injuries|"
         + victims_word
         + r"))"
-        + (",?" if rules.active("cas.update_aside") else "") + r"\s+(?:[\w'-]+(?:" + r("cas.update_aside", r",") + r")?\s+){0,16}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up)\s+"
+        + (",?" if rules.active("cas.update_aside") else "") + r"\s+(?:[\w'-]+(?:" + r("cas.update_aside", r",") + r")?\s+){0,16}?(?:rose|risen|climbed|increased|grew|grown|jumped|surged|soared|reached|stands\s+at|stood\s+at|is\s+now|now\s+stands\s+at|went\s+up|gone\s+up"
+        # "the death toll in Odesa was put at eight"
+        + r("cas.put_toll_at", r"|(?:was|were|has\s+been|had\s+been)\s+put\s+at")
+        # "the confirmed death toll is seven"
+        + r("cas.toll_is", r"|is|was") + r")\s+"
         # "had risen from 17 to 29": the figure it rose from is the one replaced
         + r"(?:" + r("cas.update_from", r"from\s+" + NUM + r"\s+to\s+") + r"|to\s+)?(?P<c_qual>"
         + QUALIFIER_RE
@@ -514,7 +534,11 @@ def patterns() -> dict[str, str]:
         + r("cas.bringing_number", r"number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field3>dead|killed|injured|wounded|victims|casualties)")
         + r")\s+(?:[\w'-]+\s+){0,8}?to\s+(?P<c_num3>"
         + NUM
-        + r")\b",
+        + r")\b"
+        # "Regional officials put the death toll in Odesa at eight"
+        + r("cas.put_toll_at", r"|\b(?:put|puts|putting|placed|places|placing)\s+the\s+(?:(?P<c_toll5>(?:death\s+)?toll)|"
+            r"number\s+of\s+(?:the\s+)?(?:people\s+)?(?P<c_field5>dead|killed|injured|wounded|victims|casualties))\s+"
+            r"(?:[\w'-]+\s+){0,8}?at\s+(?P<c_qual5>" + QUALIFIER_RE + r"\s+)?(?P<c_num5>" + NUM + r")\b"),
     )
     # "three were wounded in A, three more in B, and one in C": counts that keep the field before them
     p["ellipsis"] = r(
@@ -624,7 +648,8 @@ def patterns() -> dict[str, str]:
     # "in the capital" (which capital: see _place_tokens)
     p["place_capital"] = r(
         "cas.place_capital",
-        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Oo]ver|[Aa]cross)\s+the\s+(?:Ukrainian\s+)?(?P<place>capital)\b(?:\s*,\s+Kyiv\b)?"
+        # ("the capital of the republic" is another one's: cap_of)
+        r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Oo]ver|[Aa]cross)\s+the\s+(?:Ukrainian\s+)?(?P<place>capital)\b(?P<cap_of>\s+of\b)?(?:\s*,\s+Kyiv\b)?"
         # the sentence's subject: "The capital bore the brunt."
         r"|^\s*The\s+(?:Ukrainian\s+)?(?P<place2>capital)\b",
     )
@@ -796,6 +821,19 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             pl.col("cnorm").str.slice(pl.col("end"), 30).str.contains(p["combined_after"])
         )
         t = t.with_columns(a_and=after.to_series())
+        if rules.active("cas.including_aside"):
+            # "The toll has risen to 11, including a child, and 52 people were injured": the leftmost match runs
+            # from the part after "including" across ", and" to the next verb; that first victim belongs to the
+            # figure before, the victims after it are this verb's
+            rest = pl.col("a_list").str.replace(r"^.*?(?:,\s*(?:and\s+)?|\s+and\s+)", "")
+            aside = text_before(t, cand, "cnorm", 14).str.contains(r"(?i)\b(?:including|among\s+them)\s*$") & (
+                rest != pl.col("a_list")
+            )
+            t = t.with_columns(
+                pos=pl.when(aside).then(pl.col("pos") + pl.col("a_list").str.len_chars() - rest.str.len_chars())
+                .otherwise(pl.col("pos")),
+                a_list=pl.when(aside).then(rest).otherwise(pl.col("a_list")),
+            )
         frames.append(
             t.filter(_list_ok("a_list") & (~pl.col("a_and") | pl.lit(not combined))).select(
                 *KEYS, "pos", "end", "kind", field=_field(pl.col("a_verb")), count=_count_col(pl.col("a_list")),
@@ -858,11 +896,18 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             | pl.col("c_field").str.contains("(?i)dead|kill|death")
             | (pl.col("c_field1").is_not_null() if split else pl.lit(False))
             | (pl.col("c_field3").str.contains("(?i)dead|kill") if "c_field3" in t.columns else pl.lit(False))
+            | (
+                pl.col("c_toll5").is_not_null() | pl.col("c_field5").str.contains("(?i)dead|kill")
+                if "c_toll5" in t.columns
+                else pl.lit(False)
+            )
         ).fill_null(False)
+        put = "c_num5" in t.columns
         first = t.select(
             *KEYS, "pos", "end", kind=pl.lit("toll"),
             field=pl.when(death).then(pl.lit("killed")).otherwise(pl.lit("injured")),
-            count=pl.coalesce("c_num", "c_num3").cast(pl.Int64), qual=_qual(pl.col("c_qual")),
+            count=pl.coalesce("c_num", "c_num3", *(["c_num5"] if put else [])).cast(pl.Int64),
+            qual=_qual(pl.coalesce("c_qual", *(["c_qual5"] if put else []))),
         )  # fmt: skip
         second = t.filter(pl.col("c_num2").is_not_null()).select(
             *KEYS, pos=pl.col("pos") + 1, end="end", kind=pl.lit("toll"),
@@ -932,7 +977,12 @@ def _count_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if rules.active("cas.after_event"):
         # "Three were injured on Friday, a day after a strike killed five": the counts after such a point in time
         # are the other event's (those before it are the news)
-        cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(vocabulary.FORWARD_PAST_RE))
+        # ("the deadliest attack since January, when a missile killed 46": the event a ranking is measured
+        # against, told after it)
+        forward = vocabulary.pattern(
+            vocabulary.FORWARD_PAST, extra=(rules.pattern("time.ranked_event", vocabulary.RANKED_EVENT),)
+        )
+        cue = cand.select(*KEYS, cue=pl.col("cnorm").str.find(forward))
         counts = (
             counts.join(cue, on=list(KEYS), how="left")
             .filter(pl.col("cue").is_null() | (pl.col("pos") < pl.col("cue")))
@@ -1189,17 +1239,17 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
             # and not Moscow (a Russian report's capital is Moscow, and one naming both is left unread)
             names = cand.group_by("article_id").agg(
                 kyiv=pl.col("cnorm").str.contains(r"\b(?:Kyiv|Kiev)\b").any(),
-                moscow=pl.col("cnorm").str.contains(r"\bMoscow\b").any(),
+                moscow=pl.col("cnorm").str.contains(r"\bMoscow\b|\b[Rr]ussian\s+capital\b").any(),
             )
-            a = (
-                a.join(names, on="article_id", how="left")
-                .filter(pl.col("kyiv") & ~pl.col("moscow"))
-                .drop("kyiv", "moscow")
-            )
+            # (the sentences read here are the ones with event words: "2. Kyiv." or "Kyiv residents were left
+            # without water" are not among them, so an article about Ukraine that names neither capital in its
+            # event sentences speaks of Kyiv too)
+            kyiv = pl.col("kyiv") | pl.lit(rules.active("cas.capital_unnamed"))
+            a = a.join(names, on="article_id", how="left").filter(kyiv & ~pl.col("moscow")).drop("kyiv", "moscow")
         if a.height:
             a = a.with_columns(g=pl.col("tok").str.extract_groups(anchored(p[name], flags=""))).unnest("g")
             if name == "place_capital":
-                a = a.with_columns(place=pl.lit("Kyiv")).drop("place2", strict=False)
+                a = a.filter(pl.col("cap_of").is_null()).with_columns(place=pl.lit("Kyiv")).drop("place2", "cap_of", strict=False)
             extra.append(
                 a.with_columns(
                     [
@@ -1563,6 +1613,14 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("prev_nationwide").fill_null(False)),
     )
     placed = placed.filter(~pl.col("nationwide") & pl.col("admin1").is_not_null())
+    if rules.active("cas.correction"):
+        # a count after a correction's cue ("now says six were injured") corrects the figures before it
+        cue = cand.select(*KEYS, __cue=pl.col("cnorm").str.find(CORRECTION_RE))
+        placed = placed.join(cue, on=list(KEYS), how="left").with_columns(
+            __corr=(pl.col("pos") > pl.col("__cue")).fill_null(False)
+        ).drop("__cue")
+    else:
+        placed = placed.with_columns(__corr=pl.lit(False))
 
     place_key = pl.col("location").str.to_lowercase()
     per_sentence = placed.group_by("article_id", "sentence_no", "field", place_key.alias("place_key")).agg(
@@ -1575,7 +1633,14 @@ def extract_casualties(sentences: pl.DataFrame) -> pl.DataFrame:
         location=pl.col("location").first(),
         admin1=pl.col("admin1").first(),
         place_kind=pl.col("place_kind").first(),
+        corrects=pl.col("__corr").any(),
     )
+    # the figures told before the last correction of a place and field are replaced by it (the ones after it
+    # still rise above it: "now says 12 were killed ... At least 15 are now known to have died")
+    last_correction = pl.when(pl.col("corrects")).then(pl.col("sentence_no")).max().over("article_id", "place_key", "field")
+    per_sentence = per_sentence.filter(
+        last_correction.is_null() | (pl.col("sentence_no") >= last_correction)
+    ).drop("corrects")
     if rules.active("cas.more_than_killed"):
         # "A 51-year-old employee was killed. Five more people were injured": "more" than the dead just named,
         # not more injured than an earlier figure (the lead's "one killed and five injured" says the same)

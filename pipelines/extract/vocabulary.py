@@ -139,6 +139,7 @@ FORWARD_PAST = (
 
 rules.declare(
     {
+        "time.ranked_event": "the earlier event a ranking is measured against: 'the deadliest since January, when a missile killed 46' (casualties)",
         "time.comparison": "a ranking's time words are no period: 'the largest attack since the start of the war', "
         "'the deadliest strike on the city this year' (a figure inside the ranking still counts as a tally)",
     }
@@ -158,6 +159,15 @@ RANKING = (
 ORDINAL_RANKING = (
     r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th))"
     r"\s+(?:[a-z-]+\s+)?(?:strike|attack|barrage|assault|wave)"
+)
+
+
+# The earlier event a ranking is measured against, told in a clause of its own after it: "the deadliest attack on
+# the city since January, when a missile killed 46 people", "its largest since a strike in March that killed
+# four" (the figures after it are that event's; "the largest attack since July, with 700 drones" is the news)
+RANKED_EVENT = (
+    r"(?:" + RANKING + r")\b[^.;]{0,80}?\bsince\b[^.;]{0,60}?(?:,\s*when|\bthat\s+(?:killed|injured|wounded|left)|"
+    r"\bwhich\s+(?:killed|injured|wounded|left)|\bin\s+which)\b"
 )
 
 

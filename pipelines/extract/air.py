@@ -87,6 +87,7 @@ rules.declare(
         "air.all_except": "'All the projectiles, except for the Iskander-M missile, were shot down'",
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
+        "air.all_part": "'destroyed 81 missiles, including all 11 Kalibrs': the 'all' figure of a part launched a part, not the whole",
         "air.all_restates_launch": "'launched six missiles; all six were destroyed': the 'all' figure repeats its sentence's launch figure, it adds nothing to it",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
         "air.aim_verb": "counts that open their clause and target or attack something were launched: 'Eight drones targeted the capital', '..., with 12 drones attacking the city'",
@@ -97,6 +98,7 @@ rules.declare(
         "air.attack_noun": "an attack named by its noun launches its count: 'a barrage of 40 missiles', 'the assault with 300 drones'",
         "air.verb_intercept": "intercept verbs: shot down, destroyed, downed, intercepted, neutralised",
         "air.verb_suppress": "lost to electronic warfare, jammed, 'did not reach': not intercepted",
+        "air.launch_origin_list": "the last of several launch platforms: 'from bombers, ships and ground launchers in the Kursk region' names no Russian target",
         "air.launch_origin": "'fired from Tu-95s over the Volgograd region': where the weapons came from is no region whose figure is a part",
         "air.participle_aside": "'Both missiles, fired from Su-34 jets over the Belgorod region, were destroyed': the aside between weapons and verb is read out",
         "air.impact_under_combined": "'653 drones and missiles, including 20 missiles' then 'a drone hit a building': the drones are the remainder (633), not the one impact",
@@ -626,16 +628,28 @@ LAUNCH_ORIGIN_RE = (
     r"submarines?|carriers?|launchers?|positions|tu-\w+|su-\w+|mig-\w+)\s+)"
 )
 
+LAUNCH_ORIGIN_LIST_RE = (
+    r"(?i)(\bfrom\s+(?:[\w/.,-]+\s+){0,12}(?:aircraft|jets?|bombers?|planes?|warships?|ships?|submarines?|carriers?|"
+    r"launchers?|positions)\s+)"
+)
+
 
 def _origin_masked(text: pl.Expr) -> pl.Expr:
     """`text` with the preposition of a launch origin masked ("from Tu-95s over the Volgograd region" names no
     region the weapons were downed over, and no Russian target), the length kept so offsets hold."""
     if not rules.active("air.launch_origin"):
         return text
-    return (
+    masked = (
         text.str.replace_all(LAUNCH_ORIGIN_RE + r"over\b", "${1}ov_r")
         .str.replace_all(LAUNCH_ORIGIN_RE + r"above\b", "${1}ab_ve")
         .str.replace_all(LAUNCH_ORIGIN_RE + r"in\b", "${1}i_")
+    )
+    if not rules.active("air.launch_origin_list"):
+        return masked
+    # the last platform of a list of them: "from Tu-95MS bombers, ships in the Black Sea and ground launchers
+    # in the Kursk region" (the pattern above reads the first)
+    return masked.str.replace_all(LAUNCH_ORIGIN_LIST_RE + r"over\b", "${1}ov_r").str.replace_all(
+        LAUNCH_ORIGIN_LIST_RE + r"in\b", "${1}i_"
     )
 
 
@@ -1751,9 +1765,11 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
         )
     if rules.active("air.all_launched"):
         # "all 24 drones ... shot down": the 24 were also launched
-        all_launched = counted.filter(pl.col("all_flag") & (pl.col("role") == "intercepted")).with_columns(
-            role=pl.lit("launched"), subset=pl.lit(False)
-        )
+        all_launched = counted.filter(pl.col("all_flag") & (pl.col("role") == "intercepted"))
+        if rules.active("air.all_part"):
+            # "destroyed 81 missiles, including all 11 Kalibrs": all of a part, which says nothing of the whole
+            all_launched = all_launched.filter(pl.col("breakdown_level").fill_null(0) == 0)
+        all_launched = all_launched.with_columns(role=pl.lit("launched"), subset=pl.lit(False))
         if rules.active("air.all_restates_launch"):
             # "launched six cruise missiles; all six were destroyed": the sentence already gives the launch
             # figure of that class, which the 'all' figure repeats rather than adds to

@@ -100,6 +100,13 @@ PAST = (
     r"earlier,?\s+on\s+(?:\d{1,2}\s+" + MONTH + r"|" + MONTH + r"\s+\d{1,2})",
     # "the second anniversary of the liberation of Kherson", "a year since the strike"
     r"anniversar(?:y|ies)\s+of|(?:a|one|two|three|\d+)\s+years?\s+since",
+    # "For comparison, on Monday night Russia sent 108 drones": another night, set beside the news
+    r"for\s+comparison",
+    # a newsroom's correction of what it said before: "in our seven o'clock bulletin we said Russia had fired 54
+    # missiles", "an earlier version of this story said"
+    r"in\s+(?:our|an?|the|its)\s+(?:earlier|previous|last|first|[a-z]+(?:-|\s+)o'clock)\s+(?:bulletin|broadcast|"
+    r"edition|report|update|item|post|story)",
+    r"(?:an?\s+|the\s+)?(?:earlier|previous|original|first)\s+version\s+of\s+(?:this|the|our)",
 )
 
 

@@ -20,7 +20,7 @@ MONTH = r"(?:january|february|march|april|may|june|july|august|september|october
 TALLY = (
     # "since Russia launched its invasion", "since the war began" ("since midnight Russia has launched 45
     # drones" is the night's: a launch needs what was launched, a war, an invasion)
-    r"since\s+(?:the\s+(?:start|beginning|full-scale)|february|march|the\s+full-scale|20\d\d|it\s+began|"
+    r"since\s+(?:the\s+(?:start|beginning|full-scale|(?:very\s+)?first\s+(?:days|weeks|months|hours))|february|march|the\s+full-scale|20\d\d|it\s+began|"
     r"(?:[\w.'-]+\s+){0,3}?(?:began|invaded)\b|"
     r"(?:[\w.'-]+\s+){0,3}?(?:launched|started)\s+(?:its|the|a|their|his|an)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:war|invasion|offensive|aggression|operation)\b)",
@@ -146,6 +146,8 @@ FORWARD_PAST = (
 
 rules.declare(
     {
+        "time.size_not_ranking": "a place's size is no ranking: 'the second-largest city in the region, has been occupied since 2022' keeps its period",
+        "time.past_window": "'in the past 24 hours' is the daily report's window, not the idiom 'in the past'",
         "time.ranked_event": "the earlier event a ranking is measured against: 'the deadliest since January, when a missile killed 46' (casualties)",
         "time.comparison": "a ranking's time words are no period: 'the largest attack since the start of the war', "
         "'the deadliest strike on the city this year' (a figure inside the ranking still counts as a tally)",
@@ -191,13 +193,21 @@ RANKED_PERIOD = (
 
 
 def without_rankings(text: pl.Expr) -> pl.Expr:
-    """`text` with every ranking and the period it ranks in blanked, for the background and tally tests."""
+    """`text` with every ranking and the period it ranks in blanked, for the background and tally tests; and a
+    daily report's own window "in the past 24 hours" read as "in the last 24 hours" (the idiom "in the past"
+    is history, the window is the news)."""
     periods = "|".join(f"(?:{f})" for f in RANKED_PERIOD)
     # (a figure inside a ranking by size is still a tally: "a record 30,000 drones this year")
     span = (
         r"(?i)\b(?:(?:" + RANKING + r")\b(?:[\s,]+[a-z'-]+){0,8}?|(?:" + ORDINAL_RANKING + r")\b(?:[\s,]+[\w'-]+){0,8}?)"
         r"[\s,]+(?:" + periods + r")\b"
     )
+    if rules.active("time.size_not_ranking"):
+        # "Melitopol, the second-largest city in the region, has been occupied since March 2022": a place's size,
+        # no ranking of an attack (the period stays the claim's)
+        text = text.str.replace_all(r"(?i)-(?:largest|biggest|greatest|highest)\b|\b(?:largest|biggest)\s+(?:city|cities|town|towns|port|country|village|settlement|region|oblast)\b", " size")
+    window = r"(?i)\b(in\s+the\s+)past(\s+(?:24\s+hours|day|night|twenty-four\s+hours)\b)"
+    text = text.str.replace_all(rules.pattern("time.past_window", window), "${1}last${2}")
     return text.str.replace_all(rules.pattern("time.comparison", span), " ")
 
 

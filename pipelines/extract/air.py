@@ -73,6 +73,7 @@ rules.declare(
         "air.inner_mention": "the count inside a match that spans a clause is read again: 'killed two people when a missile hit' counts 'a missile'",
         "air.respectively": "'2 and 39 respectively': one figure per weapon named before, in their order",
         "air.back_ref_launch": "a bare launch figure refers back to the weapon counted before: 'In total, Russia had launched 81.'",
+        "air.naval_drone": "sea drones are boats: 'four Magura V5 sea drones', 'five naval drones' count no air weapons",
         "air.interceptor": "an air-defence interceptor is no attacking weapon: 'downed a jet with a Patriot missile'",
         "air.hedge": "a guessed type beside a weapon is the same weapon again: 'a missile, likely an X-101'",
         "air.agent": "'shot down by a Patriot missile' names the interceptor; 'struck by two missiles' counts a launch",
@@ -82,6 +83,7 @@ rules.declare(
         "including 69 missiles' gives 298 drones",
         "air.part_of": "'28 out of 31 drones', '21 of the drones': a part, and the whole it is part of",
         "air.out_of": "after 'out of' the counts are what was launched: 'shot down 36 missiles out of 67 missiles'",
+        "air.back_ref_object": "a back-reference right after its verb is that verb's object: 'shot down 47 of them, ..., adding that the remaining drones fell'",
         "air.back_ref": "a count without a weapon that refers back: '58 of which', 'All 10 were destroyed'",
         "air.class_part": "'Eleven of them were missiles': a class's part of the combined count before it",
         "air.all_except": "'All the projectiles, except for the Iskander-M missile, were shot down'",
@@ -185,6 +187,8 @@ NOT_A_MODIFIER = (
     r"destroyed|downed|intercepted|shot|struck|hit|attacked|targeted|against|over|during|since|while|"
     r"when|where|there|this|these|those|per|each|every|day|night|week|month|year)(?:\s|$)"
 )
+# Drones of the sea: "sea drones", "naval drones", "unmanned surface drones" are boats.
+NAVAL_DRONE_MODS = r"(?i)(?:^|\s)(?:sea|naval|maritime|marine|surface|underwater|water|sea-going|seaborne)(?:\s|$)"
 # Adjectives allowed between the two nouns of one count shared by two classes ("40 missiles, drones",
 # "100 missiles and attack drones"); a count word there ("and both missiles") starts a new mention instead.
 COMBO_ADJ = (
@@ -540,6 +544,9 @@ ONE_ATTACK_RE = r"(?i)\b(?:attack|strike|barrage|assault|wave|raid|bombardment|o
 IRREALIS_RE = (
     r"(?i)\b(?:can|could|would|will|(?-i:may)|might|should|if|unless|whether|plans?\s+to|planning\s+to|aims?\s+to|"
     r"intends?\s+to|wants?\s+to|threaten\w*\s+to|capable\s+of|expected\s+to|likely\s+to|"
+    # a capability: "three Kalibr carriers able to fire up to 24 missiles", "each able to carry eight" ("was able
+    # to shoot down" reports what happened)
+    r"(?:[a-z]{3,}s|are|is|be|being|each)\s+able\s+to|"
     # "Kyiv expects Russia to launch 1,000 drones", "Russia is preparing to fire 40 missiles"
     r"expects?\s+(?:[\w']+\s+){0,3}?to|preparing\s+(?:[\w']+\s+){0,3}?to|ready\s+to|going\s+to)\b"
 )
@@ -827,6 +834,9 @@ def _mention_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         valid = valid & pl.col("m_after").is_null()
     if rules.active("air.not_a_modifier"):
         valid = valid & ~pl.col("m_mods").str.contains("(?i)" + NOT_A_MODIFIER)
+    if rules.active("air.naval_drone"):
+        # "four Magura V5 sea drones", "five naval drones": boats, no weapons of the air war
+        valid = valid & ~pl.col("m_mods").str.contains(NAVAL_DRONE_MODS)
     if rules.active("air.interceptor"):
         # "destroyed a jet with a Patriot missile": an air-defence interceptor is no attacking weapon
         valid = valid & ~pl.concat_str(pl.col("m_mods").fill_null(""), pl.lit(" "), pl.col("m_noun")).str.contains(
@@ -891,6 +901,8 @@ def _part_of_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     )  # fmt: skip
     if rules.active("air.not_a_modifier"):
         t = t.filter(~pl.col("of_mods").str.contains("(?i)" + NOT_A_MODIFIER))
+    if rules.active("air.naval_drone"):
+        t = t.filter(~pl.col("of_mods").str.contains(NAVAL_DRONE_MODS))
     part = t.select(
         *KEYS, "pos", "end", "kind", count=pl.coalesce(*[c for c in ("of_part", "of_neither") if c in t.columns]).str.replace(r"^\D.*", "0").cast(pl.Int64),
         weapon_class="weapon_class",
@@ -937,6 +949,12 @@ def _back_ref_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     t = _groups(find_tokens(cand, "norm", p["back_ref"], kind="back_ref"), p["back_ref"])
     if t.height == 0:
         return _empty_mentions()
+    # (the groups of a switched-off alternative are absent: rules.disabled)
+    t = t.with_columns(
+        pl.lit(None, pl.String).alias(g)
+        for g in ("b_all", "b_num", "b_num2", "b_num3", "b_num4", "b_num5", "b_num6", "b_qual5")
+        if g not in t.columns
+    )
     verb_inside = pl.col("tok").str.contains(
         r"(?i)shot\s+down|destroyed|intercepted|downed|neutrali|eliminated"
     )
@@ -1300,6 +1318,7 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         .then(pl.when(~pl.col("passive")).then(pl.col("pos")).otherwise(-1))
         .backward_fill()
         .over(scope),
+        vend_before=pl.when(directed).then(pl.col("end")).forward_fill().over(scope),
         next_role=pl.col("role").shift(-1).over(scope),
         next_passive=pl.col("passive").shift(-1).over(scope),
         next_participle=pl.col("participle").shift(-1).over(scope),
@@ -1376,7 +1395,12 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
         .then(pl.col("_bound").last().over(in_list))
     )
     # back-references ("58 of which", "18 of those") always look forward to their verb
-    forward = (pl.col("kind") == "back_ref") | (
+    # ... unless one is the object of the verb right before it: "shot down 47 of them, the Air Force said,
+    # adding that the remaining drones fell"
+    object_of_before = (pl.col("pos") - pl.col("vend_before")).is_between(0, 2).fill_null(False) & pl.lit(
+        rules.active("air.back_ref_object")
+    )
+    forward = ((pl.col("kind") == "back_ref") & ~object_of_before) | (
         pl.col("after_of_which") & pl.lit(rules.active("air.of_which"))
     )
     out_of = pl.col("after_out_of").fill_null(False) & pl.lit(rules.active("air.out_of"))

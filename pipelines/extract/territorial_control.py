@@ -47,6 +47,7 @@ rules.declare(
         "ter.verb_present": "present-tense capture verbs as news headlines and digests write them: 'Russian forces take X'",
         "ter.verb_expel": "driving the other side out: 'pushed Russian troops out of X', 'drove out the enemy from X'",
         "ter.verb_flag": "raising a flag over a settlement: 'raised the Ukrainian flag over X'",
+        "ter.spelling_variants": "one place in two spellings is one row: 'Malye Shcherbaki' in the ministry's words, 'Mali Shcherbaky' in the article's",
         "ter.verb_occupy": "present control: 'now occupy the villages of A and B', 'have occupied X'",
         "ter.verb_enter": "'entered the village of X', 'Russian troops entered Vuhledar'",
         "ter.loss": "'the loss of X': the side that lost it is not the one that holds it",
@@ -759,13 +760,23 @@ def extract_territorial_control(sentences: pl.DataFrame) -> pl.DataFrame:
     claims = _actors(claims, context, p)
     claims = _admin1(claims, context, p)
     claims = _claimants(claims, context)
-    key = pl.col("settlement").str.to_lowercase()
+    key = spelling_key(pl.col("settlement")) if rules.active("ter.spelling_variants") else pl.col("settlement").str.to_lowercase()
     rows = claims.sort(*KEYS, "pos").group_by("article_id", key.alias("skey"), maintain_order=True).first()
     out = rows.select("article_id", "settlement", "admin1", "actor", "claimed_by", "sentence_no")
     if "published_at" in sentences.columns:
         dates = sentences.group_by("article_id").agg(event_date=pl.col("published_at").first())
         return out.join(dates, on="article_id", how="left")
     return out.with_columns(event_date=pl.lit(None, pl.Date))
+
+
+def spelling_key(name: pl.Expr) -> pl.Expr:
+    """One key for the Russian and Ukrainian spellings of a place ("Malye Shcherbaki" / "Mali Shcherbaky",
+    "Stepovoye" / "Stepove", "Gorlovka" / "Horlivka"): the consonants in order, Russian g read as Ukrainian h,
+    and whether the name ends in a vowel ("Pokrovsk" and "Pokrovske" are two places)."""
+    lower = name.str.to_lowercase().str.replace_all(r"[’'`ʼ-]", "")
+    ends_in_vowel = lower.str.contains(r"[aeiouy]$")
+    skeleton = lower.str.replace_all(r"g", "h").str.replace_all(r"[aeiouyj]", "").str.replace_all(r"\s+", " ")
+    return pl.concat_str(skeleton, pl.when(ends_in_vowel).then(pl.lit("+")).otherwise(pl.lit("")))
 
 
 def _actors(claims: pl.DataFrame, context: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:

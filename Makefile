@@ -59,7 +59,7 @@ eval: $(STAMP)
 # the synthetic sets of tests/synthetic (README there), scored like the dev set
 eval-synthetic: $(STAMP)
 	@if [ -f "$(SHARED)/eval/score.py" ]; then \
-	  for set in wire ukr rus blog hold1 hold2 hold3 hold4 hold5 hold6 hold7 hold8 hold9 hold10 hold11 hold12 hold13 hold14 hold15 hold16 hold17 hold18 hold19 hold20 hold21 hold22 hold23 hold24 hold25; do \
+	  for set in wire ukr rus blog hold1 hold2 hold3 hold4 hold5 hold6 hold7 hold8 hold9 hold10 hold11 hold12 hold13 hold14 hold15 hold16 hold17 hold18 hold19 hold20 hold21 hold22 hold23 hold24 hold25 hold26 hold27 hold28; do \
 	    $(BIN)/salvo extract tests/synthetic/$$set"_articles.jsonl" > $(VENV)/synthetic_pred.jsonl && \
 	    printf '%-6s ' $$set && $(BIN)/python $(SHARED)/eval/score.py --gold tests/synthetic/$$set"_gold.jsonl" \
 	      --pred $(VENV)/synthetic_pred.jsonl --articles tests/synthetic/$$set"_articles.jsonl" | tail -1; \

@@ -98,6 +98,7 @@ rules.declare(
         "cas.possessor_host": "a possessed district merges only with its possessor: 'Donetsk's Kuibyshevsky district' is no part of Makiivka",
         "cas.plural_regions": "'strikes on Russia's border regions', 'in the frontline regions': several regions, no one place for the figure",
         "cas.place_apposition": "a place named in apposition: 'on Ukraine's second-largest city, Kharkiv' (comma or not)",
+        "cas.origin_part": "where the weapons came from, told by its part: 'fired from the occupied part of the Zaporizhzhia region'",
         "cas.place_origin": "where the weapons came from is no place of casualties: 'bombers flying over Russia's Kursk region'",
         "cas.speaker_region": "a region's authority is who speaks, not where, once a place of its region is named: "
         "'Drones hit Kharkiv. Eight were injured, the Kharkiv regional administration said'",
@@ -150,7 +151,6 @@ rules.declare(
         "cas.title_not_place": "a word of an office's title names no place, the region the text names does: 'Regional governor Oleh Kiper said two were injured'",
         "cas.time_not_place": "a weekday or month is no place, even with a region beside it: 'injured three on Friday, Donetsk region governor said'",
         "cas.nationwide": "'across Ukraine', 'in several regions': a nationwide figure gets no row",
-        "cas.region_ref_origin": "a launch origin is no referent of 'in the region': 'dropped from the direction of Belgorod. Elsewhere in the region, two were injured in Vovchansk' is Kharkiv's",
         "cas.region_ref": "'in the region' is the region of the place named last: 'In Kharkiv, 21 were wounded; in the region, another seven'",
         "cas.count_between": "a place right after a count binds tight only with no other count between: 'five were killed: three in Kharkiv'",
         "cas.clause": "clause boundaries (';', 'while') keep a count with its own clause's place",
@@ -1282,6 +1282,13 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
         t = t.filter(pl.col("not_place").is_null())
         if "origin" in t.columns:
             t = t.filter(pl.col("origin").is_null())
+        if rules.active("cas.origin_part"):
+            # "fired from the occupied part of the Zaporizhzhia region", "launched from the territory of Kursk
+            # region": where the weapons came from, through the part of it they came from
+            from_part = text_before(t, cand, "cnorm", 50).str.contains(
+                r"(?i)\bfrom\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:part|parts|side|territory|area|areas|direction|outskirts)\s*$"
+            ) & pl.col("tok").str.contains(r"^\s*of\b")
+            t = t.filter(~from_part.fill_null(False))
         if rules.active("cas.time_not_place"):
             # "killed two and injured three on Friday, Donetsk region governor said": the day, not a village
             # of that region
@@ -1435,15 +1442,6 @@ def _place_tokens(cand: pl.DataFrame, p: dict[str, str]) -> pl.DataFrame:
     if r is not None and r.height:
         # "in the region, another seven were hurt": the region of the place named last before it
         known = pl.concat(frames).filter(pl.col("admin1").is_not_null())
-        if rules.active("cas.region_ref_origin"):
-            # a launch origin is not the region spoken of: "dropped from the direction of Belgorod. Elsewhere in
-            # the region, two were injured in Vovchansk" is Kharkiv's
-            before = text_before(known, cand, "cnorm", 30)
-            # (the place's token may start with its "of")
-            origin = before.str.contains(
-                r"(?i)\bfrom\s+(?:the\s+)?(?:(?:direction|side|territory|area)\s+(?:of\s+(?:the\s+)?)?)?$"
-            )
-            known = known.filter(~origin.fill_null(False))
         refs = r.select(*KEYS, "pos", "end", "kind", ref=pl.lit(True))
         both = pl.concat([known.with_columns(ref=pl.lit(False)), refs], how="diagonal_relaxed").sort(*KEYS, "pos")
         both = both.with_columns(

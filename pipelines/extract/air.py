@@ -90,6 +90,7 @@ rules.declare(
         "air.all_passive": "'adding that all were destroyed': every weapon launched was intercepted",
         "air.all_launched": "'all 24 drones were shot down': the 24 were also launched",
         "air.all_part": "'destroyed 81 missiles, including all 11 Kalibrs': the 'all' figure of a part launched a part, not the whole",
+        "air.all_list": "the 'all' of a list's first item is every item's: 'All 12 missiles, four attack drones and two reconnaissance drones were destroyed'",
         "air.all_restates_launch": "'launched six missiles; all six were destroyed': the 'all' figure repeats its sentence's launch figure, it adds nothing to it",
         "air.the_impact": "'the missile struck': a single weapon reported by its impact is launched 1",
         "air.aim_verb": "counts that open their clause and target or attack something were launched: 'Eight drones targeted the capital', '..., with 12 drones attacking the city'",
@@ -145,6 +146,7 @@ rules.declare(
         "air.not_intercepted": "'The missiles, Iskander-Ms from Kursk, were not intercepted': none of them were (intercepted 0)",
         "air.carrier_drops": "'a drone dropped an explosive device on a car': the drone struck (an impact, the weakest launch figure), it dropped no drones",
         "air.city_figure": "'In Kyiv, about 20 drones were destroyed', 'on approach to the city': the city's own figure, a part of the night's",
+        "air.region_clause": "a region named in a later clause is not that of the counts before it: 'destroyed 55 of 59 drones; in the Kyiv region alone, 20 were downed'",
         "air.partial_region": "a figure in one named region is a part of the night's total",
         "air.largest_whole": "across sentences the largest whole figure wins (a headline often gives one part)",
         "air.precise_over_rough": "a precise figure beats a rough one near it: 'more than 90 missiles' over 'almost a hundred'",
@@ -1448,6 +1450,11 @@ def _assign_roles(stream: pl.DataFrame, asides: pl.DataFrame | None = None) -> p
             .then(pl.col("role").forward_fill().over(scope))
             .otherwise(pl.col("role"))
         )
+    if rules.active("air.all_list") and "all_flag" in s.columns:
+        # "All 12 missiles, four attack drones and two reconnaissance drones launched were destroyed": the "all"
+        # of a list's first item is every item's
+        all_list = (pl.len().over(in_list) > 1) & is_count & pl.col("all_flag").fill_null(False).first().over(in_list)
+        s = s.with_columns(all_flag=pl.when(all_list).then(True).otherwise(pl.col("all_flag")))
     return s.drop("_linked", "_bound", "_opens", "_list", "_scope")
 
 
@@ -1738,6 +1745,19 @@ def _counted(cand: pl.DataFrame, p: dict[str, str]) -> tuple[pl.DataFrame, pl.Da
             & ~pl.col("carried_background").fill_null(False)
         )
     )
+    if rules.active("air.region_clause"):
+        # "destroyed 55 of 59 drones; in the Kyiv region alone, 20 were downed": a region named in a later clause
+        # of the sentence is not that of the counts before it
+        # (nor, after it, that of the counts in a later clause: "In the Kyiv region, 20 were downed; across the
+        # country, 55 of 59")
+        before = pl.col("norm").str.slice(pl.col("end"), (pl.col("partial_pos") - pl.col("end")).clip(lower_bound=0))
+        after = pl.col("norm").str.slice(pl.col("partial_pos"), (pl.col("pos") - pl.col("partial_pos")).clip(lower_bound=0))
+        other_clause = ((pl.col("partial_pos") > pl.col("end")) & before.str.contains(";")) | (
+            (pl.col("partial_pos") < pl.col("pos")) & after.str.contains(";")
+        )
+        counted = counted.with_columns(
+            partial_region=pl.when(other_clause.fill_null(False)).then(None).otherwise(pl.col("partial_region"))
+        )
     if rules.active("air.regional_breakdown"):
         # "48 drones were destroyed over seven regions, including six over the Lipetsk region": a total broken
         # down by region after it is the whole night's, not the first region's

@@ -138,6 +138,7 @@ rules.declare(
         "air.subject_own_verb": "a subject belongs to the first verb after it: 'Russia fired 69 missiles, with air defences intercepting 56' (Russia did not intercept)",
         "air.sentence_cues": "a sentence's side cues (Russian air defence, 'over the Kursk region') decide the attacker",
         "air.background": "another time in the count's clause: war-long tallies, earlier attacks, 'as reported earlier'",
+        "air.could_be_downed": "'72 drones could be neutralised' (translated reports) tells what was done, no guess",
         "air.irrealis": "modality, plans and conditions in the count's clause: 'could launch 500 drones', 'if Russia fires'",
         "air.supply": "arms deliveries, production and procurement: weapons counted there are not fired",
         "air.breakdown": "a breakdown after 'including' or a colon is a part of its total, not added to it",
@@ -1524,6 +1525,13 @@ def _background() -> pl.Expr:
     # the count's own clause: from the boundary before it to the one after it
     clause = head.str.replace(r"(?s)^.*(?:" + CLAUSE_END + r")", "")
     irrealis = clause.str.contains(rules.pattern("air.irrealis", IRREALIS_RE))
+    if rules.active("air.could_be_downed"):
+        # "72 drones could be neutralised" (translated reports: "konnten neutralisiert werden") tells what was
+        # done; the modal of an interception right after its count is no guess
+        clause_without = clause.str.replace_all(
+            r"(?i)\bcould\s+be\s+(?:shot\s+down|neutrali[sz]ed|intercepted|destroyed|downed|repelled)\b", " "
+        )
+        irrealis = irrealis & clause_without.str.contains(IRREALIS_RE)
     # a calendar date days before the report, before the count or in its clause ("The largest attack, on
     # Oct. 3, involved 35 missiles"): another attack's figures
     dated = (pl.col("dated_pos") < clause_end).fill_null(False)

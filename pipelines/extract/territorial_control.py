@@ -187,7 +187,7 @@ PREFILTER_WORDS = (
     "fell ", "fallen", "fall of", "freed", "frees", "secured", "securing", "pushed", "pushing", "drove", "driven",
     "driving", "forced", "forcing", "kicked", "knocked", "flag", "entered", "cleared", "clearing", "loss of",
     "ousted", "expel", "dislodg", "withdr", "pulled", "retreat", "overran", "overrun", "now hold", "lost control",
-    "abandon", "to leave",
+    "abandon", "to leave", "conquest",
     # the named members of a counted claim in the sentence before ("Among the villages named were A and B")
     "among the villages", "among the settlements", "among the towns", "among the localities", "among them were",
     "among them are",
@@ -309,7 +309,7 @@ def patterns() -> dict[str, str]:
     p["verb"] = claim("|".join(verbs), interjection + obj)
     p["enter"] = claim(r("ter.verb_enter", r"entered"), r"(?P<obj>" + obj_noun + r"|)")
     p["noun"] = claim(
-        r("ter.noun", r"(?:capture|liberation|recapture|seizure|fall|takeover|take-over)\s+of"), r"(?:the\s+)?" + obj
+        r("ter.noun", r"(?:capture|liberation|recapture|seizure|fall|takeover|take-over|conquest)\s+of"), r"(?:the\s+)?" + obj
     )
     # "Russian forces occupied the village of X"; "the occupied city of X" is an adjective
     p["occupied"] = claim(r("ter.verb_occupy", r"occupied"), r"(?P<obj>" + obj_noun + r")")

@@ -180,6 +180,18 @@ def find_near_triggers(
     return t.with_columns(g=pl.col("tok").str.extract_groups(anchored(pattern, flags))).unnest("g")
 
 
+def _sentence_slice(
+    tokens: pl.DataFrame, frame: pl.DataFrame, column: str, keys: tuple[str, ...], at: str, piece: pl.Expr
+) -> pl.Series:
+    """`piece` of each token's sentence `column`, the token's `at` column beside it (tokens' order kept)."""
+    return (
+        tokens.select(*keys, at)
+        .join(frame.select(*keys, column), on=list(keys), how="left", maintain_order="left")
+        .select(piece)
+        .to_series()
+    )
+
+
 def text_before(
     tokens: pl.DataFrame,
     frame: pl.DataFrame,
@@ -188,16 +200,9 @@ def text_before(
     keys: tuple[str, ...] = ("article_id", "sentence_no"),
 ) -> pl.Series:
     """For each token (keys + pos, in order), the `width` characters of its sentence's `column` before it."""
-    return (
-        tokens.select(*keys, "pos")
-        .join(frame.select(*keys, column), on=list(keys), how="left", maintain_order="left")
-        .select(
-            pl.col(column).str.slice(
-                (pl.col("pos") - width).clip(lower_bound=0), pl.min_horizontal(pl.col("pos"), width)
-            )
-        )
-        .to_series()
-    )
+    start = (pl.col("pos") - width).clip(lower_bound=0)
+    piece = pl.col(column).str.slice(start, pl.min_horizontal(pl.col("pos"), width))
+    return _sentence_slice(tokens, frame, column, keys, "pos", piece)
 
 
 def text_after(
@@ -208,9 +213,4 @@ def text_after(
     keys: tuple[str, ...] = ("article_id", "sentence_no"),
 ) -> pl.Series:
     """For each token (keys + end, in order), the `width` characters of its sentence's `column` after it."""
-    return (
-        tokens.select(*keys, "end")
-        .join(frame.select(*keys, column), on=list(keys), how="left", maintain_order="left")
-        .select(pl.col(column).str.slice(pl.col("end"), width))
-        .to_series()
-    )
+    return _sentence_slice(tokens, frame, column, keys, "end", pl.col(column).str.slice(pl.col("end"), width))
